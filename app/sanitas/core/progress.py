@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 
-class Cancelled(Exception):  # noqa: N818 - the name reads as the event, like KeyboardInterrupt
+class Cancelled(Exception):
     """The analyst cancelled the step. Not an error: the CLI exits 130, the GUI just stops."""
 
     exit_code = 130

@@ -58,7 +58,8 @@ class ColumnFinding(BaseModel):
 
     @property
     def is_personal(self) -> bool:
-        return self.kind.is_personal
+        """Personal means an entity was found: a merely unique column (row number) is not personal."""
+        return bool(self.entities)
 
 
 class ScanResult(BaseModel):

@@ -1,0 +1,1 @@
+"""The `sanitas` command: scan, plan and apply headless, the same core the workbench drives."""

@@ -1,0 +1,223 @@
+"""The scan, plan and apply sub-commands: argument parsing and printing only, the work is the core's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sanitas.cli.progress import TerminalProgress
+from sanitas.core.errors import SanitasError
+from sanitas.core.settings import Settings, load_settings
+
+
+def _dataset_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="CSV/TSV, Parquet, Excel (.xlsx), JSON or NDJSON file")
+    parser.add_argument("--delimiter", help="CSV field delimiter (detected when omitted)")
+    parser.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1 (detected when omitted)")
+    parser.add_argument("--sheet", help="Excel sheet name (the first sheet when omitted)")
+
+
+def _detect_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sample", type=int, metavar="N", help="non-null values sampled per column (1000)")
+    parser.add_argument("--model", help="installed spaCy model for names and places, or 'none'")
+    parser.add_argument("--recognizers", type=Path, metavar="FILE",
+                        help="YAML file of custom recognizers (deny-lists and regexes)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    updates: dict[str, Any] = {}
+    if getattr(args, "sample", None):
+        updates["sample_size"] = args.sample
+    if getattr(args, "model", None):
+        updates["spacy_model"] = args.model
+    if getattr(args, "recognizers", None):
+        updates["recognizers_file"] = args.recognizers
+    return settings.model_copy(update=updates)
+
+
+def _open(args: argparse.Namespace):
+    from sanitas.core.io import open_dataset
+
+    return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet)
+
+
+def _scan(args: argparse.Namespace, settings: Settings, progress: TerminalProgress):
+    from sanitas.core.detect import scan_dataset
+
+    dataset = _open(args)
+    try:
+        return dataset, scan_dataset(dataset, settings=settings, progress=progress)
+    finally:
+        progress.done()
+
+
+# --- scan -------------------------------------------------------------------------------------------
+
+def add_scan(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("scan", help="find personal data, column by column",
+                            description="Classify every column on a sample of its values.")
+    _dataset_options(parser)
+    _detect_options(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+    parser.add_argument("--examples", action="store_true", help="include a few masked example values")
+    parser.set_defaults(handler=run_scan)
+
+
+def scan_json(scan, examples: bool = False) -> dict[str, Any]:
+    """The documented JSON shape of `sanitas scan --json`."""
+    columns = []
+    for f in scan.columns:
+        entry: dict[str, Any] = {
+            "name": f.name, "dtype": f.dtype, "kind": f.kind.value,
+            "entities": [{"entity": e.entity, "score": round(e.score, 3), "share": round(e.share, 3),
+                          "evidence": e.evidence.value} for e in f.entities],
+            "reason": f.reason,
+        }
+        if examples:
+            entry["examples"] = f.examples
+        columns.append(entry)
+    return {"file": scan.file, "rows": scan.rows, "sample_size": scan.sample_size, "model": scan.model,
+            "notes": scan.notes, "columns": columns}
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _, scan = _scan(args, settings, TerminalProgress(False if args.quiet or args.json else None))
+    if args.json:
+        json.dump(scan_json(scan, args.examples), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{scan.file}: {scan.rows:,} rows, {len(scan.columns)} columns "
+          f"({scan.sample_size:,} values sampled per column, {scan.seconds:.1f} s)")
+    for note in scan.notes:
+        print(f"note: {note}")
+    rows = [("COLUMN", "TYPE", "KIND", "FINDINGS (score, share of values)")]
+    for f in scan.columns:
+        found = "; ".join(f"{e.entity} {e.score:.2f} {e.share:.0%}" for e in f.entities[:3]) or "-"
+        if args.examples and f.examples:
+            found += "   e.g. " + ", ".join(f.examples[:2])
+        rows.append((f.name, f.dtype, f.kind.value, found))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    personal = sum(1 for f in scan.columns if f.is_personal)
+    print(f"\n{personal} of {len(scan.columns)} columns hold personal data. "
+          f"Next: sanitas plan {args.file} -o recipe.yaml")
+    return 0
+
+
+# --- plan -------------------------------------------------------------------------------------------
+
+def add_plan(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("plan", help="write a suggested recipe from a scan",
+                            description="Scan the file and write a recipe with one commented action per column.")
+    _dataset_options(parser)
+    _detect_options(parser)
+    parser.add_argument("-o", "--output", type=Path, required=True, help="recipe file to write (.yaml or .json)")
+    parser.add_argument("--seed", type=int, default=0, help="seed recorded in the recipe (0)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing recipe file")
+    parser.set_defaults(handler=run_plan)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from sanitas.core.plan import commented_recipe_yaml, suggest_recipe
+    from sanitas.core.recipe import dump_recipe, save_recipe
+
+    if args.output.exists() and not args.force:
+        raise SanitasError(f"{args.output} exists: pass --force to overwrite it, or choose another name.")
+    settings = _settings(args)
+    dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
+    recipe, comments = suggest_recipe(scan, seed=args.seed)
+    if args.output.suffix.lower() == ".json":
+        text = dump_recipe(recipe, "json")
+    else:
+        header = [f"Sanitas recipe suggested by `sanitas plan` for {dataset.name} "
+                  f"({scan.rows:,} rows, {len(scan.columns)} columns).",
+                  "Review every action before a release. Keys are referenced, never stored here:",
+                  "set SANITAS_KEY (16+ random characters) or point 'keys.default' at a key file.", ""]
+        text = commented_recipe_yaml(recipe, comments, header)
+    save_recipe(recipe, args.output, text=text)
+    changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
+    print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")
+    print(f"Next: sanitas apply {args.file} --recipe {args.output} -o OUTPUT")
+    return 0
+
+
+# --- apply ------------------------------------------------------------------------------------------
+
+def add_apply(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("apply", help="run a recipe and write the sanitized file and its report",
+                            description="Apply a recipe; write OUT atomically, with OUT.report.html and "
+                                        "OUT.report.json beside it.")
+    _dataset_options(parser)
+    _detect_options(parser)
+    parser.add_argument("--recipe", "-r", type=Path, required=True, help="recipe file (.yaml or .json)")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="output file; format by extension: .csv .tsv .parquet .xlsx .json .ndjson")
+    parser.add_argument("--strict", action="store_true",
+                        help="withhold the output and exit 3 when the residual check finds personal data")
+    parser.add_argument("--key-file", action="append", default=[], metavar="NAME=PATH",
+                        help="read key NAME from PATH instead of the recipe's reference (repeatable)")
+    parser.set_defaults(handler=run_apply)
+
+
+def _key_files(values: list[str]) -> dict[str, Path]:
+    keys: dict[str, Path] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep:
+            name, path = "default", value
+        keys[name.strip()] = Path(path).expanduser()
+    return keys
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from sanitas.core.engine import run
+    from sanitas.core.export import export_release
+    from sanitas.core.progress import sub_progress
+    from sanitas.core.recipe import load_recipe
+
+    started = time.perf_counter()
+    settings = _settings(args)
+    recipe = load_recipe(args.recipe)
+    dataset = _open(args)
+    progress = TerminalProgress(False if args.quiet else None)
+    try:
+        release = run(dataset, recipe, recipe_dir=args.recipe.parent, settings=settings,
+                      key_files=_key_files(args.key_file), progress=sub_progress(progress, 0, 0.9))
+        result = export_release(release, args.output, recipe_path=args.recipe, strict=args.strict,
+                                progress=sub_progress(progress, 0.9, 1.0))
+    finally:
+        progress.done()
+    residual = release.residual
+    if result.output is not None:
+        print(f"Wrote {result.output} ({release.frame.height:,} rows, {release.frame.width} columns)")
+    else:
+        print(f"Withheld {args.output}: not written (--strict and residual findings)")
+    print(f"Report: {result.report_html}")
+    print(f"        {result.report_json}")
+    if residual.clean:
+        print("Residual check: clean.")
+    else:
+        print(f"Residual check: {residual.blocking_count} finding(s):", file=sys.stderr)
+        for hit in residual.value_hits:
+            print(f"  - column '{hit.column}': {hit.count:,} cell(s) hold original values of "
+                  f"'{hit.source_column}' ({hit.match}), rows {_rows(hit.rows)}", file=sys.stderr)
+        for f in residual.findings:
+            if f.blocking:
+                print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
+                      f"rows {_rows(f.rows)}", file=sys.stderr)
+    print(f"Done in {time.perf_counter() - started:.1f} s.")
+    if args.strict and not residual.clean:
+        return 3
+    return 0
+
+
+def _rows(rows: list[int]) -> str:
+    return ", ".join(f"{r:,}" for r in rows) if rows else "(see report)"

@@ -1,0 +1,54 @@
+"""Entry point of the `sanitas` command.
+
+Exit codes: 0 ok, 2 bad input or recipe (message on stderr), 3 residual findings under --strict,
+130 cancelled (Ctrl-C). Tracebacks are never shown for errors the analyst can act on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sanitas import __version__
+from sanitas.core.errors import SanitasError
+from sanitas.core.progress import Cancelled
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_RESIDUAL = 3
+EXIT_CANCELLED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sanitas.cli import commands
+
+    parser = argparse.ArgumentParser(
+        prog="sanitas",
+        description="Find personal data in tables and release them sanitized, with a privacy report.",
+    )
+    parser.add_argument("--version", action="version", version=f"sanitas {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_scan(sub)
+    commands.add_plan(sub)
+    commands.add_apply(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="sanitas: %(levelname)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except SanitasError as exc:
+        print(f"sanitas: error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (Cancelled, KeyboardInterrupt):
+        print("sanitas: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

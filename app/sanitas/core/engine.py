@@ -1,0 +1,175 @@
+"""Run a recipe on a dataset: column actions, then (later) dataset-level models, then the residual check.
+
+The engine is the one place that knows the order of a release. It never writes files (see
+``export``) and never mutates the input: the source Dataset is read, a new frame is built.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sanitas.core.dataset import Dataset
+from sanitas.core.detect import scan_dataset
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+from sanitas.core.keys import KeyRing
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
+from sanitas.core.recipe import ColumnPlan, Recipe
+from sanitas.core.recipe_check import check_recipe, resolve_plan
+from sanitas.core.residual import ResidualCheck, residual_check
+from sanitas.core.settings import Settings, load_settings
+from sanitas.core.transforms.base import TransformContext
+from sanitas.core.transforms.registry import get_transform
+
+
+@dataclass
+class ColumnOutcome:
+    """What happened to one column: the finding behind it, the action taken, and its figures."""
+
+    name: str
+    dtype: str
+    action: str
+    params: dict[str, Any]
+    finding: ColumnFinding | None
+    entity: str | None
+    kind: ColumnKind | None
+    corrected: bool
+    generates_values: bool
+    removed: bool
+    output_dtype: str | None
+    facts: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    note: str | None = None
+
+    @property
+    def kept_as_is(self) -> bool:
+        return self.action == "keep"
+
+
+@dataclass
+class Release:
+    """The result of a run: the sanitized frame and every fact the report needs."""
+
+    dataset: Dataset
+    recipe: Recipe
+    scan: ScanResult
+    frame: pl.DataFrame
+    outcomes: list[ColumnOutcome]
+    residual: ResidualCheck
+    input_rows: int
+    timings: dict[str, float]
+    settings: Settings
+
+    def outcome(self, column: str) -> ColumnOutcome | None:
+        return next((o for o in self.outcomes if o.name == column), None)
+
+
+def run(
+    dataset: Dataset,
+    recipe: Recipe,
+    *,
+    recipe_dir: Path | None = None,
+    scan: ScanResult | None = None,
+    settings: Settings | None = None,
+    key_files: dict[str, Path] | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Release:
+    """Validate the recipe against the dataset, apply every column action, check the output.
+
+    ``scan`` reuses findings the caller already has (the GUI's); otherwise the dataset is scanned on
+    a sample first, because the report and the unlisted-column policy need the findings.
+    """
+    progress = progress or no_progress
+    cancel = cancel or NEVER_CANCELLED
+    settings = settings or load_settings()
+    timings: dict[str, float] = {}
+    schema = dataset.schema
+    check_recipe(recipe, schema, dataset.name, key_overrides=set(key_files or ()))
+
+    started = time.perf_counter()
+    if scan is None:
+        scan = scan_dataset(dataset, settings=settings, progress=sub_progress(progress, 0.0, 0.3),
+                            cancel=cancel)
+    timings["scan"] = time.perf_counter() - started
+    findings = {f.name: f for f in scan.columns}
+    plan = resolve_plan(recipe, list(schema), findings)
+
+    started = time.perf_counter()
+    progress(0.3, "Reading the dataset")
+    source = dataset.collect()
+    timings["read"] = time.perf_counter() - started
+    cancel.raise_if_cancelled()
+
+    keyring = KeyRing(recipe.keys, recipe_dir, key_files)
+    shared: dict[str, Any] = {}
+    outputs: list[pl.Series] = []
+    outcomes: list[ColumnOutcome] = []
+    apply_progress = sub_progress(progress, 0.35, 0.85)
+    started = time.perf_counter()
+    for index, (name, column_plan) in enumerate(plan.items()):
+        cancel.raise_if_cancelled()
+        apply_progress(index / max(len(plan), 1), f"Applying {column_plan.action} to column {name}")
+        outcome, series = _apply_column(
+            source.get_column(name), column_plan, findings.get(name), recipe, settings, keyring, shared,
+            sub_progress(apply_progress, index / len(plan), (index + 1) / len(plan)), cancel,
+        )
+        outcomes.append(outcome)
+        if series is not None:
+            outputs.append(series)
+    timings["apply"] = time.perf_counter() - started
+    frame = pl.DataFrame(outputs) if outputs else pl.DataFrame()
+
+    started = time.perf_counter()
+    residual = residual_check(source, frame, outcomes, settings=settings,
+                              progress=sub_progress(progress, 0.85, 1.0), cancel=cancel)
+    timings["residual_check"] = time.perf_counter() - started
+    progress(1.0, "Release ready")
+    return Release(dataset=dataset, recipe=recipe, scan=scan, frame=frame, outcomes=outcomes,
+                   residual=residual, input_rows=source.height, timings=timings, settings=settings)
+
+
+def _apply_column(
+    column: pl.Series,
+    plan: ColumnPlan,
+    finding: ColumnFinding | None,
+    recipe: Recipe,
+    settings: Settings,
+    keyring: KeyRing,
+    shared: dict[str, Any],
+    progress: Progress,
+    cancel: CancelToken,
+) -> tuple[ColumnOutcome, pl.Series | None]:
+    transform_cls = get_transform(plan.action)
+    transform = transform_cls(plan.params)
+    entity = plan.entity or (finding.top_entity if finding else None)
+    kind = plan.kind or (finding.kind if finding else None)
+    started = time.perf_counter()
+    series: pl.Series | None = None
+    if not transform_cls.removes_column:
+        context = TransformContext(
+            column=column.name, entity=entity, seed=recipe.seed, locale=recipe.locale,
+            keys=keyring, shared=shared, progress=progress, cancel=cancel,
+        )
+        series = transform.fit_apply(column, context)
+    outcome = ColumnOutcome(
+        name=column.name,
+        dtype=str(column.dtype),
+        action=plan.action,
+        params=transform.params.model_dump(mode="json"),
+        finding=finding,
+        entity=entity,
+        kind=kind,
+        corrected=plan.entity is not None or plan.kind is not None,
+        generates_values=transform_cls.generates_values,
+        removed=transform_cls.removes_column,
+        output_dtype=None if series is None else str(series.dtype),
+        facts=transform.facts(),
+        seconds=time.perf_counter() - started,
+        note=plan.note,
+    )
+    return outcome, series

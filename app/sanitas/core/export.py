@@ -1,0 +1,88 @@
+"""Write a release: the sanitized file (atomically, never over the input) and its report beside it.
+
+``OUT`` gets ``OUT.report.html`` and ``OUT.report.json``. Under ``strict``, a release with residual
+findings is withheld: the data file is not written (an existing file at OUT is left as it was) and
+the report says why, so the analyst can see exactly where the personal data is.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanitas.core.engine import Release
+from sanitas.core.errors import ExportError
+from sanitas.core.io import write_table
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.report import PrivacyReport, build_report, render_html, render_json
+
+
+@dataclass
+class ExportResult:
+    output: Path | None
+    report_html: Path
+    report_json: Path
+    report: PrivacyReport
+
+    @property
+    def withheld(self) -> bool:
+        return self.output is None
+
+
+def report_paths(out_path: Path) -> tuple[Path, Path]:
+    return out_path.with_name(out_path.name + ".report.html"), out_path.with_name(out_path.name + ".report.json")
+
+
+def export_release(
+    release: Release,
+    out_path: str | Path,
+    *,
+    recipe_path: Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    progress = progress or no_progress
+    cancel = cancel or NEVER_CANCELLED
+    out_path = Path(out_path).expanduser().absolute()
+    if not out_path.parent.is_dir():
+        raise ExportError(f"{out_path}: the folder {out_path.parent} does not exist; create it first.")
+    html_path, json_path = report_paths(out_path)
+    withheld = None
+    written: Path | None = None
+    timings: dict[str, float] = {}
+    cancel.raise_if_cancelled()
+    if strict and not release.residual.clean:
+        withheld = (f"--strict: the residual check found {release.residual.blocking_count} finding(s); "
+                    f"{out_path.name} was not written.")
+    else:
+        progress(0.1, f"Writing {out_path.name}")
+        started = time.perf_counter()
+        written = write_table(release.frame, out_path, input_path=release.dataset.source)
+        timings["write"] = time.perf_counter() - started
+    cancel.raise_if_cancelled()
+    progress(0.8, "Writing the report")
+    report = build_report(
+        release, output_path=written, output_format=out_path.suffix.lstrip(".").lower(),
+        recipe_path=recipe_path, timings=timings, withheld_reason=withheld,
+    )
+    _write_text_atomic(json_path, render_json(report))
+    _write_text_atomic(html_path, render_html(report))
+    progress(1.0, "Export done")
+    return ExportResult(output=written, report_html=html_path, report_json=json_path, report=report)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the report ({exc.strerror}).") from None
+    finally:
+        tmp.unlink(missing_ok=True)

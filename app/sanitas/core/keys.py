@@ -1,0 +1,96 @@
+"""Keys for pseudonymization, referenced by the recipe and never stored in it.
+
+A recipe names a key source (an environment variable or a key file); the key bytes are read only
+when a release runs and never appear in reports, logs or recipes. Key material is the file's
+bytes (or the variable's UTF-8 text) with surrounding whitespace stripped; at least 16 bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from sanitas.core.errors import RecipeError
+
+MIN_KEY_BYTES = 16
+
+
+class KeyRef(BaseModel):
+    """Where a key comes from: exactly one of an environment variable or a key file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    env: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> KeyRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of 'env' (an environment variable) or 'file' (a key file)")
+        return self
+
+    def describe(self) -> str:
+        """Where the key is, for the report (never the key itself)."""
+        return f"environment variable {self.env}" if self.env else f"key file {Path(self.file or '').name}"
+
+
+class KeyRing:
+    """Resolves key names to bytes on demand, relative to the recipe's folder, with CLI overrides."""
+
+    def __init__(
+        self,
+        refs: dict[str, KeyRef],
+        base_dir: Path | None = None,
+        overrides: dict[str, Path] | None = None,
+    ) -> None:
+        self._refs = dict(refs)
+        self._base = base_dir or Path.cwd()
+        self._overrides = dict(overrides or {})
+        self._cache: dict[str, bytes] = {}
+
+    def __call__(self, name: str) -> bytes:
+        if name not in self._cache:
+            self._cache[name] = self._read(name)
+        return self._cache[name]
+
+    def _read(self, name: str) -> bytes:
+        if name in self._overrides:
+            return _from_file(self._overrides[name], name)
+        ref = self._refs.get(name)
+        if ref is None:
+            known = ", ".join(sorted(self._refs)) or "none"
+            raise RecipeError(
+                f"Key '{name}' is not defined: add it under 'keys:' in the recipe "
+                f"(keys defined: {known}), or pass --key-file {name}=PATH."
+            )
+        if ref.env is not None:
+            value = os.environ.get(ref.env, "").strip()
+            if not value:
+                raise RecipeError(
+                    f"Key '{name}': environment variable {ref.env} is not set or empty. "
+                    "Set it to a secret of at least 16 characters (it is never written anywhere)."
+                )
+            return _check(value.encode("utf-8"), f"environment variable {ref.env}", name)
+        path = Path(ref.file or "")
+        return _from_file(path if path.is_absolute() else self._base / path, name)
+
+
+def _from_file(path: Path, name: str) -> bytes:
+    try:
+        data = path.read_bytes().strip()
+    except FileNotFoundError:
+        raise RecipeError(f"Key '{name}': key file {path} does not exist.") from None
+    except OSError as exc:
+        raise RecipeError(f"Key '{name}': key file {path} cannot be read ({exc.strerror}).") from None
+    return _check(data, f"key file {path.name}", name)
+
+
+def _check(data: bytes, where: str, name: str) -> bytes:
+    if len(data) < MIN_KEY_BYTES:
+        raise RecipeError(
+            f"Key '{name}' from {where} is too short ({len(data)} bytes): use at least "
+            f"{MIN_KEY_BYTES} random bytes, e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`."
+        )
+    return data

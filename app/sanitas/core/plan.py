@@ -1,0 +1,112 @@
+"""Suggest a recipe from a scan: one reasoned action per column, each with the finding behind it.
+
+Used by ``sanitas plan`` and by the workbench's "apply the suggested plan". The suggestion is a
+starting point the analyst reviews: direct identifiers are replaced (pseudonyms where joins across
+releases matter, fakes for names, masks where the last digits help support work), quasi-identifiers
+are coarsened, free text is scrubbed, and everything else is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+from sanitas.core.keys import KeyRef
+from sanitas.core.recipe import ColumnPlan, Recipe, dump_recipe, recipe_to_data
+
+DEFAULT_KEY_ENV = "SANITAS_KEY"
+
+# entity -> (action, params, why)
+BY_ENTITY: dict[str, tuple[str, dict[str, Any], str]] = {
+    "PERSON": ("fake", {"entity": "PERSON"}, "names are replaced by consistent fake names"),
+    "EMAIL_ADDRESS": ("pseudonymize", {"format": "email"},
+                      "keyed pseudonyms keep joins across releases; output still looks like an email"),
+    "PHONE_NUMBER": ("mask", {"keep_last": 4}, "only the last 4 digits stay, as support teams use them"),
+    "US_SSN": ("redact", {}, "national identifiers have no analytic value"),
+    "NATIONAL_ID": ("redact", {}, "national identifiers have no analytic value"),
+    "US_PASSPORT": ("redact", {}, "document numbers have no analytic value"),
+    "US_DRIVER_LICENSE": ("redact", {}, "document numbers have no analytic value"),
+    "US_ITIN": ("redact", {}, "national identifiers have no analytic value"),
+    "CREDIT_CARD": ("mask", {"keep_last": 4}, "card numbers keep only their last 4 digits"),
+    "IBAN_CODE": ("mask", {"keep_last": 4}, "account numbers keep only their last 4 characters"),
+    "US_BANK_NUMBER": ("mask", {"keep_last": 4}, "account numbers keep only their last 4 characters"),
+    "IP_ADDRESS": ("redact", {}, "IP addresses identify households and devices"),
+    "URL": ("redact", {}, "personal URLs identify people"),
+    "PERSON_ID": ("pseudonymize", {"format": "token"},
+                  "keyed pseudonyms keep the column joinable without exposing the identifier"),
+    "STREET_ADDRESS": ("drop", {}, "street addresses identify households"),
+    "POSTAL_CODE": ("generalize", {"method": "postal", "keep": 3},
+                    "postal codes are cut to 3 characters (quasi-identifier)"),
+    "DATE_OF_BIRTH": ("generalize", {"method": "date", "to": "year"},
+                      "birth dates are cut to the year (quasi-identifier)"),
+    "AGE": ("generalize", {"method": "age_band", "width": 10, "top": 90},
+            "ages become 10-year bands, top-coded at 90 (quasi-identifier)"),
+}
+
+KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
+    ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
+    ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
+                                  "the re-identification risk is too high"),
+    ColumnKind.SENSITIVE: ("keep", {}, "sensitive attribute kept: it is what the data is for; protect "
+                           "it with k-anonymity / l-diversity"),
+    ColumnKind.IDENTIFIER: ("pseudonymize", {"format": "token"}, "identifier: keyed pseudonyms"),
+}
+
+
+def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
+    """The suggested action for one column and the comment explaining it."""
+    evidence = _evidence(finding)
+    if finding.kind is ColumnKind.FREE_TEXT and finding.entities:
+        action, params, why = KIND_DEFAULTS[ColumnKind.FREE_TEXT]
+    elif finding.top_entity in BY_ENTITY:
+        action, params, why = BY_ENTITY[finding.top_entity]
+    elif finding.entities and finding.kind in KIND_DEFAULTS:
+        action, params, why = KIND_DEFAULTS[finding.kind]
+    elif finding.kind is ColumnKind.IDENTIFIER:
+        action, params, why = "keep", {}, "unique per row but no personal entity found: check it does not identify a person"
+    else:
+        action, params, why = "keep", {}, "no personal data found"
+    if action == "pseudonymize":
+        params = {"key": "default", **params}
+    return ColumnPlan(action=action, params=dict(params)), f"{evidence}. {why}"
+
+
+def suggest_recipe(scan: ScanResult, *, seed: int = 0) -> tuple[Recipe, dict[str, str]]:
+    """A recipe covering every column, and a comment per column."""
+    columns: dict[str, ColumnPlan] = {}
+    comments: dict[str, str] = {}
+    for finding in scan.columns:
+        columns[finding.name], comments[finding.name] = suggest_column(finding)
+    keys = {}
+    if any(p.action == "pseudonymize" for p in columns.values()):
+        keys["default"] = KeyRef(env=DEFAULT_KEY_ENV)
+    recipe = Recipe(seed=seed, keys=keys, columns=columns)
+    return recipe, comments
+
+
+def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list[str]) -> str:
+    """The recipe as YAML with a comment above each column: the finding and the reason."""
+    data = recipe_to_data(recipe)
+    columns = data.pop("columns", {})
+    lines = [f"# {line}" if line else "#" for line in header]
+    top = dump_recipe(Recipe.model_validate({**data, "columns": {}})).replace("columns: {}\n", "")
+    lines += top.rstrip("\n").splitlines()
+    lines.append("columns:")
+    for name, plan in columns.items():
+        if name in comments:
+            lines.append(f"  # {comments[name]}")
+        one = dump_recipe(Recipe(columns={name: ColumnPlan.model_validate(plan)}))
+        body = one.split("columns:\n", 1)[1].rstrip("\n")
+        lines += body.splitlines()
+    lines += [
+        "# Dataset-level sections (k_anonymity, synthetic, differential_privacy) come in later releases.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _evidence(finding: ColumnFinding) -> str:
+    if not finding.entities:
+        return f"{finding.kind.value}"
+    top = finding.entities[0]
+    return (f"{finding.kind.value}: {top.entity} (score {top.score:.2f}, {top.share:.0%} of sampled "
+            f"values, from {top.evidence.value})")

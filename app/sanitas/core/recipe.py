@@ -1,0 +1,186 @@
+"""The recipe: the analyst's plan, declarative, versioned and validated.
+
+YAML (or JSON) with ``version: 1``, a seed, a policy for columns it does not mention, named key
+references (never keys), per-column actions with parameters, and dataset-level sections
+(k-anonymity, synthetic data, differential privacy) that later releases fill in. Loading reports
+every problem at once, each with its column and field. The same recipe gives the same output for the
+same input, seed and key.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.errors import RecipeError, TransformError
+from sanitas.core.keys import KeyRef
+
+RECIPE_VERSION = 1
+
+
+class UnlistedPolicy(StrEnum):
+    """What happens to columns the recipe does not mention."""
+
+    KEEP_NON_PERSONAL = "keep-non-personal"  # keep them if the scan finds no personal data, else refuse
+    KEEP = "keep"  # keep them all as they are (the analyst takes responsibility)
+    DROP = "drop"  # leave them out of the output
+    REFUSE = "refuse"  # every column must be listed
+
+
+class ColumnPlan(BaseModel):
+    """One column's action and parameters, plus the analyst's corrections of the finding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    entity: str | None = Field(default=None, description="the analyst's correction of the detected entity")
+    kind: ColumnKind | None = Field(default=None, description="the analyst's correction of the kind")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _action_and_params_exist(self) -> ColumnPlan:
+        from sanitas.core.transforms.registry import get_transform
+
+        try:
+            transform = get_transform(self.action)
+            transform.parse_params(self.params)
+        except TransformError as exc:
+            raise ValueError(exc.message) from None
+        return self
+
+
+class KAnonymitySection(BaseModel):
+    """Reserved for the k-anonymity release (global recoding over generalization hierarchies)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quasi_identifiers: list[str]
+    k: int = Field(ge=2)
+    sensitive: list[str] = Field(default_factory=list)
+    l_diversity: dict[str, Any] | None = None
+    t_closeness: dict[str, Any] | None = None
+    suppression_limit: float = Field(default=0.05, ge=0.0, le=1.0)
+    metric: str = "loss"
+    hierarchies: dict[str, Any] = Field(default_factory=dict)
+
+
+class Recipe(BaseModel):
+    """The whole plan. ``columns`` keeps the order the analyst wrote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = RECIPE_VERSION
+    seed: int = 0
+    locale: str = "en_US"
+    unlisted_columns: UnlistedPolicy = UnlistedPolicy.KEEP_NON_PERSONAL
+    keys: dict[str, KeyRef] = Field(default_factory=dict)
+    columns: dict[str, ColumnPlan] = Field(default_factory=dict)
+    k_anonymity: KAnonymitySection | None = None
+    synthetic: dict[str, Any] | None = None
+    differential_privacy: dict[str, Any] | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _no_null_columns(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ({"action": "keep"} if v is None else v) for k, v in value.items()}
+        return value
+
+    def dataset_sections(self) -> dict[str, Any]:
+        """The dataset-level sections that are set, by name."""
+        sections = {
+            "k_anonymity": self.k_anonymity,
+            "synthetic": self.synthetic,
+            "differential_privacy": self.differential_privacy,
+        }
+        return {name: value for name, value in sections.items() if value is not None}
+
+    def key_names_used(self) -> dict[str, str]:
+        """Column -> key name for every action that takes a key."""
+        return {col: str(plan.params.get("key", "default")) for col, plan in self.columns.items()
+                if plan.action == "pseudonymize"}
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        if len(loc) >= 2 and loc[0] == "columns":
+            where = f"column '{loc[1]}'" + (f", field '{'.'.join(loc[2:])}'" if len(loc) > 2 else "")
+        else:
+            where = f"field '{'.'.join(loc)}'" if loc else "recipe"
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(f"{where}: {msg}")
+    return out
+
+
+def parse_recipe(data: Any, source: str = "recipe") -> Recipe:
+    """Validate a recipe from already-parsed YAML/JSON, listing every problem."""
+    if not isinstance(data, dict):
+        raise RecipeError(f"{source}: a recipe is a mapping with 'version: 1' and 'columns:'.")
+    if data.get("version") not in (None, RECIPE_VERSION):
+        raise RecipeError(
+            f"{source}: recipe version {data.get('version')!r} is not supported "
+            f"(this Sanitas reads version {RECIPE_VERSION})."
+        )
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise RecipeError(f"{source}: the recipe is not valid:", _problems(exc)) from None
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read a recipe from a .yaml/.yml or .json file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecipeError(f"{path}: recipe file not found.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"{path}: cannot read the recipe ({exc}).") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise RecipeError(f"{path}{where}: not valid YAML/JSON ({getattr(exc, 'problem', exc)}).") from None
+    return parse_recipe(data, source=path.name)
+
+
+def recipe_to_data(recipe: Recipe) -> dict[str, Any]:
+    """A plain mapping for YAML/JSON, without defaults that add nothing (None corrections, empty params)."""
+    data = recipe.model_dump(mode="json", exclude_none=True)
+    for plan in data.get("columns", {}).values():
+        if not plan.get("params"):
+            plan.pop("params", None)
+    if not data.get("keys"):
+        data.pop("keys", None)
+    return data
+
+
+def dump_recipe(recipe: Recipe, fmt: Literal["yaml", "json"] = "yaml") -> str:
+    data = recipe_to_data(recipe)
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def save_recipe(recipe: Recipe, path: str | Path, text: str | None = None) -> Path:
+    """Write a recipe atomically (YAML unless the path ends in .json). ``text`` overrides the dump."""
+    path = Path(path)
+    if text is None:
+        text = dump_recipe(recipe, "json" if path.suffix.lower() == ".json" else "yaml")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

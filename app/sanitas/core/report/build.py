@@ -1,0 +1,115 @@
+"""Assemble a PrivacyReport from a Release and the files that were written."""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from sanitas import __version__
+from sanitas.core.engine import ColumnOutcome, Release
+from sanitas.core.io import fingerprint_file
+from sanitas.core.report.model import (
+    ColumnReport,
+    DetectionFacts,
+    FileFacts,
+    PrivacyReport,
+    RecipeFacts,
+)
+
+PACKAGES = ["polars", "pyarrow", "presidio-analyzer", "presidio-anonymizer", "spacy", "faker", "pydantic"]
+
+
+def build_report(
+    release: Release,
+    *,
+    output_path: Path | None,
+    output_format: str | None,
+    recipe_path: Path | None,
+    timings: dict[str, float] | None = None,
+    withheld_reason: str | None = None,
+) -> PrivacyReport:
+    source = release.dataset.source
+    input_facts = FileFacts(
+        name=source.name if source else release.dataset.name,
+        format=release.dataset.format,
+        sha256=fingerprint_file(source) if source else None,
+        bytes=source.stat().st_size if source else None,
+        rows=release.input_rows,
+        columns=len(release.outcomes),
+    )
+    output_facts = None
+    if output_path is not None and output_path.exists():
+        output_facts = FileFacts(
+            name=output_path.name, format=output_format or output_path.suffix.lstrip("."),
+            sha256=fingerprint_file(output_path), bytes=output_path.stat().st_size,
+            rows=release.frame.height, columns=release.frame.width,
+        )
+    residual = release.residual
+    if withheld_reason:
+        status, reason = "withheld", withheld_reason
+    elif residual.clean:
+        status, reason = "released", "The residual check found no personal data left in the output."
+    else:
+        status = "released"
+        reason = (f"Released with {residual.blocking_count} residual finding(s): review them below "
+                  "before sharing the output.")
+    recipe = release.recipe
+    return PrivacyReport(
+        tool="Sanitas",
+        version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        status=status,
+        status_reason=reason,
+        input=input_facts,
+        output=output_facts,
+        recipe=RecipeFacts(
+            file=recipe_path.name if recipe_path else None,
+            sha256=fingerprint_file(recipe_path) if recipe_path and recipe_path.exists() else None,
+            seed=recipe.seed,
+            locale=recipe.locale,
+            unlisted_columns=recipe.unlisted_columns.value,
+            keys={name: ref.describe() for name, ref in recipe.keys.items()},
+        ),
+        detection=DetectionFacts(
+            model=release.scan.model, sample_size=release.scan.sample_size, notes=release.scan.notes
+        ),
+        columns=[_column(o) for o in release.outcomes],
+        residual=residual,
+        residual_findings=residual.blocking_count,
+        dataset_level={"k_anonymity": "not requested", "synthetic": "not requested",
+                       "differential_privacy": "not requested"},
+        environment=_environment(release.scan.model),
+        timings={k: round(v, 3) for k, v in {**release.timings, **(timings or {})}.items()},
+    )
+
+
+def _column(outcome: ColumnOutcome) -> ColumnReport:
+    if outcome.removed:
+        result = "dropped"
+    elif outcome.kept_as_is:
+        result = "kept"
+    elif outcome.generates_values:
+        result = "replaced"
+    else:
+        result = "rewritten"
+    finding = outcome.finding
+    return ColumnReport(
+        name=outcome.name, dtype=outcome.dtype, kind=outcome.kind,
+        entities=finding.entities if finding else [], reason=finding.reason if finding else "",
+        corrected=outcome.corrected, action=outcome.action, params=outcome.params, result=result,
+        output_dtype=outcome.output_dtype, facts=outcome.facts, seconds=round(outcome.seconds, 3),
+        note=outcome.note,
+    )
+
+
+def _environment(model: str | None) -> dict[str, str]:
+    env = {"python": platform.python_version(), "platform": platform.platform(terse=True),
+           "sanitas": __version__}
+    for name in PACKAGES + ([model.replace("_", "-")] if model else []):
+        try:
+            env[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return env

@@ -1,0 +1,174 @@
+"""The residual check: does the output still hold personal data?
+
+Two parts, both reported with column and row:
+(a) no original value of a direct-identifier column survives anywhere in the output: every output
+    cell is compared exactly with every distinct original value (values shorter than
+    ``MIN_VALUE_LENGTH`` are skipped, they match by chance), and text cells are searched for the
+    original values as substrings (Aho-Corasick, up to ``SUBSTRING_ROW_LIMIT`` rows);
+(b) columns released as they were (keep) or only partly rewritten (free-text scrub) are re-scanned by
+    the detector. Columns whose values the release generated (fake, pseudonym, mask, redact) are
+    listed as replaced, not flagged. A personal column the recipe kept on purpose is listed as kept
+    by decision; it still counts as a finding when it holds direct identifiers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+from pydantic import BaseModel, Field
+
+from sanitas.core.detect import classify_frame, scan_cells
+from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.settings import Settings
+
+if TYPE_CHECKING:
+    from sanitas.core.engine import ColumnOutcome
+
+MIN_VALUE_LENGTH = 4
+MIN_SUBSTRING_LENGTH = 6
+SUBSTRING_ROW_LIMIT = 200_000
+ROWS_SHOWN = 10
+RESCAN_CELL_LIMIT = 1_000
+TEXT_MEAN_LENGTH = 20
+
+
+class ValueHit(BaseModel):
+    """Original values of ``source_column`` found in ``column`` of the output."""
+
+    column: str
+    source_column: str
+    match: str = Field(description="'exact' (whole cell) or 'substring' (inside text)")
+    count: int
+    rows: list[int] = Field(description=f"first {ROWS_SHOWN} data rows (1-based) where it was found")
+
+
+class RescanFinding(BaseModel):
+    """Personal data the detector still finds in an output column."""
+
+    column: str
+    entity: str | None
+    kind: ColumnKind
+    score: float
+    share: float
+    rows: list[int] = Field(default_factory=list)
+    by_decision: bool = Field(description="the recipe kept this personal column on purpose")
+    blocking: bool
+
+
+class ResidualCheck(BaseModel):
+    identifier_columns: list[str] = Field(default_factory=list)
+    cells_checked: int = 0
+    substring_columns: list[str] = Field(default_factory=list)
+    substring_rows_checked: int = 0
+    min_value_length: int = MIN_VALUE_LENGTH
+    value_hits: list[ValueHit] = Field(default_factory=list)
+    rescanned: list[str] = Field(default_factory=list)
+    rescan_sample: int = 0
+    findings: list[RescanFinding] = Field(default_factory=list)
+    replaced: list[str] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)
+
+    @property
+    def blocking_count(self) -> int:
+        return len(self.value_hits) + sum(1 for f in self.findings if f.blocking)
+
+    @property
+    def clean(self) -> bool:
+        return self.blocking_count == 0
+
+
+def residual_check(
+    source: pl.DataFrame,
+    output: pl.DataFrame,
+    outcomes: list[ColumnOutcome],
+    *,
+    settings: Settings,
+    sample_size: int | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ResidualCheck:
+    progress = progress or no_progress
+    cancel = cancel or NEVER_CANCELLED
+    check = ResidualCheck(
+        replaced=[o.name for o in outcomes if o.generates_values and not o.removed],
+        dropped=[o.name for o in outcomes if o.removed],
+    )
+    identifiers = [o.name for o in outcomes if o.kind is ColumnKind.IDENTIFIER and not o.kept_as_is]
+    check.identifier_columns = identifiers
+    text_columns = _text_columns(output)
+    check.substring_columns = text_columns
+    for i, name in enumerate(identifiers):
+        cancel.raise_if_cancelled()
+        progress(0.5 * i / max(len(identifiers), 1), f"Checking original values of {name}")
+        check.value_hits += _value_hits(source.get_column(name), output, text_columns)
+    check.cells_checked = output.height * output.width if identifiers else 0
+    check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if identifiers and text_columns else 0
+
+    rescan = [o for o in outcomes if not o.removed and not o.generates_values]
+    check.rescanned = [o.name for o in rescan]
+    if rescan:
+        progress(0.5, "Re-scanning released columns for personal data")
+        size = sample_size or settings.sample_size
+        check.rescan_sample = min(size, output.height)
+        found = classify_frame(output.select(check.rescanned), sample_size=size, settings=settings)
+        by_name = {o.name: o for o in rescan}
+        for finding in found:
+            cancel.raise_if_cancelled()
+            if finding.is_personal:
+                check.findings.append(_rescan_finding(finding, by_name[finding.name], output, settings))
+    progress(1.0, "Residual check done")
+    return check
+
+
+def _text_columns(frame: pl.DataFrame) -> list[str]:
+    names = [n for n, t in frame.schema.items() if t == pl.String]
+    if not names or frame.height == 0:
+        return []
+    head = frame.head(2000).select(pl.col(names).str.len_chars().mean())
+    return [n for n in names if (head[n][0] or 0) >= TEXT_MEAN_LENGTH]
+
+
+def _value_hits(original: pl.Series, output: pl.DataFrame, text_columns: list[str]) -> list[ValueHit]:
+    values = original.cast(pl.String).drop_nulls().str.strip_chars().unique()
+    values = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH)
+    if values.is_empty():
+        return []
+    hits: list[ValueHit] = []
+    for name in output.columns:
+        cells = output.get_column(name).cast(pl.String).str.strip_chars()
+        mask = cells.is_in(values)
+        hits += _hit(name, original.name, "exact", mask)
+    long_values = values.filter(values.str.len_chars() >= MIN_SUBSTRING_LENGTH).to_list()
+    if long_values:
+        for name in text_columns:
+            cells = output.get_column(name).head(SUBSTRING_ROW_LIMIT)
+            mask = cells.str.contains_any(long_values) & ~cells.str.strip_chars().is_in(values)
+            hits += _hit(name, original.name, "substring", mask)
+    return hits
+
+
+def _hit(column: str, source_column: str, match: str, mask: pl.Series) -> list[ValueHit]:
+    mask = mask.fill_null(False)
+    count = int(mask.sum())
+    if count == 0:
+        return []
+    rows = (mask.arg_true().head(ROWS_SHOWN) + 1).to_list()
+    return [ValueHit(column=column, source_column=source_column, match=match, count=count, rows=rows)]
+
+
+def _rescan_finding(finding, outcome: ColumnOutcome, output: pl.DataFrame, settings: Settings) -> RescanFinding:
+    kept_personal = outcome.kept_as_is and outcome.entity is not None
+    blocking = finding.kind in (ColumnKind.IDENTIFIER, ColumnKind.FREE_TEXT) or not kept_personal
+    rows: list[int] = []
+    top = finding.entities[0] if finding.entities else None
+    if top is not None:
+        cells = output.get_column(outcome.name).head(RESCAN_CELL_LIMIT).cast(pl.String)
+        hits = scan_cells(cells, settings=settings, entities=[top.entity])
+        rows = sorted({h.row + 1 for h in hits})[:ROWS_SHOWN]
+    return RescanFinding(
+        column=outcome.name, entity=top.entity if top else None, kind=finding.kind,
+        score=top.score if top else 0.0, share=top.share if top else 0.0, rows=rows,
+        by_decision=kept_personal, blocking=blocking,
+    )
