@@ -27,7 +27,7 @@ demo: venv
 	$(VENV)/bin/sanitas scan $(DEMO)
 	$(VENV)/bin/sanitas apply $(DEMO) --recipe $(DEMO_RECIPE) -o $(OUT)/customers.clean.csv
 
-test: venv
+test: venv lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -q
 
 lint: venv

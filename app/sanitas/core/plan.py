@@ -63,7 +63,8 @@ def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
     elif finding.entities and finding.kind in KIND_DEFAULTS:
         action, params, why = KIND_DEFAULTS[finding.kind]
     elif finding.kind is ColumnKind.IDENTIFIER:
-        action, params, why = "keep", {}, "unique per row but no personal entity found: check it does not identify a person"
+        why = "unique per row but no personal entity found: check it does not identify a person"
+        action, params = "keep", {}
     else:
         action, params, why = "keep", {}, "no personal data found"
     if action == "pseudonymize":

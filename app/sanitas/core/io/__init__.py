@@ -1,0 +1,79 @@
+"""Loading and writing tables: ``open_dataset`` for every input format, ``write_table`` for output.
+
+Nothing here ever writes next to or over an input file: intermediate copies (a transcoded CSV) go
+to a private temp folder, and ``write_table`` refuses the input path as a destination.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanitas.core.dataset import Dataset
+from sanitas.core.errors import LoadError
+from sanitas.core.io.csv_reader import open_csv
+from sanitas.core.io.fingerprint import fingerprint_file
+from sanitas.core.io.formats import FORMATS, check_input_path, detect_format
+from sanitas.core.io.ndjson_reader import open_ndjson
+from sanitas.core.io.readers import open_excel, open_json, open_parquet
+from sanitas.core.io.tempdir import TempFolder, private_tempdir
+from sanitas.core.io.writers import WRITE_FORMATS, guard_formulas, write_table
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+__all__ = [
+    "FORMATS",
+    "WRITE_FORMATS",
+    "TempFolder",
+    "fingerprint_file",
+    "guard_formulas",
+    "open_dataset",
+    "private_tempdir",
+    "write_table",
+]
+
+HEAD_BYTES = 4096
+
+
+def open_dataset(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Dataset:
+    """Open a CSV/TSV, Parquet, Excel, JSON or NDJSON file as a lazily read Dataset.
+
+    The format comes from ``format`` if given, else from the file's bytes and extension. Options that
+    do not apply to the detected format are refused, so a typo does not pass silently. Problems in
+    the file raise LoadError naming the file and the line or column.
+    """
+    source = check_input_path(path)
+    with open(source, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    kind = detect_format(source, head, format)
+    if format and format.strip().lower().lstrip(".") == "tsv" and delimiter is None:
+        delimiter = "\t"
+    _refuse_options(source, kind, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    report = progress or no_progress
+    token = cancel or NEVER_CANCELLED
+    if kind == "csv":
+        return open_csv(source, delimiter=delimiter, encoding=encoding, progress=report, cancel=token)
+    if kind == "ndjson":
+        return open_ndjson(source, encoding=encoding, progress=report, cancel=token)
+    if kind == "parquet":
+        return open_parquet(source)
+    if kind == "excel":
+        return open_excel(source, sheet)
+    return open_json(source)
+
+
+def _refuse_options(path: Path, kind: str, **given: str | None) -> None:
+    allowed = {"csv": {"delimiter", "encoding"}, "ndjson": {"encoding"}}.get(kind, set())
+    if kind == "excel":
+        allowed = {"sheet"}
+    wrong = [name for name, value in given.items() if value is not None and name not in allowed]
+    if wrong:
+        options = ", ".join(f"--{name}" for name in wrong)
+        raise LoadError(f"{path.name}: {options} does not apply to {kind} files. Leave it out, or pass --format.")

@@ -1,0 +1,212 @@
+"""Open a CSV/TSV file as a lazy scan: encoding, dialect, header and type checks up front.
+
+Opening reads only the first megabytes: the encoding probe, the 64 KB dialect sample and the first
+10,000 rows for type inference. The rest of the file is read when a step needs it, through
+``CsvBacking``, which checks field counts over the whole file once, re-reads a column as text when
+a later value breaks its inferred type, and turns polars errors into messages with a line number.
+
+Non-UTF-8 files are transcoded once, streaming, into a private temp folder that the backing keeps
+alive as long as the Dataset (see tempdir.py); UTF-8 files, with or without BOM, are scanned in place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from sanitas.core.dataset import Dataset
+from sanitas.core.errors import LoadError
+from sanitas.core.io.backing import FileBacking, read_or_explain
+from sanitas.core.io.csv_check import find_ragged_row
+from sanitas.core.io.csv_sniff import (
+    SNIFF_BYTES,
+    Dialect,
+    check_sample,
+    normalize_delimiter,
+    ragged_message,
+    sniff_dialect,
+)
+from sanitas.core.io.encoding import PROBE_BYTES, UTF8_FAMILY, choose_encoding, locate_bad_byte, undecodable
+from sanitas.core.io.tempdir import TempFolder
+from sanitas.core.io.transcode import transcode_to_utf8
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+
+INFER_ROWS = 10_000
+TAB_SUFFIXES = (".tsv", ".tab")
+_TYPE_BREAK = re.compile(
+    r"could not parse .* as dtype .* at column '(?P<name>.*)' \(column number (?P<num>\d+)\)", re.S
+)
+
+
+@dataclass
+class CsvSource:
+    """How to scan one CSV file; ``text_columns`` grows when a later value breaks an inferred type."""
+
+    original: Path  # the analyst's file, named in messages
+    path: Path  # the UTF-8 file polars reads: the original, or its transcoded copy
+    encoding: str
+    dialect: Dialect
+    header: list[str]
+    text_columns: set[str] = field(default_factory=set)
+    temp: TempFolder | None = None  # holds the transcoded copy; removed when the last owner goes
+
+    def _options(self) -> dict[str, object]:
+        return {
+            "separator": self.dialect.delimiter,
+            "quote_char": self.dialect.quote_char,
+            "truncate_ragged_lines": False,
+            "encoding": "utf8",
+        }
+
+    def scan(self) -> pl.LazyFrame:
+        overrides: dict[str, pl.DataType] = {name: pl.String() for name in self.text_columns}
+        return pl.scan_csv(
+            self.path, infer_schema_length=INFER_ROWS, schema_overrides=overrides or None, **self._options()
+        )
+
+    def raw_head(self) -> pl.DataFrame:
+        """The first rows as text, as written: what type inference will see."""
+        return pl.scan_csv(self.path, infer_schema=False, n_rows=INFER_ROWS, **self._options()).collect()
+
+
+class CsvBacking(FileBacking):
+    """Full-file checks, recovery from type breaks, and error messages for one CSV Dataset."""
+
+    kind = "CSV data"
+
+    def __init__(self, source: CsvSource, options: dict[str, object]) -> None:
+        super().__init__(source.original)
+        self.source = source
+        self.options = options
+        self._checked = False
+        self._error: LoadError | None = None
+
+    def check(self) -> None:
+        """One streaming pass over the whole file, once per Dataset; a failure is remembered."""
+        if not self._checked:
+            self._error = self._ragged_error()
+            self._checked = True
+        if self._error is not None:
+            raise LoadError(self._error.message)
+
+    def recover(self, error: BaseException) -> pl.LazyFrame | None:
+        match = _TYPE_BREAK.search(str(error)) if isinstance(error, pl.exceptions.ComputeError) else None
+        if match is None:
+            return None
+        number = int(match["num"])
+        header = self.source.header
+        name = header[number - 1] if 0 < number <= len(header) else match["name"]
+        if name in self.source.text_columns or name not in header:
+            return None
+        self.source.text_columns.add(name)
+        self.options["text_columns"] = sorted(self.source.text_columns)
+        widened = self.options.setdefault("widened_columns", [])
+        if isinstance(widened, list):
+            widened.append(name)
+        return self.source.scan()
+
+    def explain_specific(self, error: BaseException) -> LoadError | None:
+        name = self.source.original.name
+        text = str(error)
+        lowered = text.lower()
+        if "more fields than defined" in lowered:
+            return self._ragged_error() or LoadError(
+                f"{name}: a row has more fields than the header. Check the delimiter and the quoting."
+            )
+        if "invalid utf-8" in lowered or ("utf8" in lowered and "invalid" in lowered):
+            bad = locate_bad_byte(self.source.path, "utf-8")
+            if bad is not None:
+                return undecodable(self.source.original, "UTF-8", bad)
+        match = _TYPE_BREAK.search(text)
+        if match is not None:
+            return LoadError(
+                f"{name}, column '{match['name']}': a value further down does not fit the type read from "
+                "the first 10,000 rows, and re-reading the column as text did not help. Open the file again."
+            )
+        return None
+
+    def _ragged_error(self) -> LoadError | None:
+        source = self.source
+        expected = len(source.header)
+        ragged = find_ragged_row(source.path, source.dialect.delimiter, source.dialect.quote_char, expected)
+        if ragged is None:
+            return None
+        return LoadError(
+            ragged_message(source.original.name, ragged.line, ragged.fields, expected, source.dialect.delimiter)
+        )
+
+
+def text_like_columns(raw: pl.DataFrame) -> set[str]:
+    """Columns that look numeric but hold codes, to be read as text so no zero or digit is lost.
+
+    Codes are: values with a leading zero (ZIP 02139, ID 007), fixed-width digit strings longer than
+    9 (card, phone and account numbers), and digit runs too long for an Int64. Only the rows used for
+    inference are looked at: a zero-led value first seen further down still reads as a number.
+    """
+    found: set[str] = set()
+    for name in raw.columns:
+        values = raw.get_column(name).drop_nulls().str.strip_chars()
+        if values.len() == 0:
+            continue
+        digits = values.str.contains(r"^\d+$")
+        lengths = values.str.len_chars()
+        if values.str.contains(r"^[+-]?0\d").any():
+            found.add(name)
+        elif digits.all():
+            fixed_long = lengths.n_unique() == 1 and int(lengths[0]) > 9
+            if fixed_long or int(lengths.max() or 0) >= 19:
+                found.add(name)
+    return found
+
+
+def _decode_sample(probe: bytes, encoding: str, *, whole_file: bool) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return decoder.decode(probe[:SNIFF_BYTES], whole_file)
+
+
+def open_csv(
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Dataset:
+    """Open a CSV/TSV file lazily; see the module docstring for what is checked when."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        probe = handle.read(PROBE_BYTES)
+    chosen = choose_encoding(path, probe, encoding, whole_file=size <= len(probe))
+    text = _decode_sample(probe, chosen, whole_file=size <= SNIFF_BYTES)
+    if "\r" in text.rstrip("\r") and "\n" not in text:
+        raise LoadError(f"{path.name}: lines end with CR only (old Mac format). Save it with LF or CRLF line ends.")
+    wanted = normalize_delimiter(delimiter, path) if delimiter else None
+    dialect = sniff_dialect(text, delimiter=wanted, prefer_tab=path.suffix.lower() in TAB_SUFFIXES)
+    header = check_sample(path, text, dialect, truncated=size > SNIFF_BYTES)
+    temp = None
+    read_path = path
+    if chosen not in UTF8_FAMILY:
+        temp = TempFolder()
+        try:
+            read_path = transcode_to_utf8(path, chosen, temp, progress=progress, cancel=cancel)
+        except BaseException:
+            temp.cleanup()
+            raise
+    source = CsvSource(original=path, path=read_path, encoding=chosen, dialect=dialect, header=header, temp=temp)
+    options: dict[str, object] = {
+        "encoding": chosen,
+        "delimiter": dialect.delimiter,
+        "quote_char": dialect.quote_char,
+        "transcoded": temp is not None,
+    }
+    backing = CsvBacking(source, options)
+    source.text_columns = read_or_explain(backing, lambda: text_like_columns(source.raw_head()))
+    options["text_columns"] = sorted(source.text_columns)
+    dataset = Dataset(frame=source.scan(), source=path, format="csv", options=options, backing=backing)
+    dataset.schema  # noqa: B018 - infer the types now, so a problem in the first rows shows at open
+    progress(1.0, "Opened")
+    return dataset

@@ -1,0 +1,21 @@
+"""Test-wide set-up: offscreen Qt, no user settings, no network (pytest-socket is on via addopts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "resources" / "samples"
+SUPPORT = Path(__file__).resolve().parent / "support"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the developer's own settings file."""
+    os.environ["SANITAS_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))

@@ -1,0 +1,135 @@
+"""Recipe: validation with every problem named, round trip by meaning, keys, unlisted policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore
+from sanitas.core.errors import PolicyError, RecipeError
+from sanitas.core.keys import KeyRef, KeyRing
+from sanitas.core.recipe import ColumnPlan, Recipe, UnlistedPolicy, dump_recipe, load_recipe, parse_recipe, save_recipe
+from sanitas.core.recipe_check import check_recipe, recipe_problems, resolve_plan
+
+FULL = """
+version: 1
+seed: 7
+locale: de_DE
+unlisted_columns: drop
+keys:
+  default: {env: SANITAS_TEST_KEY}
+  other: {file: keys/other.key}
+columns:
+  email: {action: pseudonymize, params: {key: default, format: email}}
+  name: {action: fake, params: {entity: PERSON}}
+  ssn: {action: redact}
+  phone: {action: mask, params: {keep_last: 4}}
+  zip: {action: generalize, params: {method: postal, keep: 3}}
+  street: {action: drop}
+  notes: {action: scrub}
+  city:
+"""
+
+
+def test_round_trip_by_meaning(tmp_path: Path) -> None:
+    first = parse_recipe(__import__("yaml").safe_load(FULL))
+    for suffix in (".yaml", ".json"):
+        path = save_recipe(first, tmp_path / f"r{suffix}")
+        again = load_recipe(path)
+        assert again == first
+        assert load_recipe(save_recipe(again, tmp_path / f"r2{suffix}")) == first
+    assert first.columns["city"].action == "keep"
+    assert list(first.columns) == ["email", "name", "ssn", "phone", "zip", "street", "notes", "city"]
+
+
+def test_every_problem_is_listed_with_column_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 1\nseed: x\ncolumns:\n"
+        "  email: {action: pseudonymise}\n"
+        "  phone: {action: mask, params: {keep_lats: 4}}\n"
+        "  ok: {action: keep}\n"
+        "unlisted_columns: maybe\n"
+    )
+    with pytest.raises(RecipeError) as err:
+        load_recipe(path)
+    text = str(err.value)
+    assert "bad.yaml" in text
+    assert "column 'email'" in text and "pseudonymise" in text
+    assert "column 'phone'" in text and "keep_lats" in text
+    assert "field 'seed'" in text
+    assert "field 'unlisted_columns'" in text
+    assert len(err.value.problems) == 4
+
+
+def test_unsupported_version_and_bad_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "v2.yaml"
+    path.write_text("version: 2\ncolumns: {}\n")
+    with pytest.raises(RecipeError, match="version 2 is not supported"):
+        load_recipe(path)
+    path.write_text("columns: [unclosed\n")
+    with pytest.raises(RecipeError, match="line"):
+        load_recipe(path)
+    with pytest.raises(RecipeError, match="not found"):
+        load_recipe(tmp_path / "missing.yaml")
+
+
+def test_recipe_checked_against_dataset_schema() -> None:
+    recipe = parse_recipe({
+        "columns": {
+            "email": {"action": "pseudonymize", "params": {"key": "nokey"}},
+            "gone": {"action": "drop"},
+        },
+        "k_anonymity": {"quasi_identifiers": ["zip"], "k": 5},
+    })
+    schema = {"email": pl.String, "zip": pl.String}
+    problems = recipe_problems(recipe, schema)
+    assert any("column 'gone'" in p and "not in the dataset" in p for p in problems)
+    assert any("column 'email'" in p and "params.key" in p for p in problems)
+    assert any("k_anonymity" in p for p in problems)
+    with pytest.raises(RecipeError):
+        check_recipe(recipe, schema, "data.csv")
+
+
+def test_keys_are_referenced_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "k.key").write_text("0123456789abcdef0123456789abcdef\n")
+    monkeypatch.setenv("SANITAS_TEST_KEY", "a-secret-of-enough-length")
+    ring = KeyRing({"f": KeyRef(file="k.key"), "e": KeyRef(env="SANITAS_TEST_KEY")}, tmp_path)
+    assert ring("f") == b"0123456789abcdef0123456789abcdef"
+    assert ring("e") == b"a-secret-of-enough-length"
+    recipe = Recipe(keys={"e": KeyRef(env="SANITAS_TEST_KEY")})
+    assert "a-secret" not in dump_recipe(recipe)
+    monkeypatch.setenv("SHORT_KEY", "short")
+    with pytest.raises(RecipeError, match="too short"):
+        KeyRing({"s": KeyRef(env="SHORT_KEY")})("s")
+    with pytest.raises(RecipeError, match="not set"):
+        KeyRing({"m": KeyRef(env="SANITAS_UNSET_VARIABLE")})("m")
+    with pytest.raises(RecipeError, match="not defined"):
+        KeyRing({})("default")
+    with pytest.raises(ValueError):
+        KeyRef(env="A", file="b")
+
+
+def _finding(name: str, entity: str | None) -> ColumnFinding:
+    entities = [EntityScore(entity=entity, score=0.9, share=0.9)] if entity else []
+    kind = ColumnKind.IDENTIFIER if entity else ColumnKind.NOT_PERSONAL
+    return ColumnFinding(name=name, dtype="String", kind=kind, entities=entities)
+
+
+def test_unlisted_policy() -> None:
+    findings = {"email": _finding("email", "EMAIL_ADDRESS"), "amount": _finding("amount", None)}
+    columns = ["id", "email", "amount"]
+    recipe = Recipe(columns={"id": ColumnPlan(action="keep")})
+    with pytest.raises(PolicyError, match="'email' \\(EMAIL_ADDRESS\\)"):
+        resolve_plan(recipe, columns, findings)
+    recipe.columns["email"] = ColumnPlan(action="redact")
+    plan = resolve_plan(recipe, columns, findings)
+    assert [p.action for p in plan.values()] == ["keep", "redact", "keep"]
+    assert list(plan) == columns
+    dropping = Recipe(unlisted_columns=UnlistedPolicy.DROP)
+    assert {p.action for p in resolve_plan(dropping, columns, findings).values()} == {"drop"}
+    refusing = Recipe(unlisted_columns=UnlistedPolicy.REFUSE, columns={"id": ColumnPlan(action="keep")})
+    with pytest.raises(PolicyError, match="'amount'"):
+        resolve_plan(refusing, columns, findings)
