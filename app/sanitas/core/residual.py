@@ -53,7 +53,7 @@ class RescanFinding(BaseModel):
     score: float
     share: float
     rows: list[int] = Field(default_factory=list)
-    by_decision: bool = Field(description="the recipe kept this personal column on purpose")
+    by_decision: bool = Field(description="the recipe kept, coarsened or scrubbed this personal column on purpose")
     blocking: bool
 
 
@@ -159,7 +159,8 @@ def _hit(column: str, source_column: str, match: str, mask: pl.Series) -> list[V
 
 
 def _rescan_finding(finding, outcome: ColumnOutcome, output: pl.DataFrame, settings: Settings) -> RescanFinding:
-    kept_personal = outcome.kept_as_is and outcome.entity is not None
+    # The recipe knew this column was personal and chose to keep, coarsen or scrub it.
+    kept_personal = outcome.entity is not None
     blocking = finding.kind in (ColumnKind.IDENTIFIER, ColumnKind.FREE_TEXT) or not kept_personal
     rows: list[int] = []
     top = finding.entities[0] if finding.entities else None

@@ -85,9 +85,7 @@ class Transform(ABC):
         try:
             return cls.Params.model_validate(params or {})
         except ValidationError as exc:
-            problems = [
-                f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg']}" for err in exc.errors()
-            ]
+            problems = [f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg']}" for err in exc.errors()]
             raise TransformError(f"{cls.name}: invalid parameters: " + "; ".join(problems)) from None
 
     def check(self, dtype: pl.DataType) -> list[str]:
@@ -111,6 +109,18 @@ class Transform(ABC):
         """Figures for the report (distinct values mapped, collisions...). No data values."""
         return dict(self._facts)
 
+    def ensure_fits(self, column: pl.Series) -> None:
+        """Raise the analyst-facing error when ``check`` finds the column's dtype unsuitable."""
+        problems = self.check(column.dtype)
+        if problems:
+            raise self.error("; ".join(problems), column=column.name)
+
+    def error(self, message: str, *, column: str | None = None) -> TransformError:
+        """A TransformError that names the action and the column (never a data value)."""
+        name = column or (self.context.column if self.context else None)
+        where = f" on column '{name}'" if name else ""
+        return TransformError(f"{self.name}{where}: {message}")
+
     def fit_apply(self, column: pl.Series, context: TransformContext) -> pl.Series:
         return self.fit(column, context).apply(column)
 
@@ -121,24 +131,41 @@ class Transform(ABC):
         return self.context
 
 
+def distinct_values(column: pl.Series) -> pl.Series:
+    """The column's distinct non-null values (order not meaningful): the unit of per-value work."""
+    return column.drop_nulls().unique()
+
+
+def broadcast(
+    column: pl.Series, distinct: pl.Series, mapped: pl.Series | list[Any], return_dtype: pl.DataType
+) -> pl.Series:
+    """Spread one result per distinct value back over the rows (nulls and unmapped values give null)."""
+    values = mapped if isinstance(mapped, pl.Series) else pl.Series(mapped, dtype=return_dtype)
+    if distinct.len() == 0:
+        return pl.Series(column.name, [None] * column.len(), dtype=return_dtype)
+    return column.replace_strict(distinct, values, default=None, return_dtype=return_dtype).alias(column.name)
+
+
 def map_distinct(
     column: pl.Series,
     func: Callable[[Any], Any],
     return_dtype: pl.DataType = pl.String,
     *,
     cancel: CancelToken = NEVER_CANCELLED,
+    progress: Progress | None = None,
 ) -> pl.Series:
     """Apply a Python function once per distinct non-null value and broadcast the result.
 
     This is what keeps per-value work (HMAC, Faker, Presidio) proportional to the number of distinct
     values rather than rows. Nulls stay null.
     """
-    distinct = column.drop_nulls().unique(maintain_order=True)
+    distinct = distinct_values(column)
+    total = max(distinct.len(), 1)
     mapped = []
     for i, value in enumerate(distinct.to_list()):
         if i % 10_000 == 0:
             cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(i / total, "mapping distinct values")
         mapped.append(func(value))
-    return column.replace_strict(
-        distinct, pl.Series(mapped, dtype=return_dtype), default=None, return_dtype=return_dtype
-    )
+    return broadcast(column, distinct, mapped, return_dtype)

@@ -1,0 +1,226 @@
+"""pseudonymize: replace each value by a keyed HMAC-SHA256 pseudonym.
+
+The same normalized value and key give the same pseudonym in every column, dataset and run (no
+column name or seed enters the HMAC), so pseudonymized tables still join; ``domain`` separates
+namespaces on purpose. Without the key nobody can recompute or reverse a pseudonym; with it, a
+candidate value can be checked, so the key is a secret kept outside the recipe.
+
+Before hashing, values are normalized (``normalize``): trim = Unicode NFC and surrounding whitespace
+removed; casefold = trim plus case folding; email = casefold plus 'mailto:' and <> removed; none =
+the exact value. The default is email for EMAIL_ADDRESS columns (or the email format) and trim
+otherwise.
+
+Formats: token (prefix + hex/base32 characters), email (a valid-looking address whose local part
+is HMAC hex), digits (each digit and letter replaced, separators kept), integer (an Int64 of
+the same number of digits). Short outputs can collide: the digits of a 4-digit code have only 9,000
+possible values. Collisions (two distinct normalized inputs with one pseudonym) are counted across
+all columns sharing key, domain and format in this release and reported, or refused with
+``on_collision: error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Self
+
+import polars as pl
+from pydantic import Field, model_validator
+
+from sanitas.core.transforms._keyed import (
+    MIN_KEY_BYTES,
+    KeyedHasher,
+    base32_token,
+    integer_like,
+)
+from sanitas.core.transforms._shape import shape_many
+from sanitas.core.transforms._text import (
+    Normalization,
+    as_text,
+    default_normalization,
+    is_integer,
+    is_null_dtype,
+    is_text,
+    normalize,
+)
+from sanitas.core.transforms.base import Transform, TransformContext, TransformParams, broadcast, distinct_values
+
+SHARED_KEY = "pseudonymize.outputs"
+CHUNK = 50_000  # distinct values between cancel checks
+DIGEST_BYTES = 16  # what the collision check keeps per input: enough to tell inputs apart
+
+
+class PseudonymizeParams(TransformParams):
+    key: str = Field(
+        default="default",
+        min_length=1,
+        description="Name of the secret key (from the recipe's keys).",
+    )
+    format: Literal["auto", "token", "email", "digits", "integer"] = Field(
+        default="auto",
+        description="auto: integer for integer columns, token otherwise. token: prefix + HMAC "
+        "characters; email: a valid-looking address; digits: digits and letters replaced, "
+        "separators kept; integer: an integer of the same number of digits.",
+    )
+    length: int = Field(
+        default=16, ge=6, le=64, description="Characters of a token, or hex characters of an email's local part."
+    )
+    alphabet: Literal["hex", "base32"] = Field(
+        default="hex", description="Characters of a token: hex (0-9a-f, up to 64) or base32 (a-z2-7, up to 52)."
+    )
+    prefix: str = Field(default="", max_length=32, description="Text put before every token, e.g. 'cust_'.")
+    normalize: Literal["auto", "none", "trim", "casefold", "email"] = Field(
+        default="auto",
+        description="Normalization before hashing: trim (NFC, no surrounding spaces), casefold "
+        "(also ignore case), email (also drop mailto: and <>), none. auto: email for email "
+        "columns, trim otherwise.",
+    )
+    domain: str = Field(
+        default="",
+        max_length=64,
+        description="Namespace: the same value gets unrelated pseudonyms in different domains.",
+    )
+    email_domain: Literal["keep", "pseudonymize"] = Field(
+        default="keep", description="Email format: keep the real domain, or replace it by a pseudonym under .example."
+    )
+    luhn: bool = Field(
+        default=False, description="Digits format: make the last digit a Luhn check digit (card numbers)."
+    )
+    on_collision: Literal["report", "error"] = Field(
+        default="report",
+        description="When two different values get the same pseudonym: report it, or stop with an error.",
+    )
+
+    @model_validator(mode="after")
+    def _length_fits_alphabet(self) -> Self:
+        if self.alphabet == "base32" and self.length > 52:
+            raise ValueError("length: base32 tokens have at most 52 characters")
+        return self
+
+
+class Pseudonymize(Transform):
+    """Keyed, deterministic, non-reversible pseudonyms with collision reporting."""
+
+    name: ClassVar[str] = "pseudonymize"
+    label: ClassVar[str] = "Pseudonymize"
+    description: ClassVar[str] = (
+        "Replace each value with a keyed pseudonym: the same value always gets the same pseudonym."
+    )
+    Params: ClassVar[type[TransformParams]] = PseudonymizeParams
+
+    params: PseudonymizeParams
+
+    def _format(self, dtype: pl.DataType) -> str:
+        if self.params.format == "auto":
+            return "integer" if is_integer(dtype) else "token"
+        return self.params.format
+
+    def check(self, dtype: pl.DataType) -> list[str]:
+        if is_null_dtype(dtype):
+            return []
+        fmt = self._format(dtype)
+        if fmt == "integer" and not is_integer(dtype):
+            return [f"format 'integer' needs an integer column, not {dtype}; use token or digits"]
+        if fmt == "email" and not is_text(dtype):
+            return [f"format 'email' needs a text column, not {dtype}"]
+        if is_text(dtype) or is_integer(dtype) or dtype == pl.Date:
+            return []
+        return [f"cannot pseudonymize a {dtype} column; round or cast it to text or integers first"]
+
+    def output_dtype(self, dtype: pl.DataType) -> pl.DataType:
+        return pl.Int64 if self._format(dtype) == "integer" else pl.String
+
+    def _normalization(self) -> Normalization:
+        if self.params.normalize != "auto":
+            return self.params.normalize
+        if self.params.format == "email":
+            return "email"
+        return default_normalization(self.ctx.entity)
+
+    def fit(self, column: pl.Series, context: TransformContext) -> Self:
+        super().fit(column, context)
+        self.ensure_fits(column)
+        key = context.keys(self.params.key)
+        if len(key) < MIN_KEY_BYTES:
+            raise self.error(
+                f"key '{self.params.key}' has {len(key)} bytes; use a random key of at least "
+                f"{MIN_KEY_BYTES} bytes (32 recommended)"
+            )
+        self._hasher = KeyedHasher(key, self.params.domain)
+        return self
+
+    def _outputs(self, fmt: str, digests: list[bytes], texts: list[str], values: list[Any]) -> list[Any]:
+        """Pseudonyms for one block of distinct values (list comprehensions: this is the hot loop)."""
+        p = self.params
+        if fmt == "token":
+            if p.alphabet == "hex":
+                return [p.prefix + d.hex()[: p.length] for d in digests]
+            return [p.prefix + base32_token(d, p.length) for d in digests]
+        if fmt == "integer":
+            return [integer_like(d, int(v)) for d, v in zip(digests, values, strict=True)]
+        if fmt == "digits":
+            return shape_many(digests, texts, luhn=p.luhn)
+        return [self._email(d, t) for d, t in zip(digests, texts, strict=True)]
+
+    def _email(self, digest: bytes, value: str) -> str:
+        # The local part comes from the whole address, so one person's addresses at two providers
+        # do not share a local part.
+        local = digest.hex()[: self.params.length]
+        at = value.rfind("@")
+        if at < 0:
+            return f"{local}@example.invalid"
+        domain = value[at + 1 :]
+        if self.params.email_domain == "pseudonymize":
+            domain = base32_token(self._hasher.digest("\x00domain\x00" + domain), 10) + ".example"
+        return f"{local}@{domain}"
+
+    def apply(self, column: pl.Series) -> pl.Series:
+        fmt = self._format(column.dtype)
+        out_dtype = self.output_dtype(column.dtype)
+        mode = self._normalization()
+        source = column if fmt == "integer" else as_text(column)
+        distinct = distinct_values(source)
+        values = distinct.to_list()
+        outputs: list[Any] = []
+        digests: list[bytes] = []
+        cancel, progress = self.ctx.cancel, self.ctx.progress
+        for start in range(0, len(values), CHUNK):
+            cancel.raise_if_cancelled()
+            progress(start / max(len(values), 1), "pseudonymizing distinct values")
+            block = values[start : start + CHUNK]
+            texts = [normalize(str(v), mode) for v in block] if mode != "none" or fmt == "integer" else block
+            full = [self._hasher.digest(t) for t in texts]
+            digests.extend(d[:DIGEST_BYTES] for d in full)
+            outputs.extend(self._outputs(fmt, full, texts, block))
+        mapped = pl.Series("output", outputs, dtype=out_dtype)
+        collided, inputs = self._collisions(fmt, mapped, pl.Series("digest", digests, dtype=pl.Binary))
+        self._facts = {
+            "format": fmt,
+            "normalize": mode,
+            "key": self.params.key,
+            "distinct_values": len(values),
+            "distinct_inputs": inputs,
+            "collisions": collided,
+        }
+        if fmt == "email":
+            self._facts["not_email"] = sum(1 for v in values if "@" not in str(v))
+        if collided and self.params.on_collision == "error":
+            raise self.error(
+                f"{collided} distinct values share a pseudonym with a different value; use a longer "
+                "format (token, or a longer length) or set on_collision to 'report'"
+            )
+        return broadcast(source, distinct, mapped, out_dtype).alias(column.name)
+
+    def _collisions(self, fmt: str, outputs: pl.Series, digests: pl.Series) -> tuple[int, int]:
+        """Count this column's inputs whose pseudonym another input (here or in an earlier column
+        with the same key, domain and format) also got. Returns (collisions, distinct inputs)."""
+        p = self.params
+        namespace = (p.key, p.domain, fmt, p.length, p.alphabet, p.prefix, p.email_domain, p.luhn)
+        store: dict[tuple[Any, ...], pl.DataFrame] = self.ctx.shared.setdefault(SHARED_KEY, {})
+        mine = pl.DataFrame([outputs.cast(pl.String), digests]).unique()
+        seen = store.get(namespace)
+        everything = mine if seen is None else pl.concat([seen, mine]).unique()
+        store[namespace] = everything
+        shared_outputs = (
+            everything.group_by("output").agg(pl.col("digest").n_unique().alias("n")).filter(pl.col("n") > 1)
+        )
+        hit = mine.join(shared_outputs, on="output", how="semi")
+        return hit.get_column("digest").n_unique(), mine.get_column("digest").n_unique()
