@@ -183,15 +183,20 @@ def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
 
+    from sanitas.core.io import check_destination
+
     started = time.perf_counter()
     settings = _settings(args)
     recipe = load_recipe(args.recipe)
     dataset = _open(args)
+    output = args.output.expanduser().absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    check_destination(output, dataset.source)  # refuse a bad destination before the work, not after
     progress = TerminalProgress(False if args.quiet else None)
     try:
         release = run(dataset, recipe, recipe_dir=args.recipe.parent, settings=settings,
                       key_files=_key_files(args.key_file), progress=sub_progress(progress, 0, 0.9))
-        result = export_release(release, args.output, recipe_path=args.recipe, strict=args.strict,
+        result = export_release(release, output, recipe_path=args.recipe, strict=args.strict,
                                 progress=sub_progress(progress, 0.9, 1.0))
     finally:
         progress.done()

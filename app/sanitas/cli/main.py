@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="sanitas: %(levelname)s: %(message)s")
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # per-language recognizer chatter
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

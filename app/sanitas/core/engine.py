@@ -109,15 +109,18 @@ def run(
     shared: dict[str, Any] = {}
     outputs: list[pl.Series] = []
     outcomes: list[ColumnOutcome] = []
+    entities = {name: _entity(p, findings.get(name)) for name, p in plan.items()}
     apply_progress = sub_progress(progress, 0.35, 0.85)
     started = time.perf_counter()
     for index, (name, column_plan) in enumerate(plan.items()):
         cancel.raise_if_cancelled()
         apply_progress(index / max(len(plan), 1), f"Applying {column_plan.action} to column {name}")
-        outcome, series = _apply_column(
-            source.get_column(name), column_plan, findings.get(name), recipe, settings, keyring, shared,
-            sub_progress(apply_progress, index / len(plan), (index + 1) / len(plan)), cancel,
+        context = TransformContext(
+            column=name, entity=entities[name], seed=recipe.seed, locale=recipe.locale, keys=keyring,
+            shared=shared, progress=sub_progress(apply_progress, index / len(plan), (index + 1) / len(plan)),
+            cancel=cancel, source=source, column_entities=entities, settings=settings,
         )
+        outcome, series = _apply_column(source.get_column(name), column_plan, findings.get(name), context)
         outcomes.append(outcome)
         if series is not None:
             outputs.append(series)
@@ -133,28 +136,21 @@ def run(
                    residual=residual, input_rows=source.height, timings=timings, settings=settings)
 
 
+def _entity(plan: ColumnPlan, finding: ColumnFinding | None) -> str | None:
+    """The analyst's correction wins over the detected entity."""
+    return plan.entity or (finding.top_entity if finding else None)
+
+
 def _apply_column(
-    column: pl.Series,
-    plan: ColumnPlan,
-    finding: ColumnFinding | None,
-    recipe: Recipe,
-    settings: Settings,
-    keyring: KeyRing,
-    shared: dict[str, Any],
-    progress: Progress,
-    cancel: CancelToken,
+    column: pl.Series, plan: ColumnPlan, finding: ColumnFinding | None, context: TransformContext
 ) -> tuple[ColumnOutcome, pl.Series | None]:
     transform_cls = get_transform(plan.action)
     transform = transform_cls(plan.params)
-    entity = plan.entity or (finding.top_entity if finding else None)
+    entity = context.entity
     kind = plan.kind or (finding.kind if finding else None)
     started = time.perf_counter()
     series: pl.Series | None = None
     if not transform_cls.removes_column:
-        context = TransformContext(
-            column=column.name, entity=entity, seed=recipe.seed, locale=recipe.locale,
-            keys=keyring, shared=shared, progress=progress, cancel=cancel,
-        )
         series = transform.fit_apply(column, context)
     outcome = ColumnOutcome(
         name=column.name,

@@ -43,6 +43,11 @@ BY_ENTITY: dict[str, tuple[str, dict[str, Any], str]] = {
             "ages become 10-year bands, top-coded at 90 (quasi-identifier)"),
 }
 
+# Columns whose values a scrub of free text also removes verbatim (people are quoted in notes).
+KNOWN_VALUE_ENTITIES = {
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "PERSON_ID", "US_SSN", "CREDIT_CARD", "IBAN_CODE",
+}
+
 KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
     ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
     ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
@@ -60,7 +65,12 @@ def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
         action, params, why = KIND_DEFAULTS[ColumnKind.FREE_TEXT]
     elif finding.top_entity in BY_ENTITY:
         action, params, why = BY_ENTITY[finding.top_entity]
-    elif finding.entities and finding.kind in KIND_DEFAULTS:
+    elif finding.entities and finding.kind in # Columns whose values a scrub of free text also removes verbatim (people are quoted in notes).
+KNOWN_VALUE_ENTITIES = {
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "PERSON_ID", "US_SSN", "CREDIT_CARD", "IBAN_CODE",
+}
+
+KIND_DEFAULTS:
         action, params, why = KIND_DEFAULTS[finding.kind]
     elif finding.kind is ColumnKind.IDENTIFIER:
         why = "unique per row but no personal entity found: check it does not identify a person"
@@ -78,6 +88,13 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0) -> tuple[Recipe, dict[str
     comments: dict[str, str] = {}
     for finding in scan.columns:
         columns[finding.name], comments[finding.name] = suggest_column(finding)
+    known = [
+        f.name for f in scan.columns if f.top_entity in KNOWN_VALUE_ENTITIES and f.kind is not ColumnKind.FREE_TEXT
+    ]
+    for name, plan in columns.items():
+        if plan.action == "scrub" and known:
+            plan.params["known_values_from"] = known
+            comments[name] += f"; values of {', '.join(known)} are removed from it too"
     keys = {}
     if any(p.action == "pseudonymize" for p in columns.values()):
         keys["default"] = KeyRef(env=DEFAULT_KEY_ENV)

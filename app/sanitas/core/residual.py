@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from sanitas.core.detect import classify_frame, scan_cells
 from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.errors import SanitasError
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings
 
@@ -164,9 +165,12 @@ def _rescan_finding(finding, outcome: ColumnOutcome, output: pl.DataFrame, setti
     blocking = finding.kind in (ColumnKind.IDENTIFIER, ColumnKind.FREE_TEXT) or not kept_personal
     rows: list[int] = []
     top = finding.entities[0] if finding.entities else None
-    if top is not None:
+    if top is not None and blocking:
         cells = output.get_column(outcome.name).head(RESCAN_CELL_LIMIT).cast(pl.String)
-        hits = scan_cells(cells, settings=settings, entities=[top.entity])
+        try:
+            hits = scan_cells(cells, settings=settings, entities=[top.entity])
+        except SanitasError:  # an entity only the column classifier knows (DATE_OF_BIRTH, AGE...)
+            hits = []
         rows = sorted({h.row + 1 for h in hits})[:ROWS_SHOWN]
     return RescanFinding(
         column=outcome.name, entity=top.entity if top else None, kind=finding.kind,

@@ -75,3 +75,13 @@ class ScanResult(BaseModel):
 
     def finding(self, column: str) -> ColumnFinding | None:
         return next((f for f in self.columns if f.name == column), None)
+
+
+class CellFinding(BaseModel):
+    """One entity found inside one cell of a free-text column: where it is, never what it says."""
+
+    row: int = Field(ge=0, description="0-based position of the cell in the scanned series")
+    entity: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    score: float = Field(ge=0.0, le=1.0)

@@ -16,7 +16,7 @@ from sanitas.core.io.formats import FORMATS, check_input_path, detect_format
 from sanitas.core.io.ndjson_reader import open_ndjson
 from sanitas.core.io.readers import open_excel, open_json, open_parquet
 from sanitas.core.io.tempdir import TempFolder, private_tempdir
-from sanitas.core.io.writers import WRITE_FORMATS, guard_formulas, write_table
+from sanitas.core.io.writers import WRITE_FORMATS, check_destination, guard_formulas, write_table
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "guard_formulas",
     "open_dataset",
     "private_tempdir",
+    "check_destination",
     "write_table",
 ]
 

@@ -75,12 +75,7 @@ def write_table(
 ) -> Path:
     """Write ``frame`` to ``path`` atomically, in the format its extension names; return ``path``."""
     path = Path(path)
-    kind = _format_for(path)
-    _refuse_input(path, input_path)
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder. Name a file, for example {path / ('sanitized' + path.suffix)}.")
-    if not path.parent.is_dir():
-        raise ExportError(f"{path}: the folder {path.parent} does not exist. Create it first.")
+    kind = check_destination(path, input_path)
     report, token = progress or no_progress, cancel or NEVER_CANCELLED
     token.raise_if_cancelled()
     if kind in GUARDED:
@@ -120,6 +115,18 @@ def write_table(
         raise
     report(1.0, f"Wrote {path.name}")
     return path
+
+
+def check_destination(path: Path, input_path: Path | None = None) -> str:
+    """Refuse a destination before any work is done: unknown format, the input itself, a folder,
+    or a missing parent folder. Returns the output format."""
+    kind = _format_for(path)
+    _refuse_input(path, input_path)
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder. Name a file, for example {path / ('sanitized' + path.suffix)}.")
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: the folder {path.parent} does not exist. Create it first.")
+    return kind
 
 
 def _format_for(path: Path) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sanitas.core.errors import TransformError
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.settings import Settings
 
 
 class TransformParams(BaseModel):
@@ -57,6 +58,11 @@ class TransformContext:
     shared: dict[str, Any] = field(default_factory=dict)
     progress: Progress = no_progress
     cancel: CancelToken = NEVER_CANCELLED
+    # The whole input table (read-only) and each column's entity, for actions that look across
+    # columns (scrub removes the values of the name and email columns from the notes).
+    source: pl.DataFrame | None = None
+    column_entities: dict[str, str | None] = field(default_factory=dict)
+    settings: Settings | None = None
 
 
 class Transform(ABC):

@@ -59,6 +59,11 @@ class ScrubParams(TransformParams):
         description="Per-entity minimum scores that override score_threshold, e.g. PHONE_NUMBER: 0.4.",
     )
     allow_list: list[str] = Field(default=[], description="Words never replaced (e.g. your product's name).")
+    known_values_from: list[str] = Field(
+        default=[],
+        description="Columns of the same table whose values are also removed wherever they appear in the text "
+        "(e.g. the name, email and phone columns): catches what detection misses.",
+    )
 
 
 class Scrub(Transform):
@@ -86,7 +91,7 @@ class Scrub(Transform):
 
         super().fit(column, context)
         self.ensure_fits(column)
-        self._analyzer, self._info = get_analyzer(load_settings())
+        self._analyzer, self._info = get_analyzer(context.settings or load_settings())
         supported = set(self._analyzer.get_supported_entities(LANGUAGE))
         named = set(self.params.entities or []) | set(self.params.operators) | set(self.params.entity_thresholds)
         unknown = sorted(named - supported)
@@ -96,6 +101,7 @@ class Scrub(Transform):
             )
         self._entities = sorted(self.params.entities) if self.params.entities else sorted(supported)
         self._operators = {e: self._operator_config(e, self._spec(e), context) for e in self._entities}
+        self._known = known_values(context, self.params.known_values_from, self.error)
         return self
 
     def _spec(self, entity: str) -> OperatorSpec:
@@ -129,6 +135,12 @@ class Scrub(Transform):
         from presidio_anonymizer import AnonymizerEngine
 
         text = as_text(column) if not is_null_dtype(column.dtype) else column.cast(pl.String)
+        known_replaced = 0
+        if self._known is not None:
+            patterns, tags = self._known
+            before = text
+            text = text.str.replace_many(patterns, tags, leftmost=True)
+            known_replaced = int((before != text).fill_null(False).sum())
         counts = text.alias("v").drop_nulls().value_counts(name="n")
         values: list[str] = counts.get_column("v").to_list()
         weights: list[int] = counts.get_column("n").to_list()
@@ -171,5 +183,33 @@ class Scrub(Transform):
             "distinct_cells": len(values),
             "entities": dict(sorted(found.items())),
             "ner_model": self._info.model is not None,
+            **({"cells_with_known_values": known_replaced} if self._known is not None else {}),
         }
         return broadcast(text, pl.Series(values, dtype=pl.String), outputs, pl.String).alias(column.name)
+
+
+MIN_KNOWN_LENGTH = 4
+
+
+def known_values(
+    context: TransformContext, columns: list[str], error: Callable[[str], Exception]
+) -> tuple[list[str], list[str]] | None:
+    """Distinct values of ``columns`` (longest first, so a full name wins over a part) and their tags.
+
+    Values shorter than MIN_KNOWN_LENGTH characters are skipped: they would match inside ordinary words.
+    """
+    if not columns:
+        return None
+    source = context.source
+    missing = [c for c in columns if source is None or c not in source.columns]
+    if missing:
+        raise error(f"known_values_from names columns not in the table: {', '.join(missing)}")
+    assert source is not None
+    parts = []
+    for name in columns:
+        tag = f"<{context.column_entities.get(name) or 'PERSONAL_DATA'}>"
+        values = source.get_column(name).cast(pl.String).drop_nulls().str.strip_chars().unique()
+        values = values.filter(values.str.len_chars() >= MIN_KNOWN_LENGTH)
+        parts.append(pl.DataFrame({"value": values, "tag": pl.Series([tag] * len(values), dtype=pl.String)}))
+    table = pl.concat(parts).unique("value", keep="first").sort(pl.col("value").str.len_chars(), descending=True)
+    return table.get_column("value").to_list(), table.get_column("tag").to_list()

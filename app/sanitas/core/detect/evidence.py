@@ -1,0 +1,155 @@
+"""What the values of a structured (non-prose) column say, before the header is weighed in.
+
+Each ``Candidate`` is an entity with a mask of the values that hit it. Patterns and shapes run
+first; spaCy runs only on mostly-alphabetic short values that no pattern explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from sanitas.core.detect.context import DetectContext
+from sanitas.core.detect.facts import ColumnFacts
+from sanitas.core.detect.headers import HeaderFacts
+from sanitas.core.detect.ner import read_short_values
+from sanitas.core.detect.patterns import STRONG_RECOGNIZERS, WEAK_RECOGNIZERS, find_spans, whole_value_hits
+from sanitas.core.detect.shapes import (
+    address_mask,
+    date_facts,
+    gender_mask,
+    luhn_card_mask,
+    phone_mask,
+    postal_masks,
+)
+
+NER_SAMPLE = 150
+# A header with one of these words and no birth word names some other date (hire_date, visit_day).
+_DATE_WORDS = {"date", "datum", "fecha", "time", "timestamp", "day", "created", "updated", "modified",
+               "hired", "hire", "joined", "start", "end", "visit", "admission", "discharge", "order"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entity the values suggest: which values hit it, and how sure a single hit is."""
+
+    entity: str
+    mask: pl.Series
+    score: float
+    tier: int
+    source: str  # pattern | shape | ner | custom
+    needs_header: bool = False
+    judged: pl.Series | None = None  # the values this check looked at (NER reads a subset)
+
+    @property
+    def share(self) -> float:
+        return share_of(self.mask, self.judged)
+
+
+def share_of(mask: pl.Series, judged: pl.Series | None = None) -> float:
+    """Share of the judged values (all values when ``judged`` is None) that ``mask`` marks."""
+    if judged is None:
+        return float(mask.mean() or 0.0) if mask.len() else 0.0
+    total = int(judged.sum())
+    return int((mask & judged).sum()) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class ValueEvidence:
+    """Everything the values of one column said."""
+
+    candidates: list[Candidate]
+    gender_both: bool  # both a male and a female form occur
+    ner_probed: int = 0
+    ner_person: float = 0.0
+    ner_location: float = 0.0
+    ner_org: float = 0.0
+
+
+def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) -> ValueEvidence:
+    values = facts.text.to_list()
+    candidates: list[Candidate] = []
+    spans = find_spans(values, _recognizers(header, ctx))
+    for hits in whole_value_hits(values, spans):
+        spec = ctx.spec(hits.entity)
+        custom = any(c.entity == hits.entity for c in ctx.customs)
+        scores = [s for s in hits.scores if s > 0]
+        score = sorted(scores)[len(scores) // 2] if scores else 0.0
+        weak = hits.weak or spec.tier == 1
+        mask = hits.mask()
+        if hits.entity == "URL":  # 'report.zip' is a valid domain; a scheme or www. makes it a URL
+            sure = facts.text.str.contains(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|www\.)")
+            candidates.append(Candidate("URL", mask & ~sure, score, 1, "pattern", needs_header=True))
+            mask = mask & sure
+        candidates.append(Candidate(hits.entity, mask, score, 1 if weak and not custom else spec.tier,
+                                    "custom" if custom else "pattern", needs_header=weak and not custom))
+    ctx.check()
+
+    lenient_phone = header.hint("PHONE_NUMBER") is not None
+    candidates.append(Candidate("PHONE_NUMBER", phone_mask(facts, ctx.region, lenient=lenient_phone),
+                                0.7, 2, "shape"))
+    candidates.append(Candidate("CREDIT_CARD", luhn_card_mask(facts), 0.9, 3, "shape"))
+    distinctive, plain = postal_masks(facts)
+    candidates.append(Candidate("POSTAL_CODE", distinctive, 0.7, 2, "shape"))
+    candidates.append(Candidate("POSTAL_CODE", plain & ~distinctive, 0.5, 1, "shape", needs_header=True))
+    dates = date_facts(facts)
+    other_date = not header.hint("DATE_OF_BIRTH") and bool(set(header.words) & _DATE_WORDS)
+    birth = header.hint("DATE_OF_BIRTH") is not None or (dates.birth_like and not other_date)
+    date_entity = "DATE_OF_BIRTH" if birth else "DATE_TIME"
+    candidates.append(Candidate(date_entity, dates.mask, 0.8 if dates.share >= 0.9 else 0.6, 2, "shape"))
+    genders, both = gender_mask(facts)
+    if facts.distinct <= 12:
+        candidates.append(Candidate("GENDER", genders, 0.8 if both else 0.5, 2, "shape",
+                                    needs_header=not both))
+    if facts.alpha_share > 0 and facts.digit_share > 0:
+        candidates.append(Candidate("STREET_ADDRESS", address_mask(facts), 0.7, 2, "shape"))
+    candidates = [c for c in candidates if c.mask.any()]
+
+    evidence = ValueEvidence(candidates, both)
+    about_things = header.not_person and not {"PERSON", "LOCATION", "NRP"} & set(header.entities)
+    if not about_things and _needs_ner(facts, candidates) and ctx.nlp is not None:
+        evidence = _with_ner(facts, evidence, ctx)
+    return evidence
+
+
+def _recognizers(header: HeaderFacts, ctx: DetectContext) -> list[tuple[object, str | None]]:
+    """Strong recognizers always; weak ones only when the header names their entity."""
+    chosen: list[tuple[object, str | None]] = []
+    for name, prefilter in STRONG_RECOGNIZERS.items():
+        if name in ctx.recognizers:
+            chosen.append((ctx.recognizers[name], prefilter))
+    wanted = set(header.entities)
+    for name, prefilter in WEAK_RECOGNIZERS.items():
+        rec = ctx.recognizers.get(name)
+        if rec is not None and wanted & set(rec.supported_entities):
+            chosen.append((rec, prefilter))
+    chosen.extend((c.recognizer, None) for c in ctx.customs)
+    return chosen  # type: ignore[return-value]
+
+
+def _needs_ner(facts: ColumnFacts, candidates: list[Candidate]) -> bool:
+    """Capitalised words (names and places are: 'Lake Jennifer', not 'mesh world-class
+    partnerships'), short, and no pattern explains at least half of the values."""
+    if facts.is_numeric_dtype or facts.is_temporal or facts.alpha_share < 0.6 or facts.mean_words > 6:
+        return False
+    if facts.title_share < 0.5:
+        return False
+    return not any(c.share >= 0.5 and not c.needs_header for c in candidates)
+
+
+def _with_ner(facts: ColumnFacts, evidence: ValueEvidence, ctx: DetectContext) -> ValueEvidence:
+    nlp = ctx.nlp
+    assert nlp is not None
+    reading = read_short_values(nlp, facts.text, limit=NER_SAMPLE, check=ctx.check)
+    candidates = list(evidence.candidates)
+    for entity, mask in (("PERSON", reading.person), ("LOCATION", reading.location), ("NRP", reading.nrp)):
+        if mask.any():
+            candidates.append(Candidate(entity, mask, 0.8, 0, "ner", judged=reading.probed))
+    return ValueEvidence(
+        candidates, evidence.gender_both,
+        ner_probed=int(reading.probed.sum()),
+        ner_person=reading.share(reading.person),
+        ner_location=reading.share(reading.location),
+        ner_org=reading.share(reading.org),
+    )
