@@ -180,10 +180,9 @@ def _key_files(values: list[str]) -> dict[str, Path]:
 def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.engine import run
     from sanitas.core.export import export_release
+    from sanitas.core.io import check_destination
     from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
-
-    from sanitas.core.io import check_destination
 
     started = time.perf_counter()
     settings = _settings(args)

@@ -48,6 +48,11 @@ KNOWN_VALUE_ENTITIES = {
     "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "PERSON_ID", "US_SSN", "CREDIT_CARD", "IBAN_CODE",
 }
 
+# Columns whose values a scrub of free text also removes verbatim (people are quoted in notes).
+KNOWN_VALUE_ENTITIES = {
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "PERSON_ID", "US_SSN", "CREDIT_CARD", "IBAN_CODE",
+}
+
 KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
     ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
     ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
@@ -65,12 +70,7 @@ def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
         action, params, why = KIND_DEFAULTS[ColumnKind.FREE_TEXT]
     elif finding.top_entity in BY_ENTITY:
         action, params, why = BY_ENTITY[finding.top_entity]
-    elif finding.entities and finding.kind in # Columns whose values a scrub of free text also removes verbatim (people are quoted in notes).
-KNOWN_VALUE_ENTITIES = {
-    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "PERSON_ID", "US_SSN", "CREDIT_CARD", "IBAN_CODE",
-}
-
-KIND_DEFAULTS:
+    elif finding.entities and finding.kind in KIND_DEFAULTS:
         action, params, why = KIND_DEFAULTS[finding.kind]
     elif finding.kind is ColumnKind.IDENTIFIER:
         why = "unique per row but no personal entity found: check it does not identify a person"

@@ -23,11 +23,11 @@ __all__ = [
     "FORMATS",
     "WRITE_FORMATS",
     "TempFolder",
+    "check_destination",
     "fingerprint_file",
     "guard_formulas",
     "open_dataset",
     "private_tempdir",
-    "check_destination",
     "write_table",
 ]
 
