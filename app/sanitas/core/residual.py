@@ -32,7 +32,7 @@ MIN_SUBSTRING_LENGTH = 6
 SUBSTRING_ROW_LIMIT = 200_000
 ROWS_SHOWN = 10
 RESCAN_CELL_LIMIT = 1_000
-TEXT_MEAN_LENGTH = 20
+TEXT_MEAN_LENGTH = 12
 
 
 class ValueHit(BaseModel):
@@ -98,14 +98,20 @@ def residual_check(
     )
     identifiers = [o.name for o in outcomes if o.kind is ColumnKind.IDENTIFIER and not o.kept_as_is]
     check.identifier_columns = identifiers
-    text_columns = _text_columns(output)
-    check.substring_columns = text_columns
-    for i, name in enumerate(identifiers):
-        cancel.raise_if_cancelled()
-        progress(0.5 * i / max(len(identifiers), 1), f"Checking original values of {name}")
-        check.value_hits += _value_hits(source.get_column(name), output, text_columns)
-    check.cells_checked = output.height * output.width if identifiers else 0
-    check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if identifiers and text_columns else 0
+    if identifiers and output.width:
+        progress(0.0, "Looking for original identifier values in the output")
+        originals = _original_values(source, identifiers)
+        released_text = [o.name for o in outcomes if not o.removed and not o.generates_values]
+        check.substring_columns = _text_columns(output, released_text)
+        for name in output.columns:
+            cancel.raise_if_cancelled()
+            check.value_hits += _exact_hits(output.get_column(name), originals)
+        long_values = originals.filter(pl.col("value").str.len_chars() >= MIN_SUBSTRING_LENGTH)
+        for name in check.substring_columns:
+            cancel.raise_if_cancelled()
+            check.value_hits += _substring_hits(output.get_column(name), long_values)
+        check.cells_checked = output.height * output.width
+        check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
 
     rescan = [o for o in outcomes if not o.removed and not o.generates_values]
     check.rescanned = [o.name for o in rescan]
@@ -123,40 +129,61 @@ def residual_check(
     return check
 
 
-def _text_columns(frame: pl.DataFrame) -> list[str]:
-    names = [n for n, t in frame.schema.items() if t == pl.String]
+def _text_columns(frame: pl.DataFrame, candidates: list[str]) -> list[str]:
+    """Released (not generated) text columns long enough to quote a name or an email."""
+    names = [n for n in candidates if frame.schema.get(n) == pl.String]
     if not names or frame.height == 0:
         return []
-    head = frame.head(2000).select(pl.col(names).str.len_chars().mean())
-    return [n for n in names if (head[n][0] or 0) >= TEXT_MEAN_LENGTH]
+    means = frame.head(2000).select(pl.col(names).str.len_chars().mean())
+    return [n for n in names if (means[n][0] or 0) >= TEXT_MEAN_LENGTH]
 
 
-def _value_hits(original: pl.Series, output: pl.DataFrame, text_columns: list[str]) -> list[ValueHit]:
-    values = original.cast(pl.String).drop_nulls().str.strip_chars().unique()
-    values = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH)
-    if values.is_empty():
+def _original_values(source: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Distinct original values of the identifier columns, with the column each came from."""
+    parts = [
+        source.select(pl.col(c).cast(pl.String).str.strip_chars().alias("value"))
+        .drop_nulls()
+        .unique()
+        .with_columns(pl.lit(c).alias("source"))
+        for c in columns
+    ]
+    values = pl.concat(parts)
+    return values.filter(pl.col("value").str.len_chars() >= MIN_VALUE_LENGTH)
+
+
+def _exact_hits(cells: pl.Series, originals: pl.DataFrame) -> list[ValueHit]:
+    text = cells.cast(pl.String).str.strip_chars()
+    mask = text.is_in(originals.get_column("value").implode()).fill_null(False)
+    if not mask.any():
         return []
-    hits: list[ValueHit] = []
-    for name in output.columns:
-        cells = output.get_column(name).cast(pl.String).str.strip_chars()
-        mask = cells.is_in(values)
-        hits += _hit(name, original.name, "exact", mask)
-    long_values = values.filter(values.str.len_chars() >= MIN_SUBSTRING_LENGTH).to_list()
-    if long_values:
-        for name in text_columns:
-            cells = output.get_column(name).head(SUBSTRING_ROW_LIMIT)
-            mask = cells.str.contains_any(long_values) & ~cells.str.strip_chars().is_in(values)
-            hits += _hit(name, original.name, "substring", mask)
+    rows = pl.DataFrame({"row": mask.arg_true(), "value": text.filter(mask)})
+    matched = rows.join(originals, on="value")
+    return _hits_by_source(cells.name, "exact", matched)
+
+
+def _substring_hits(cells: pl.Series, originals: pl.DataFrame) -> list[ValueHit]:
+    if originals.is_empty():
+        return []
+    text = cells.head(SUBSTRING_ROW_LIMIT)
+    patterns = originals.get_column("value")
+    mask = text.str.contains_any(patterns.implode()).fill_null(False)
+    if not mask.any():
+        return []
+    found = pl.DataFrame({"row": mask.arg_true(), "text": text.filter(mask)}).with_columns(
+        pl.col("text").str.extract_many(patterns.implode()).alias("value")
+    )
+    matched = found.explode("value").drop_nulls("value").join(originals, on="value").unique(["row", "source"])
+    return _hits_by_source(cells.name, "substring", matched)
+
+
+def _hits_by_source(column: str, match: str, matched: pl.DataFrame) -> list[ValueHit]:
+    """One ValueHit per source column, rows 1-based, the first few shown."""
+    hits = []
+    for source, group in matched.sort("row").group_by("source", maintain_order=True):
+        rows = group.get_column("row").unique(maintain_order=True)
+        hits.append(ValueHit(column=column, source_column=str(source[0]), match=match, count=rows.len(),
+                             rows=(rows.head(ROWS_SHOWN) + 1).to_list()))
     return hits
-
-
-def _hit(column: str, source_column: str, match: str, mask: pl.Series) -> list[ValueHit]:
-    mask = mask.fill_null(False)
-    count = int(mask.sum())
-    if count == 0:
-        return []
-    rows = (mask.arg_true().head(ROWS_SHOWN) + 1).to_list()
-    return [ValueHit(column=column, source_column=source_column, match=match, count=count, rows=rows)]
 
 
 def _rescan_finding(finding, outcome: ColumnOutcome, output: pl.DataFrame, settings: Settings) -> RescanFinding:
