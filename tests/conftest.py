@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import urllib3  # noqa: F401  (imported before sockets are blocked: it probes IPv6 support by binding ::1 locally)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
