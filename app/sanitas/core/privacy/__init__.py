@@ -1,0 +1,1 @@
+"""Dataset-level privacy models: k-anonymity, synthetic data, DP budget; risk and utility metrics."""
