@@ -157,3 +157,13 @@ def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     assert child.returncode == 130, err
     assert "cancelled" in err and "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+
+
+def test_full_text_scan_counts_cells(subset: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(subset), "--json", "--full-text", "--sample", "200"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    notes = next(c for c in data["columns"] if c["name"] == "notes")
+    cells = notes["cells"]
+    assert cells["cells"] == 300 and 0 < cells["cells_with_personal_data"] < 300
+    assert {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"} <= set(cells["entities"])
+    assert "cells" not in next(c for c in data["columns"] if c["name"] == "email")

@@ -66,6 +66,8 @@ def add_scan(sub: argparse._SubParsersAction) -> None:
     _detect_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
     parser.add_argument("--examples", action="store_true", help="include a few masked example values")
+    parser.add_argument("--full-text", action="store_true",
+                        help="also scan every cell of the free-text columns (slow: spaCy reads each cell)")
     parser.set_defaults(handler=run_scan)
 
 
@@ -86,11 +88,41 @@ def scan_json(scan, examples: bool = False) -> dict[str, Any]:
             "notes": scan.notes, "columns": columns}
 
 
+def full_text_scan(dataset, scan, settings: Settings, progress: TerminalProgress) -> dict[str, dict[str, Any]]:
+    """Cell-level detection over every cell of each free-text column: cells hit per entity."""
+    from sanitas.core.detect import ColumnKind, scan_cells
+    from sanitas.core.progress import sub_progress
+
+    columns = [f.name for f in scan.columns if f.kind is ColumnKind.FREE_TEXT]
+    summary: dict[str, dict[str, Any]] = {}
+    for i, name in enumerate(columns):
+        values = dataset.frame.select(name).collect(engine="streaming").get_column(name)
+        found = scan_cells(values, settings=settings,
+                           progress=sub_progress(progress, i / len(columns), (i + 1) / len(columns)))
+        cells: dict[str, set[int]] = {}
+        for hit in found:
+            cells.setdefault(hit.entity, set()).add(hit.row)
+        non_null = values.len() - values.null_count()
+        summary[name] = {
+            "cells": non_null,
+            "cells_with_personal_data": len({hit.row for hit in found}),
+            "entities": {e: len(rows) for e, rows in sorted(cells.items(), key=lambda kv: -len(kv[1]))},
+        }
+    progress.done()
+    return summary
+
+
 def run_scan(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _, scan = _scan(args, settings, TerminalProgress(False if args.quiet or args.json else None))
+    progress = TerminalProgress(False if args.quiet or args.json else None)
+    dataset, scan = _scan(args, settings, progress)
+    cells = full_text_scan(dataset, scan, settings, progress) if args.full_text else {}
     if args.json:
-        json.dump(scan_json(scan, args.examples), sys.stdout, indent=2)
+        data = scan_json(scan, args.examples)
+        for column in data["columns"]:
+            if column["name"] in cells:
+                column["cells"] = cells[column["name"]]
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     print(f"{scan.file}: {scan.rows:,} rows, {len(scan.columns)} columns "
@@ -106,6 +138,10 @@ def run_scan(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    for name, facts in cells.items():
+        found = ", ".join(f"{e} {n:,}" for e, n in facts["entities"].items()) or "nothing"
+        print(f"\n{name}: {facts['cells_with_personal_data']:,} of {facts['cells']:,} cells hold personal data "
+              f"(cells per entity: {found})")
     personal = sum(1 for f in scan.columns if f.is_personal)
     print(f"\n{personal} of {len(scan.columns)} columns hold personal data. "
           f"Next: sanitas plan {args.file} -o recipe.yaml")
