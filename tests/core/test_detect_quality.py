@@ -159,11 +159,14 @@ def table() -> tuple[pl.DataFrame, dict[str, Truth]]:
     return build_table()
 
 
+@pytest.fixture(scope="module")
+def real_scan(table: tuple[pl.DataFrame, dict[str, Truth]]) -> ScanResult:
+    return scan_dataset(Dataset.from_frame(table[0]), settings=Settings())
+
+
 @pytest.mark.slow
-def test_quality_with_real_headers(table: tuple[pl.DataFrame, dict[str, Truth]]) -> None:
-    frame, truths = table
-    result = scan_dataset(Dataset.from_frame(frame), settings=Settings())
-    got = score(result, truths, opaque=False)
+def test_quality_with_real_headers(table: tuple[pl.DataFrame, dict[str, Truth]], real_scan: ScanResult) -> None:
+    got = score(real_scan, table[1], opaque=False)
     print(got.report())
     assert got.f1 >= 0.95, got.report()
     assert got.typed >= 0.90, got.report()
@@ -181,9 +184,8 @@ def test_quality_with_opaque_headers(table: tuple[pl.DataFrame, dict[str, Truth]
 
 
 @pytest.mark.slow
-def test_kinds_follow_the_entities(table: tuple[pl.DataFrame, dict[str, Truth]]) -> None:
-    frame, _ = table
-    result = scan_dataset(Dataset.from_frame(frame), settings=Settings())
+def test_kinds_follow_the_entities(real_scan: ScanResult) -> None:
+    result = real_scan
     kinds = {f.name: f.kind.value for f in result.columns}
     assert kinds["email"] == kinds["full_name"] == kinds["customer_id"] == "identifier"
     assert kinds["age"] == kinds["zip"] == kinds["birth_date"] == kinds["city"] == "quasi-identifier"

@@ -54,10 +54,6 @@ class PatternHits:
     def mask(self) -> pl.Series:
         return pl.Series([s > 0 for s in self.scores], dtype=pl.Boolean)
 
-    @property
-    def hit_count(self) -> int:
-        return sum(1 for s in self.scores if s > 0)
-
 
 @dataclass(frozen=True)
 class Span:

@@ -46,7 +46,12 @@ _STREET_WORDS = (
     "spur|stravenue|stream|summit|trace|track|tunnel|turnpike|underpass|viaduct|wall|wells?|"
     "apt\\.?|apartment|suite|ste|unit|floor|fl|flat|bldg|building|po box"
 )
-_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{_STREET_WORDS})\b"
+_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{_STREET_WORDS})s?\b"
+# House number and two to four capitalised words: '43434 Smith Fields', '9 Rue Royale Apt. 3'.
+_ADDRESS_TITLED = (
+    r"^\d{1,6}[A-Za-z]?,?\s+(?:\p{Lu}[\p{L}'\-]*\.?\s+){1,3}\p{Lu}[\p{L}'\-]*\.?"
+    r"(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|#)\s*[\w\-]+)?(?:\s*[,\n].*)?$"
+)
 _ADDRESS_EU = (
     r"(?i)^(?:\S+\s+){0,4}?\S*(?:stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|laan|straat|gade|vej|"
     r"gatan|katu)\s*\d{1,5}[a-z]?\b|^(?:\d{1,5}[a-z]?,?\s+)?(?:rue|avenue|boulevard|chemin|calle|"
@@ -100,10 +105,9 @@ def phone_mask(facts: ColumnFacts, region: str, *, lenient: bool) -> pl.Series:
     if not lenient:
         grouped = text.str.contains(r"^\s*(?:\+|00|\()") | (text.str.count_matches(r"\d+") >= 3)
         shaped = shaped & grouped
-    candidates = text.filter(shaped).unique().to_list()
     if lenient:
         return shaped
-    ok = {v for v in candidates if possible_phone(v, region)}
+    ok = {v for v in text.filter(shaped).unique().to_list() if possible_phone(v, region)}
     return shaped & text.is_in(list(ok))
 
 
@@ -227,7 +231,8 @@ def gender_mask(facts: ColumnFacts) -> tuple[pl.Series, bool]:
 
 def address_mask(facts: ColumnFacts) -> pl.Series:
     """House number and street word ('12 Oak Street Apt. 4'), or European street forms."""
-    return facts.text.str.contains(_ADDRESS_US) | facts.text.str.contains(_ADDRESS_EU)
+    text = facts.text
+    return text.str.contains(_ADDRESS_US) | text.str.contains(_ADDRESS_TITLED) | text.str.contains(_ADDRESS_EU)
 
 
 def age_mask(facts: ColumnFacts) -> pl.Series:
