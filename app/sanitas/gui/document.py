@@ -1,0 +1,176 @@
+"""The workbench's one open document: a dataset, its findings and the recipe being edited.
+
+Every plan edit goes through the QUndoStack (so undo/redo covers everything and the clean state is
+the saved recipe); widgets listen to the signals and never edit the recipe themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from sanitas.core.dataset import Dataset
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+from sanitas.core.keys import KeyRef
+from sanitas.core.plan import suggest_recipe
+from sanitas.core.recipe import ColumnPlan, Recipe, load_recipe, save_recipe
+
+DEFAULT_KEYS = {"default": KeyRef(env="SANITAS_KEY")}
+
+
+class Document(QObject):
+    datasetChanged = Signal()  # a new dataset was opened (frame may still be loading)
+    frameLoaded = Signal()  # the rows for the table view are in memory
+    scanChanged = Signal()  # new findings
+    planChanged = Signal(str)  # a column's plan changed ("" means: many columns)
+    recipeReplaced = Signal()  # a recipe was opened or created
+    dirtyChanged = Signal(bool)
+    recipePathChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dataset: Dataset | None = None
+        self.frame: pl.DataFrame | None = None
+        self.scan: ScanResult | None = None
+        self.recipe = Recipe(keys=dict(DEFAULT_KEYS))
+        self.recipe_path: Path | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+
+    # --- state -----------------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def columns(self) -> list[str]:
+        return self.dataset.columns if self.dataset else []
+
+    def finding(self, column: str) -> ColumnFinding | None:
+        return self.scan.finding(column) if self.scan else None
+
+    def plan(self, column: str) -> ColumnPlan | None:
+        return self.recipe.columns.get(column)
+
+    def effective_entity(self, column: str) -> str | None:
+        plan, finding = self.plan(column), self.finding(column)
+        if plan is not None and plan.entity:
+            return plan.entity
+        return finding.top_entity if finding else None
+
+    def effective_kind(self, column: str) -> ColumnKind | None:
+        plan, finding = self.plan(column), self.finding(column)
+        if plan is not None and plan.kind:
+            return plan.kind
+        return finding.kind if finding else None
+
+    def recipe_dir(self) -> Path | None:
+        if self.recipe_path is not None:
+            return self.recipe_path.parent
+        return self.dataset.source.parent if self.dataset and self.dataset.source else None
+
+    # --- dataset ---------------------------------------------------------------------------------
+    def set_dataset(self, dataset: Dataset) -> None:
+        self.dataset, self.frame, self.scan = dataset, None, None
+        self.datasetChanged.emit()
+
+    def set_frame(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.frameLoaded.emit()
+
+    def set_scan(self, scan: ScanResult) -> None:
+        self.scan = scan
+        self.scanChanged.emit()
+
+    # --- plan edits (undoable) -------------------------------------------------------------------
+    def set_plan(self, column: str, plan: ColumnPlan | None, text: str | None = None) -> None:
+        self.set_plans({column: plan}, text or f"Set {column}: {plan.action if plan else 'no action'}")
+
+    def set_plans(self, plans: dict[str, ColumnPlan | None], text: str) -> None:
+        old = {c: self.recipe.columns.get(c) for c in plans}
+        if all(_same(old[c], plans[c]) for c in plans):
+            return
+        self.undo_stack.push(_SetPlans(self, old, dict(plans), text))
+
+    def apply_suggested_plan(self) -> None:
+        if self.scan is None:
+            return
+        suggested, _ = suggest_recipe(self.scan, seed=self.recipe.seed)
+        self.set_plans(dict(suggested.columns), "Apply the suggested plan")
+
+    def apply_to_entity(self, entity: str, plan: ColumnPlan) -> None:
+        columns = [c for c in self.columns if self.effective_entity(c) == entity]
+        self.set_plans({c: plan.model_copy(update={"entity": self._entity_override(c)}) for c in columns},
+                       f"Set {plan.action} on every {entity} column")
+
+    def correct(self, column: str, *, entity: str | None, kind: ColumnKind | None) -> None:
+        """The analyst's correction of a finding, stored in the recipe (and shown in the report)."""
+        current = self.plan(column) or ColumnPlan(action="keep")
+        self.set_plan(column, current.model_copy(update={"entity": entity, "kind": kind}),
+                      f"Correct finding of {column}")
+
+    def _entity_override(self, column: str) -> str | None:
+        plan = self.plan(column)
+        return plan.entity if plan else None
+
+    def _write(self, plans: dict[str, ColumnPlan | None]) -> None:
+        for column, plan in plans.items():
+            if plan is None:
+                self.recipe.columns.pop(column, None)
+            else:
+                self.recipe.columns[column] = plan
+        if self.dataset is not None:  # keep the dataset's column order in the recipe
+            order = {c: i for i, c in enumerate(self.dataset.columns)}
+            self.recipe.columns = dict(sorted(self.recipe.columns.items(), key=lambda kv: order.get(kv[0], 1 << 30)))
+        self.planChanged.emit(next(iter(plans)) if len(plans) == 1 else "")
+
+    # --- recipe files ----------------------------------------------------------------------------
+    def new_recipe(self) -> None:
+        self.recipe = Recipe(keys=dict(DEFAULT_KEYS))
+        self.recipe_path = None
+        self.undo_stack.clear()
+        self.recipeReplaced.emit()
+        self.recipePathChanged.emit()
+
+    def open_recipe(self, path: Path) -> None:
+        recipe = load_recipe(path)  # raises RecipeError with every problem; the plan is untouched then
+        self.recipe, self.recipe_path = recipe, path
+        self.undo_stack.clear()
+        self.recipeReplaced.emit()
+        self.recipePathChanged.emit()
+
+    def restore_recipe(self, recipe: Recipe, path: Path | None) -> None:
+        """Autosave restore: the recipe comes back as unsaved edits."""
+        self.recipe_path = path
+        self.set_plans({c: p for c, p in recipe.columns.items()}, "Restore autosaved plan")
+        self.recipePathChanged.emit()
+
+    def save_recipe(self, path: Path | None = None) -> Path:
+        target = path or self.recipe_path
+        if target is None:
+            raise ValueError("no recipe path")
+        save_recipe(self.recipe, target)
+        self.recipe_path = target
+        self.undo_stack.setClean()
+        self.recipePathChanged.emit()
+        return target
+
+
+class _SetPlans(QUndoCommand):
+    def __init__(self, doc: Document, old: dict[str, ColumnPlan | None], new: dict[str, ColumnPlan | None],
+                 text: str) -> None:
+        super().__init__(text)
+        self.doc, self.old, self.new = doc, old, new
+
+    def redo(self) -> None:
+        self.doc._write(self.new)
+
+    def undo(self) -> None:
+        self.doc._write(self.old)
+
+
+def _same(a: ColumnPlan | None, b: ColumnPlan | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a == b)
