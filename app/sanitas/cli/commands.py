@@ -261,3 +261,21 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def _rows(rows: list[int]) -> str:
     return ", ".join(f"{r:,}" for r in rows) if rows else "(see report)"
+
+
+# --- gui --------------------------------------------------------------------------------------------
+
+def add_gui(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("gui", help="open the workbench", description="Open the Sanitas workbench.")
+    parser.add_argument("file", type=Path, nargs="?", help="dataset to open")
+    parser.add_argument("--recipe", "-r", type=Path, help="recipe to open with it")
+    parser.set_defaults(handler=run_gui)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from sanitas.gui.app import run
+
+    if args.file is not None and not args.file.exists():
+        raise SanitasError(f"{args.file}: file not found.")
+    return run(args.file.expanduser().absolute() if args.file else None,
+               args.recipe.expanduser().absolute() if args.recipe else None)

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_scan(sub)
     commands.add_plan(sub)
     commands.add_apply(sub)
+    commands.add_gui(sub)
     return parser
 
 

@@ -1,0 +1,247 @@
+"""The workbench's controller: runs open, scan and export as background tasks for the Document.
+
+Widgets stay thin: they call these methods and listen to the signals. Every task reports progress
+to the status bar and can be cancelled; SanitasError messages become in-place messages, anything
+unexpected goes to the error dialog and the log (without data values).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from sanitas.core.errors import SanitasError
+from sanitas.gui.app_settings import AppSettings
+from sanitas.gui.autosave import Autosaver
+from sanitas.gui.document import Document
+from sanitas.gui.errors import report_unexpected
+from sanitas.gui.workers import Task
+
+log = logging.getLogger(__name__)
+
+
+class Session(QObject):
+    busyChanged = Signal(bool)
+    progressed = Signal(float, str)
+    status = Signal(str)
+    error = Signal(str)
+    info = Signal(str, str, str)  # text, action button text, name of the MainWindow slot it calls
+    exported = Signal(object)
+    recentChanged = Signal()
+
+    def __init__(self, doc: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.settings = AppSettings()
+        self.autosaver = Autosaver(doc, self)
+        self._tasks: list[Task] = []
+        self._runner: Any = None
+
+    # --- task plumbing ---------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks) or self._runner is not None
+
+    def _run(self, name: str, fn: Callable[..., Any], done: Callable[[Any], None]) -> Task:
+        task = Task(name, fn, self)
+        task.progress.connect(self.progressed)
+        task.finished.connect(done)
+        task.failed.connect(lambda exc, step=name: self._failed(step, exc))
+        task.cancelled.connect(lambda step=name: self.status.emit(f"{step.capitalize()} cancelled."))
+        task.ended.connect(lambda t=task: self._ended(t))
+        self._tasks.append(task)
+        self.busyChanged.emit(True)
+        return task.start()
+
+    def _ended(self, task: Task) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if not self.busy:
+            self.busyChanged.emit(False)
+
+    def _failed(self, step: str, exc: BaseException) -> None:
+        if isinstance(exc, SanitasError):
+            self.error.emit(exc.message)
+            self.status.emit(f"{step.capitalize()} failed.")
+        else:
+            report_unexpected(exc, step, self._window())
+            self.status.emit(f"{step.capitalize()} failed unexpectedly; details in the error dialog.")
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._runner is not None:
+            self._runner.cancel()
+
+    def _window(self) -> QWidget | None:
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
+    # --- dataset and scan ------------------------------------------------------------------------
+    def open_dataset(self, path: Path, then: Callable[[], None] | None = None) -> None:
+        from sanitas.core.io import open_dataset
+
+        self.cancel_all()
+        self.status.emit(f"Opening {path.name}…")
+
+        def work(progress, cancel):
+            dataset = open_dataset(path, progress=progress, cancel=cancel)
+            progress(0.5, f"Reading {path.name}")
+            return dataset, dataset.collect()
+
+        def done(result: tuple[Any, Any]) -> None:
+            dataset, frame = result
+            keep_recipe = bool(self.doc.recipe.columns) and set(self.doc.recipe.columns) <= set(dataset.columns)
+            if not keep_recipe and not self.doc.dirty:
+                self.doc.new_recipe()
+            self.doc.set_dataset(dataset)
+            self.doc.set_frame(frame)
+            self.settings.add_recent(path)
+            self.recentChanged.emit()
+            self.status.emit(f"{path.name}: {frame.height:,} rows, {frame.width} columns. Scanning…")
+            self.scan()
+            if then is not None:
+                then()
+
+        self._run("open", work, done)
+
+    def scan(self) -> None:
+        from sanitas.core.detect import scan_dataset
+        from sanitas.core.settings import load_settings
+
+        dataset = self.doc.dataset
+        if dataset is None:
+            return
+
+        def done(scan: Any) -> None:
+            self.doc.set_scan(scan)
+            personal = sum(1 for f in scan.columns if f.is_personal)
+            self.status.emit(f"Findings ready in {scan.seconds:.1f} s: {personal} of {len(scan.columns)} columns "
+                             "hold personal data.")
+            if not self.doc.recipe.columns:
+                self.info.emit(f"{personal} of {len(scan.columns)} columns hold personal data. Start from the "
+                               "suggested plan, then review each column.", "Apply suggested plan",
+                               "apply_suggested_plan")
+            for note in scan.notes:
+                self.info.emit(note, "", "")
+
+        self._run("scan", lambda progress, cancel: scan_dataset(
+            dataset, settings=load_settings(), progress=progress, cancel=cancel), done)
+
+    def full_text_scan(self) -> None:
+        from sanitas.core.detect import ColumnKind, scan_cells
+        from sanitas.core.progress import sub_progress
+
+        scan, dataset = self.doc.scan, self.doc.dataset
+        if scan is None or dataset is None:
+            return
+        columns = [f.name for f in scan.columns if f.kind is ColumnKind.FREE_TEXT]
+        if not columns:
+            self.info.emit("No free-text columns were found.", "", "")
+            return
+
+        def work(progress, cancel):
+            counts = {}
+            for i, name in enumerate(columns):
+                values = dataset.frame.select(name).collect().get_column(name)
+                found = scan_cells(values, progress=sub_progress(progress, i / len(columns), (i + 1) / len(columns)),
+                                   cancel=cancel)
+                counts[name] = (len({f.row for f in found}), values.len() - values.null_count())
+            return counts
+
+        def done(counts: dict[str, tuple[int, int]]) -> None:
+            text = "; ".join(f"{c}: {hit:,} of {n:,} cells hold personal data" for c, (hit, n) in counts.items())
+            self.info.emit(f"Full free-text scan: {text}.", "", "")
+
+        self._run("full-text scan", work, done)
+
+    # --- recipe ----------------------------------------------------------------------------------
+    def open_recipe(self, path: Path) -> None:
+        from sanitas.core.recipe_check import recipe_problems
+
+        try:
+            self.doc.open_recipe(path)
+        except SanitasError as exc:
+            self.error.emit(exc.message)  # the current plan stays as it was
+            return
+        self.settings.set_last_folder(path.parent)
+        if self.doc.dataset is not None:
+            problems = recipe_problems(self.doc.recipe, self.doc.dataset.schema)
+            if problems:
+                self.error.emit(f"{path.name} does not fit this dataset:\n" + "\n".join(f"• {p}" for p in problems))
+        self.status.emit(f"Recipe {path.name} opened.")
+
+    def save_recipe(self, path: Path) -> bool:
+        try:
+            self.doc.save_recipe(path)
+        except (OSError, SanitasError) as exc:
+            self.error.emit(f"{path}: could not save the recipe ({getattr(exc, 'message', None) or exc}).")
+            return False
+        self.settings.set_last_folder(path.parent)
+        self.autosaver.clear()
+        self.status.emit(f"Recipe saved to {path}.")
+        return True
+
+    def suggested_recipe_path(self) -> Path:
+        if self.doc.recipe_path is not None:
+            return self.doc.recipe_path
+        folder = Path(self.settings.last_folder())
+        stem = self.doc.dataset.source.stem if self.doc.dataset and self.doc.dataset.source else "recipe"
+        return folder / f"{stem}.recipe.yaml"
+
+    # --- export, preferences, restore ------------------------------------------------------------
+    def export(self, parent: QWidget) -> None:
+        from sanitas.gui.widgets.export_dialog import ExportDialog, ExportRunner, ResidualDialog
+
+        if self.doc.dataset is None:
+            self.error.emit("Open a dataset first.")
+            return
+        dialog = ExportDialog(self.doc, parent)
+        if not dialog.exec():
+            return
+        runner = ExportRunner(self.doc, dialog.request(), self)
+        self._runner = runner
+        self.busyChanged.emit(True)
+
+        def confirm(release: Any) -> None:
+            if ResidualDialog(release, parent).exec():
+                runner.confirm()
+            else:
+                runner.cancel()
+
+        def finish() -> None:
+            self._runner = None
+            self.busyChanged.emit(self.busy)
+
+        runner.progress.connect(self.progressed)
+        runner.confirmationNeeded.connect(confirm)
+        runner.exported.connect(lambda result: (self.exported.emit(result), self.status.emit(
+            f"Exported {result.output.name if result.output else 'nothing (withheld)'}; report beside it."), finish()))
+        runner.failed.connect(lambda message: (self.error.emit(message), finish()))
+        runner.cancelled.connect(lambda: (self.status.emit("Export cancelled: nothing was written."), finish()))
+        runner.start()
+
+    def preferences(self, parent: QWidget) -> None:
+        from sanitas.gui.widgets.preferences import PreferencesDialog
+
+        if PreferencesDialog(parent).exec() and self.doc.dataset is not None:
+            self.status.emit("Preferences saved; Scan again (F5) to use them.")
+
+    def offer_restore(self) -> None:
+        snapshot = self.autosaver.pending_restore()
+        if snapshot is None:
+            return
+        answer = QMessageBox.question(
+            self._window(), "Restore unsaved plan",
+            "Sanitas was closed with unsaved plan edits. Restore them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.autosaver.clear()
+            return
+        self.autosaver.restore(self.doc, snapshot, self)
