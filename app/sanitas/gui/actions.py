@@ -53,7 +53,8 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
     actions = Actions(
         open=_action(w, "&Open dataset…", w.open_dialog, QKeySequence.StandardKey.Open,
                      "Open a CSV, TSV, Parquet, Excel or JSON file", sp.SP_DialogOpenButton),
-        open_recipe=_action(w, "Open &recipe…", w.open_recipe_dialog, "Ctrl+Shift+O", "Open a recipe (YAML or JSON)"),
+        open_recipe=_action(w, "Open &recipe…", w.open_recipe_dialog, "Ctrl+Shift+O",
+                            "Open a recipe (YAML or JSON)"),
         save_recipe=_action(w, "&Save recipe", w.save_recipe, QKeySequence.StandardKey.Save,
                             "Save the recipe", sp.SP_DialogSaveButton),
         save_recipe_as=_action(w, "Save recipe &as…", w.save_recipe_as, "Ctrl+Shift+S", "Save the recipe as a new file"),
