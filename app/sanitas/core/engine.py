@@ -137,7 +137,9 @@ def run(
 
 
 def _entity(plan: ColumnPlan, finding: ColumnFinding | None) -> str | None:
-    """The analyst's correction wins over the detected entity."""
+    """The analyst's correction wins over the detected entity; a column marked not personal has none."""
+    if plan.kind is ColumnKind.NOT_PERSONAL:
+        return plan.entity
     return plan.entity or (finding.top_entity if finding else None)
 
 

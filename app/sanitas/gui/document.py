@@ -38,7 +38,10 @@ class Document(QObject):
         self.recipe = Recipe(keys=dict(DEFAULT_KEYS))
         self.recipe_path: Path | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)  # a method: disconnected when self dies
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirtyChanged.emit(not clean)
 
     # --- state -----------------------------------------------------------------------------------
     @property
@@ -57,7 +60,7 @@ class Document(QObject):
 
     def effective_entity(self, column: str) -> str | None:
         plan, finding = self.plan(column), self.finding(column)
-        if plan is not None and plan.entity:
+        if plan is not None and (plan.entity or plan.kind is ColumnKind.NOT_PERSONAL):
             return plan.entity
         return finding.top_entity if finding else None
 
@@ -144,6 +147,7 @@ class Document(QObject):
 
     def restore_recipe(self, recipe: Recipe, path: Path | None) -> None:
         """Autosave restore: the recipe comes back as unsaved edits."""
+        self.recipe = recipe.model_copy(update={"columns": dict(self.recipe.columns)})  # seed, keys, policy
         self.recipe_path = path
         self.set_plans({c: p for c, p in recipe.columns.items()}, "Restore autosaved plan")
         self.recipePathChanged.emit()

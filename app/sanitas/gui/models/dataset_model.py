@@ -1,0 +1,226 @@
+"""The data table's model: the Document's in-memory polars frame, shown without copying it into Python.
+
+Rows are announced in blocks (canFetchMore/fetchMore), so the view's header never has to lay out a
+million rows at once, and cells are read from small polars slices converted to Python lists on
+demand and kept in a little LRU cache: scrolling touches a few thousand values, never the frame.
+Headers carry the column's kind badge and top entity, so the findings are visible over the data.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import polars as pl
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from sanitas.core.errors import SanitasError
+from sanitas.gui import theme
+from sanitas.gui.document import Document
+from sanitas.gui.models.columns_model import column_tooltip
+
+Index = QModelIndex | QPersistentModelIndex
+
+FETCH_ROWS = 2_000  # rows announced at first and the smallest fetchMore block
+SLICE_ROWS = 500  # rows of one column converted to Python at a time
+CACHED_SLICES = 256  # (slice, column) entries kept: a screenful of a wide table, several times over
+MAX_TEXT = 300  # characters shown in a cell; the tooltip has up to 4x more
+NULL_TEXT = "∅"
+NameRole = Qt.ItemDataRole.UserRole + 1  # header: the column's plain name
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+class DatasetTableModel(QAbstractTableModel):
+    """Read-only, virtualized view of ``doc.frame``; resets when a dataset or frame arrives."""
+
+    def __init__(self, doc: Document, parent: QObject | None = None, *, fetch_rows: int = FETCH_ROWS,
+                 slice_rows: int = SLICE_ROWS, cached_slices: int = CACHED_SLICES) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.fetch_rows, self.slice_rows, self.cached_slices = fetch_rows, slice_rows, cached_slices
+        self._frame: pl.DataFrame | None = None
+        self._columns: list[str] = []
+        self._numeric: list[bool] = []
+        self._fetched = 0
+        self._cache: OrderedDict[tuple[int, int], list[Any]] = OrderedDict()
+        doc.datasetChanged.connect(self.reload)
+        doc.frameLoaded.connect(self.reload)
+        doc.scanChanged.connect(self.refresh_headers)
+        doc.recipeReplaced.connect(self.refresh_headers)
+        doc.planChanged.connect(self._plan_changed)
+        self.reload()
+
+    # --- public ------------------------------------------------------------------------------------
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def total_rows(self) -> int:
+        """Rows in the frame (rowCount() is the part announced to the view so far)."""
+        return self._frame.height if self._frame is not None else 0
+
+    def column_index(self, name: str) -> int:
+        try:
+            return self._columns.index(name)
+        except ValueError:
+            return -1
+
+    def column_name(self, section: int) -> str | None:
+        return self._columns[section] if 0 <= section < len(self._columns) else None
+
+    def fetch_all(self) -> None:
+        """Announce every remaining row at once (for jumping to the end)."""
+        if self.canFetchMore():
+            self._announce(self.total_rows - self._fetched)
+
+    def reload(self) -> None:
+        """Take the document's current frame (or, until it loads, just its columns)."""
+        self.beginResetModel()
+        self._frame = self.doc.frame
+        self._cache.clear()
+        if self._frame is not None:
+            self._columns = list(self._frame.columns)
+            self._numeric = [dtype.is_numeric() for dtype in self._frame.dtypes]
+        else:
+            try:
+                self._columns = self.doc.columns
+            except SanitasError:  # the loader reports an unreadable file; the table stays empty
+                self._columns = []
+            self._numeric = [False] * len(self._columns)
+        self._fetched = min(self.fetch_rows, self.total_rows)
+        self.endResetModel()
+
+    def refresh_headers(self) -> None:
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+
+    # --- Qt model ----------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._fetched
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._fetched < self.total_rows
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        """Blocks grow with what is already shown (x1.5), so dragging to the end takes ~15 fetches, not 500."""
+        if self.canFetchMore(parent):
+            block = max(self.fetch_rows, self._fetched // 2)
+            self._announce(min(block, self.total_rows - self._fetched))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _CELL_ROLES or not index.isValid() or self._frame is None:
+            return None
+        value = self.value(index.row(), index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return NULL_TEXT if value is None else _display(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if self._numeric[index.column()] and value is not None else _LEFT
+        if value is None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _muted()
+            return "missing"  # tooltip and accessible text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = str(value)
+            return text[: MAX_TEXT * 4] if len(text) > MAX_TEXT or "\n" in text else None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return _display(value)
+        return None
+
+    def value(self, row: int, column: int) -> Any:
+        """One cell as a Python value, through the slice cache."""
+        key = (row // self.slice_rows, column)
+        values = self._cache.get(key)
+        if values is None:
+            assert self._frame is not None
+            series = self._frame.get_column(self._columns[column])
+            values = series.slice(key[0] * self.slice_rows, self.slice_rows).to_list()
+            self._cache[key] = values
+            if len(self._cache) > self.cached_slices:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return values[row % self.slice_rows]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(section + 1)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _RIGHT
+            return None
+        name = self.column_name(section)
+        if name is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{name}\n{self.badge(name)}"
+        if role == NameRole:
+            return name
+        if role == Qt.ItemDataRole.ForegroundRole and self.doc.scan is not None:
+            return theme.kind_colour(self.doc.effective_kind(name))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column_tooltip(self.doc, name)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{name}, {theme.kind_label(self.doc.effective_kind(name))}"
+        return None
+
+    def badge(self, name: str) -> str:
+        """The header's second line: kind symbol and top entity ("⚑ EMAIL_ADDRESS"), or the kind's name."""
+        if self.doc.scan is None:
+            return theme.kind_symbol(None)
+        kind = self.doc.effective_kind(name)
+        entity = self.doc.effective_entity(name) if kind is None or kind.is_personal else None
+        return f"{theme.kind_symbol(kind)} {entity or theme.kind_label(kind)}"
+
+    # --- internals ---------------------------------------------------------------------------------
+    def _announce(self, rows: int) -> None:
+        if rows <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._fetched, self._fetched + rows - 1)
+        self._fetched += rows
+        self.endInsertRows()
+
+    def _plan_changed(self, column: str) -> None:
+        section = self.column_index(column)
+        if section < 0:
+            self.refresh_headers()
+        else:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
+
+
+_CELL_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole,
+})
+
+
+def _display(value: Any) -> str:
+    """One line of text: newlines made visible, long text cut (the view elides the rest)."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value)
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _muted() -> QColor:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app.palette().color(QPalette.ColorRole.PlaceholderText)
+    return QColor("#6e7781")
