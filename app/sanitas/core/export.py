@@ -60,9 +60,9 @@ def export_release(
     else:
         progress(0.1, f"Writing {out_path.name}")
         started = time.perf_counter()
-        written = write_table(release.frame, out_path, input_path=release.dataset.source)
+        written = write_table(release.frame, out_path, input_path=release.dataset.source, cancel=cancel)
         timings["write"] = time.perf_counter() - started
-    cancel.raise_if_cancelled()
+    # No cancel check from here: once the data file is in place, its report must follow it.
     progress(0.8, "Writing the report")
     report = build_report(
         release, output_path=written, output_format=out_path.suffix.lstrip(".").lower(),

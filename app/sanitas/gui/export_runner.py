@@ -1,0 +1,189 @@
+"""The export flow: run the recipe, stop for confirmation if personal data remains, then write.
+
+Two background steps. The run (engine) builds the release and its residual check; nothing is written.
+If the check is not clean and the export is not strict, ``confirmationNeeded(release)`` asks the
+analyst (``ResidualDialog``: export anyway, or cancel and write nothing). The write (export_release)
+is the second step. Under strict, no question is needed: the core withholds the data file and writes
+the report that says where the personal data is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QWidget
+
+from sanitas.core.engine import Release, run
+from sanitas.core.errors import SanitasError
+from sanitas.core.export import ExportResult, export_release
+from sanitas.core.io import WRITE_FORMATS, check_destination
+from sanitas.core.progress import Cancelled, CancelToken
+from sanitas.gui import errors
+from sanitas.gui.document import Document
+from sanitas.gui.widgets.residual_dialog import ResidualDialog
+from sanitas.gui.workers import Task
+
+RUN_SHARE = 0.9  # of the progress bar; writing takes the rest
+UNEXPECTED = "The export stopped on an unexpected error; nothing more was written. The error report has details."
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the ExportDialog returns: where to write, and whether to withhold an unclean release."""
+
+    path: Path
+    strict: bool = False
+
+    @property
+    def format(self) -> str:
+        return WRITE_FORMATS[self.path.suffix.lower()]
+
+
+class ExportRunner(QObject):
+    progress = Signal(float, str)
+    confirmationNeeded = Signal(object)  # Release whose residual check is not clean
+    exported = Signal(object)  # ExportResult
+    failed = Signal(str)  # a message for the analyst (SanitasError), shown in place
+    cancelled = Signal()
+    ended = Signal()  # after exported, failed or cancelled
+
+    def __init__(self, doc: Document, request: ExportRequest, parent: QObject | None = None, *,
+                 pool: QThreadPool | None = None, dialog_parent: Callable[[], QWidget | None] | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.request = request
+        self.release: Release | None = None
+        self.result: ExportResult | None = None
+        self.task: Task | None = None
+        self._pool = pool
+        self._dialog_parent = dialog_parent or (lambda: None)
+        self._stopped = False
+        self.running = False
+        self.phase = ""  # "run", "confirm" or "write"
+        self.dialog: ResidualDialog | None = None
+
+    # --- control ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        doc = self.doc
+        if doc.dataset is None:
+            self._fail("Open a dataset before exporting.")
+            return
+        dataset, recipe, recipe_dir, scan = doc.dataset, doc.recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
+        path = self.request.path
+        input_path = dataset.source
+
+        def build(progress: Callable[[float, str], None], cancel: CancelToken) -> Release:
+            check_destination(path, input_path)  # refuse a bad destination before minutes of work
+            return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan,
+                       progress=lambda f, m: progress(f * RUN_SHARE, m), cancel=cancel)
+
+        self.running, self.phase = True, "run"
+        self._start_task(Task("Run the recipe", build), self._built)
+
+    def confirm(self) -> None:
+        """The analyst chose "Export anyway"."""
+        if self.phase == "confirm" and self.release is not None and not self._stopped:
+            self._write(self.release)
+
+    def cancel(self) -> None:
+        """Stop now: the current step raises Cancelled at its next checkpoint; nothing is written.
+
+        Once the write has begun it finishes (see ``_write``), and ``exported`` still comes.
+        """
+        if not self.running or self._stopped:
+            return
+        task_running = self.task is not None and self.task.running
+        if self.phase == "write" and not task_running:
+            return  # written already; its result is on its way
+        self._stopped = True
+        if task_running:
+            self.task.cancel()  # the task's cancelled signal ends the flow
+        else:  # waiting for confirmation, or the run's result is on its way
+            self._end_cancelled()
+
+    def use_residual_dialog(self) -> None:
+        """Ask with the standard ResidualDialog (window-modal) when personal data remains."""
+        self.confirmationNeeded.connect(self._ask)
+
+    def _ask(self, release: Release) -> None:
+        dialog = ResidualDialog(release, self._dialog_parent(), output_name=self.request.path.name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(self.confirm)
+        dialog.rejected.connect(self.cancel)
+        self.dialog = dialog
+        dialog.open()
+
+    # --- steps -----------------------------------------------------------------------------------
+    def _start_task(self, task: Task, on_done: Callable[[object], None]) -> None:
+        # No Qt parent on purpose: a parent deleted with the runner would delete the Task while its worker
+        # still emits its last signal. Python references (ours and the pool's runnable) keep it alive.
+        self.task = task
+        task.progress.connect(self.progress)
+        task.finished.connect(on_done)
+        task.failed.connect(self._task_failed)
+        task.cancelled.connect(self._end_cancelled)
+        task.start(self._pool)
+
+    def _built(self, release: object) -> None:
+        assert isinstance(release, Release)
+        if self._stopped:
+            self._end_cancelled()
+            return
+        self.release = release
+        if release.residual.clean or self.request.strict:
+            self._write(release)
+        else:
+            self.phase = "confirm"
+            self.confirmationNeeded.emit(release)
+
+    def _write(self, release: Release) -> None:
+        path, strict, recipe_path = self.request.path, self.request.strict, self.doc.recipe_path
+
+        def write(progress: Callable[[float, str], None], cancel: CancelToken) -> ExportResult:
+            cancel.raise_if_cancelled()
+
+            def report(fraction: float, message: str) -> None:
+                # Once writing has begun it runs to the end: the data file is atomic and short to write,
+                # and a cancel between it and its report would leave a release without a report.
+                with contextlib.suppress(Cancelled):
+                    progress(RUN_SHARE + fraction * (1 - RUN_SHARE), message)
+
+            return export_release(release, path, recipe_path=recipe_path, strict=strict, progress=report)
+
+        self.phase = "write"
+        self._start_task(Task("Write the export", write), self._written)
+
+    def _written(self, result: object) -> None:
+        assert isinstance(result, ExportResult)
+        self.result = result
+        self.release = None  # the sanitized frame is no longer needed in memory
+        self.running = False
+        self.exported.emit(result)
+        self.ended.emit()
+
+    # --- endings ---------------------------------------------------------------------------------
+    def _task_failed(self, exc: object) -> None:
+        if isinstance(exc, SanitasError):
+            self._fail(exc.message)
+            return
+        assert isinstance(exc, BaseException)
+        errors.report_unexpected(exc, "exporting the sanitized dataset", self._dialog_parent())
+        self._fail(UNEXPECTED)
+
+    def _fail(self, message: str) -> None:
+        self.release = None
+        self.running = False
+        self.failed.emit(message)
+        self.ended.emit()
+
+    def _end_cancelled(self) -> None:
+        if not self.running:
+            return
+        self.release = None
+        self.running = False
+        self.cancelled.emit()
+        self.ended.emit()
