@@ -1,4 +1,5 @@
-# Sanitas: `make run` sets up .venv and runs the demo; `make test` sets up .venv and runs every test.
+# Sanitas: `make run` sets up .venv and opens the workbench on the demo data; `make test` sets up .venv and
+# runs every test. `make demo` runs the same release headless (scan, then apply the demo recipe).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ DEMO := resources/samples/customers.csv
 DEMO_RECIPE := resources/samples/customers.recipe.yaml
 OUT := out
 
-.PHONY: venv run demo gui test lint bench clean
+.PHONY: venv run demo gui test lint bench screenshots clean
 
 venv: $(STAMP)
 
@@ -21,7 +22,8 @@ $(STAMP): pyproject.toml requirements/*.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: demo
+run: venv
+	$(VENV)/bin/sanitas gui $(DEMO)
 
 demo: venv
 	$(VENV)/bin/sanitas scan $(DEMO)
@@ -36,6 +38,10 @@ lint: venv
 
 bench: venv
 	$(PY) bench/run_all.py
+
+# Screenshots of the real window under Xvfb (needs: apt-get install xvfb libxcb-icccm4 libxcb-keysyms1).
+screenshots: venv
+	xvfb-run -a -s "-screen 0 1440x900x24" $(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(OUT)

@@ -142,3 +142,25 @@ def test_cancel_stops_the_run_and_writes_nothing(demo_subset: Path, tmp_path: Pa
         run(open_dataset(demo_subset), load_recipe(DEMO_RECIPE), recipe_dir=DEMO_RECIPE.parent,
             progress=progress, cancel=token)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("limit", [200_000, 0], ids=["aho-corasick", "hashed-ngrams"])
+def test_substring_search_both_ways(limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanitas.core import residual
+
+    monkeypatch.setattr(residual, "AHO_CORASICK_LIMIT", limit)
+    originals = residual.original_values(pl.DataFrame({
+        "name": ["Maria Keller", "Jonas Berger", "Ada"], "email": ["m.k@example.net", None, "jb@example.org"],
+        "phone": ["(212) 555-0199", "555-0100", None],
+    }), ["name", "email", "phone"])
+    cells = pl.Series("notes", [
+        "Spoke with Jonas Berger, who asked for a refund.",
+        "cc m.k@example.net (billing).",
+        "Call back on (212) 555-0199.",
+        "Nothing personal here at all.",
+        None,
+    ])
+    hits = {(h.source_column, tuple(h.rows)) for h in residual.substring_hits(cells, originals)}
+    assert hits == {("name", (1,)), ("email", (2,)), ("phone", (3,))}
+    exact = residual.exact_hits(pl.Series("x", [" Maria Keller ", "nobody", "Ada"]), originals)
+    assert [(h.source_column, h.rows) for h in exact] == [("name", [1])], "short values are not compared"

@@ -13,6 +13,7 @@ Two parts, both reported with column and row:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -32,7 +33,12 @@ MIN_SUBSTRING_LENGTH = 6
 SUBSTRING_ROW_LIMIT = 200_000
 ROWS_SHOWN = 10
 RESCAN_CELL_LIMIT = 1_000
-TEXT_MEAN_LENGTH = 12
+TEXT_WORDY_SHARE = 0.3  # share of cells with 3+ words that makes a column text worth searching
+AHO_CORASICK_LIMIT = 200_000  # more original values than this: search by hashed word n-grams instead
+MAX_NGRAM = 5  # names and addresses quoted in text span up to this many words
+HASH_SEED = 20261123
+TRAILING_PUNCTUATION = ".,;:!?"
+ALL_PUNCTUATION = ".,;:!?()[]{}<>\"'"
 
 
 class ValueHit(BaseModel):
@@ -100,16 +106,17 @@ def residual_check(
     check.identifier_columns = identifiers
     if identifiers and output.width:
         progress(0.0, "Looking for original identifier values in the output")
-        originals = _original_values(source, identifiers)
-        released_text = [o.name for o in outcomes if not o.removed and not o.generates_values]
-        check.substring_columns = _text_columns(output, released_text)
+        originals = original_values(source, identifiers)
         for name in output.columns:
             cancel.raise_if_cancelled()
-            check.value_hits += _exact_hits(output.get_column(name), originals)
-        long_values = originals.filter(pl.col("value").str.len_chars() >= MIN_SUBSTRING_LENGTH)
+            check.value_hits += exact_hits(output.get_column(name), originals)
+        free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
+        released = [o.name for o in outcomes if not o.removed and not o.generates_values]
+        check.substring_columns = text_columns(output, released, free_text)
         for name in check.substring_columns:
             cancel.raise_if_cancelled()
-            check.value_hits += _substring_hits(output.get_column(name), long_values)
+            progress(0.3, f"Searching column {name} for original values")
+            check.value_hits += substring_hits(output.get_column(name), originals)
         check.cells_checked = output.height * output.width
         check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
 
@@ -129,54 +136,120 @@ def residual_check(
     return check
 
 
-def _text_columns(frame: pl.DataFrame, candidates: list[str]) -> list[str]:
-    """Released (not generated) text columns long enough to quote a name or an email."""
+def text_columns(frame: pl.DataFrame, candidates: list[str], free_text: set[str]) -> list[str]:
+    """Released (not generated) text columns that can quote a name or an email inside a sentence."""
     names = [n for n in candidates if frame.schema.get(n) == pl.String]
     if not names or frame.height == 0:
         return []
-    means = frame.head(2000).select(pl.col(names).str.len_chars().mean())
-    return [n for n in names if (means[n][0] or 0) >= TEXT_MEAN_LENGTH]
+    head = frame.head(2000)
+    wordy = head.select((pl.col(names).str.count_matches(r"\S+") >= 3).mean())
+    return [n for n in names if n in free_text or (wordy[n][0] or 0) >= TEXT_WORDY_SHARE]
 
 
-def _original_values(source: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Distinct original values of the identifier columns, with the column each came from."""
-    parts = [
-        source.select(pl.col(c).cast(pl.String).str.strip_chars().alias("value"))
-        .drop_nulls()
-        .unique()
-        .with_columns(pl.lit(c).alias("source"))
-        for c in columns
-    ]
-    values = pl.concat(parts)
-    return values.filter(pl.col("value").str.len_chars() >= MIN_VALUE_LENGTH)
+@dataclass(frozen=True)
+class Originals:
+    """The distinct original values (4+ characters) of the identifier columns, kept as 64-bit hashes.
+
+    Hashes take 8 bytes a value whatever the text, so millions of emails fit in a few tens of MB;
+    every candidate hit is confirmed on the text itself (``confirm``), so a hash collision cannot
+    produce a false finding.
+    """
+
+    source: pl.DataFrame  # the input table, read-only
+    columns: list[str]
+    hashes: pl.DataFrame  # h: UInt64, src: UInt16 (index into columns), long: Boolean (6+ characters)
+
+    def confirm(self, candidates: pl.DataFrame) -> pl.DataFrame:
+        """Keep the candidates (row, value, h) whose text equals an original value; add its source column."""
+        if candidates.is_empty():
+            return candidates.with_columns(pl.lit(None, pl.String).alias("source"))
+        matched = candidates.join(self.hashes.select("h", "src"), on="h", how="inner")
+        confirmed = []
+        for src, group in matched.group_by("src"):
+            index = int(src[0])
+            texts = _normalized(self.source.get_column(self.columns[index]))
+            wanted = texts.filter(texts.hash(HASH_SEED).is_in(group.get_column("h").unique().implode()))
+            hit = group.filter(pl.col("value").is_in(wanted.implode()))
+            confirmed.append(hit.with_columns(pl.lit(self.columns[index]).alias("source")))
+        return pl.concat(confirmed).drop("src") if confirmed else candidates.head(0)
 
 
-def _exact_hits(cells: pl.Series, originals: pl.DataFrame) -> list[ValueHit]:
-    text = cells.cast(pl.String).str.strip_chars()
-    mask = text.is_in(originals.get_column("value").implode()).fill_null(False)
-    if not mask.any():
+def _normalized(column: pl.Series) -> pl.Series:
+    return column.cast(pl.String).str.strip_chars().drop_nulls()
+
+
+def original_values(source: pl.DataFrame, columns: list[str]) -> Originals:
+    parts = []
+    for index, name in enumerate(columns):
+        values = _normalized(source.get_column(name)).unique()
+        values = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH)
+        parts.append(pl.DataFrame({
+            "h": values.hash(HASH_SEED),
+            "src": pl.Series([index] * values.len(), dtype=pl.UInt16),
+            "long": values.str.len_chars() >= MIN_SUBSTRING_LENGTH,
+        }))
+        del values
+    hashes = pl.concat(parts) if parts else pl.DataFrame(schema={"h": pl.UInt64, "src": pl.UInt16, "long": pl.Boolean})
+    return Originals(source=source, columns=columns, hashes=hashes)
+
+
+def exact_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:
+    """Output cells equal to an original identifier value (after trimming), by source column."""
+    frame = pl.DataFrame({"value": cells.cast(pl.String).str.strip_chars()}).with_row_index("row").drop_nulls()
+    frame = frame.with_columns(pl.col("value").hash(HASH_SEED).alias("h"))
+    candidates = frame.join(originals.hashes.select("h"), on="h", how="semi")
+    del frame
+    return hits_by_source(cells.name, "exact", originals.confirm(candidates))
+
+
+def substring_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:
+    """Original values (6+ characters) quoted inside text cells, by source column.
+
+    Few values: Aho-Corasick over the cells finds them anywhere. Many values (a million emails):
+    the cells' word n-grams are hashed and joined with the values' hashes instead, which scales with
+    the text, not with the number of values.
+    """
+    long_hashes = originals.hashes.filter("long")
+    text = cells.head(SUBSTRING_ROW_LIMIT).cast(pl.String)
+    if long_hashes.is_empty() or text.is_empty():
         return []
-    rows = pl.DataFrame({"row": mask.arg_true(), "value": text.filter(mask)})
-    matched = rows.join(originals, on="value")
-    return _hits_by_source(cells.name, "exact", matched)
+    if long_hashes.height <= AHO_CORASICK_LIMIT:
+        patterns = pl.concat([
+            _normalized(originals.source.get_column(c)).unique() for c in originals.columns
+        ]).unique()
+        patterns = patterns.filter(patterns.str.len_chars() >= MIN_SUBSTRING_LENGTH).implode()
+        mask = text.str.contains_any(patterns).fill_null(False)
+        if not mask.any():
+            return []
+        found = pl.DataFrame({"row": mask.arg_true(), "text": text.filter(mask)}).with_columns(
+            pl.col("text").str.extract_many(patterns, overlapping=True).alias("value"))
+        candidates = found.explode("value").drop_nulls("value").select(
+            "row", "value", pl.col("value").hash(HASH_SEED).alias("h"))
+    else:
+        candidates = _ngram_candidates(text, long_hashes)
+    matched = originals.confirm(candidates)
+    return hits_by_source(cells.name, "substring", matched.unique(["row", "source"]))
 
 
-def _substring_hits(cells: pl.Series, originals: pl.DataFrame) -> list[ValueHit]:
-    if originals.is_empty():
-        return []
-    text = cells.head(SUBSTRING_ROW_LIMIT)
-    patterns = originals.get_column("value")
-    mask = text.str.contains_any(patterns.implode()).fill_null(False)
-    if not mask.any():
-        return []
-    found = pl.DataFrame({"row": mask.arg_true(), "text": text.filter(mask)}).with_columns(
-        pl.col("text").str.extract_many(patterns.implode()).alias("value")
+def _ngram_candidates(text: pl.Series, long_hashes: pl.DataFrame) -> pl.DataFrame:
+    tokens = (
+        pl.DataFrame({"text": text}).with_row_index("row")
+        .select("row", pl.col("text").str.split(" ").alias("tok")).explode("tok").drop_nulls("tok")
+        .filter(pl.col("tok") != "")
     )
-    matched = found.explode("value").drop_nulls("value").join(originals, on="value").unique(["row", "source"])
-    return _hits_by_source(cells.name, "substring", matched)
+    grams = [pl.col("tok")]
+    for n in range(1, MAX_NGRAM):
+        grams.append(pl.concat_str([grams[-1], pl.col("tok").shift(-n).over("row")], separator=" "))
+    variants = [
+        tokens.select("row", gram.str.strip_chars(strip).alias("value"))
+        for gram in grams for strip in (TRAILING_PUNCTUATION, ALL_PUNCTUATION)
+    ]
+    ngrams = pl.concat(variants).drop_nulls("value").unique()
+    ngrams = ngrams.with_columns(pl.col("value").hash(HASH_SEED).alias("h"))
+    return ngrams.join(long_hashes.select("h"), on="h", how="semi")
 
 
-def _hits_by_source(column: str, match: str, matched: pl.DataFrame) -> list[ValueHit]:
+def hits_by_source(column: str, match: str, matched: pl.DataFrame) -> list[ValueHit]:
     """One ValueHit per source column, rows 1-based, the first few shown."""
     hits = []
     for source, group in matched.sort("row").group_by("source", maintain_order=True):

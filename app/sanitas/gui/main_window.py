@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.columns_panel)
         top.addWidget(self.data_view)
         top.addWidget(self.inspector)
-        top.setSizes([330, 700, 370])
+        top.setSizes([400, 600, 440])
         top.setStretchFactor(1, 1)
 
         self.release_tabs = QTabWidget()
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         body.setObjectName("body-splitter")
         body.addWidget(top)
         body.addWidget(self.release_tabs)
-        body.setSizes([640, 200])
+        body.setSizes([720, 140])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         doc.recipePathChanged.connect(self._update_title)
         doc.datasetChanged.connect(self._update_title)
         doc.scanChanged.connect(self._update_counts)
+        doc.recipeReplaced.connect(self.messages.clear)
         doc.planChanged.connect(lambda _c: self._update_counts())
         self.cancel_button.clicked.connect(s.cancel_all)
         s.busyChanged.connect(self._busy)
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
             self.messages.show_message("info", "Scan the dataset first: the suggestion follows its findings.")
             return
         self.doc.apply_suggested_plan()
+        self.messages.clear()
         self.status_label.setText("Suggested plan applied: review each column, undo with Ctrl+Z.")
 
     def focus_column_filter(self) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from sanitas.core.errors import SanitasError
@@ -196,35 +196,45 @@ class Session(QObject):
 
     # --- export, preferences, restore ------------------------------------------------------------
     def export(self, parent: QWidget) -> None:
-        from sanitas.gui.widgets.export_dialog import ExportDialog, ExportRunner, ResidualDialog
+        from sanitas.gui.widgets.export_dialog import ExportDialog
 
         if self.doc.dataset is None:
             self.error.emit("Open a dataset first.")
             return
-        dialog = ExportDialog(self.doc, parent)
+        dialog = ExportDialog(self.doc, parent, folder=self.settings.last_export_folder(),
+                              strict=self.settings.export_strict())
         if not dialog.exec():
             return
-        runner = ExportRunner(self.doc, dialog.request(), self)
+        request = dialog.request()
+        self.settings.set_last_export_folder(request.path.parent)
+        self.settings.set_export_strict(request.strict)
+        self.start_export(request, parent)
+
+    def start_export(self, request: Any, parent: QWidget | None = None) -> Any:
+        """Run the release and write it; personal data left in the output is shown for confirmation."""
+        from sanitas.gui.export_runner import ExportRunner
+
+        runner = ExportRunner(self.doc, request, self, dialog_parent=parent)
+        runner.use_residual_dialog()
         self._runner = runner
         self.busyChanged.emit(True)
-
-        def confirm(release: Any) -> None:
-            if ResidualDialog(release, parent).exec():
-                runner.confirm()
-            else:
-                runner.cancel()
 
         def finish() -> None:
             self._runner = None
             self.busyChanged.emit(self.busy)
 
+        def exported(result: Any) -> None:
+            name = result.output.name if result.output else "nothing (withheld under strict)"
+            self.status.emit(f"Exported {name}; the report is beside it.")
+            self.exported.emit(result)
+
         runner.progress.connect(self.progressed)
-        runner.confirmationNeeded.connect(confirm)
-        runner.exported.connect(lambda result: (self.exported.emit(result), self.status.emit(
-            f"Exported {result.output.name if result.output else 'nothing (withheld)'}; report beside it."), finish()))
-        runner.failed.connect(lambda message: (self.error.emit(message), finish()))
-        runner.cancelled.connect(lambda: (self.status.emit("Export cancelled: nothing was written."), finish()))
+        runner.exported.connect(exported)
+        runner.failed.connect(self.error)
+        runner.cancelled.connect(lambda: self.status.emit("Export cancelled: nothing was written."))
+        runner.ended.connect(finish)
         runner.start()
+        return runner
 
     def preferences(self, parent: QWidget) -> None:
         from sanitas.gui.widgets.preferences import PreferencesDialog
@@ -233,15 +243,25 @@ class Session(QObject):
             self.status.emit("Preferences saved; Scan again (F5) to use them.")
 
     def offer_restore(self) -> None:
+        """Offer the plan a crash or kill left behind (non-blocking, so the window stays usable)."""
         snapshot = self.autosaver.pending_restore()
         if snapshot is None:
             return
-        answer = QMessageBox.question(
-            self._window(), "Restore unsaved plan",
-            "Sanitas was closed with unsaved plan edits. Restore them?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            self.autosaver.clear()
-            return
-        self.autosaver.restore(self.doc, snapshot, self)
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved plan",
+                          "Sanitas was closed with unsaved plan edits"
+                          + (f" for {snapshot.dataset_path.name}" if snapshot.dataset_path else "")
+                          + ". Restore them?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self._window())
+        box.setObjectName("restore-prompt")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+
+        def answered(_result: int) -> None:
+            if box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes:
+                self.autosaver.restore(self.doc, snapshot, self)
+                self.status.emit("Unsaved plan restored.")
+            else:
+                self.autosaver.clear()
+
+        box.finished.connect(answered)
+        box.open()
+        self.restore_prompt = box
