@@ -114,6 +114,7 @@ class ParamsForm(QWidget):
             form.addRow(QLabel("This action has no parameters."))
         layout = self.layout()
         layout.replaceWidget(old, self._fields)
+        old.hide()  # deleteLater is deferred: without this the old fields paint over the new ones
         old.deleteLater()
 
     def _collect(self) -> dict[str, Any]:
