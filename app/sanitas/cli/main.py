@@ -23,6 +23,7 @@ EXIT_CANCELLED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     from sanitas.cli import commands
+    from sanitas.cli.risk_command import add_risk
 
     parser = argparse.ArgumentParser(
         prog="sanitas",
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_scan(sub)
     commands.add_plan(sub)
     commands.add_apply(sub)
+    add_risk(sub)
     commands.add_gui(sub)
     return parser
 
