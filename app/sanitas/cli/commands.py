@@ -14,7 +14,7 @@ from sanitas.core.errors import SanitasError
 from sanitas.core.settings import Settings, load_settings
 
 
-def _dataset_options(parser: argparse.ArgumentParser) -> None:
+def dataset_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="CSV/TSV, Parquet, Excel (.xlsx), JSON or NDJSON file")
     parser.add_argument("--delimiter", help="CSV field delimiter (detected when omitted)")
     parser.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1 (detected when omitted)")
@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings.model_copy(update=updates)
 
 
-def _open(args: argparse.Namespace):
+def open_input(args: argparse.Namespace):
     from sanitas.core.io import open_dataset
 
     return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet)
@@ -50,7 +50,7 @@ def _open(args: argparse.Namespace):
 def _scan(args: argparse.Namespace, settings: Settings, progress: TerminalProgress):
     from sanitas.core.detect import scan_dataset
 
-    dataset = _open(args)
+    dataset = open_input(args)
     try:
         return dataset, scan_dataset(dataset, settings=settings, progress=progress)
     finally:
@@ -62,7 +62,7 @@ def _scan(args: argparse.Namespace, settings: Settings, progress: TerminalProgre
 def add_scan(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("scan", help="find personal data, column by column",
                             description="Classify every column on a sample of its values.")
-    _dataset_options(parser)
+    dataset_options(parser)
     _detect_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
     parser.add_argument("--examples", action="store_true", help="include a few masked example values")
@@ -153,7 +153,7 @@ def run_scan(args: argparse.Namespace) -> int:
 def add_plan(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("plan", help="write a suggested recipe from a scan",
                             description="Scan the file and write a recipe with one commented action per column.")
-    _dataset_options(parser)
+    dataset_options(parser)
     _detect_options(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, help="recipe file to write (.yaml or .json)")
     parser.add_argument("--seed", type=int, default=0, help="seed recorded in the recipe (0)")
@@ -191,7 +191,7 @@ def add_apply(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("apply", help="run a recipe and write the sanitized file and its report",
                             description="Apply a recipe; write OUT atomically, with OUT.report.html and "
                                         "OUT.report.json beside it.")
-    _dataset_options(parser)
+    dataset_options(parser)
     _detect_options(parser)
     parser.add_argument("--recipe", "-r", type=Path, required=True, help="recipe file (.yaml or .json)")
     parser.add_argument("-o", "--output", type=Path, required=True,
@@ -223,7 +223,7 @@ def run_apply(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     settings = _settings(args)
     recipe = load_recipe(args.recipe)
-    dataset = _open(args)
+    dataset = open_input(args)
     output = args.output.expanduser().absolute()
     output.parent.mkdir(parents=True, exist_ok=True)
     check_destination(output, dataset.source)  # refuse a bad destination before the work, not after

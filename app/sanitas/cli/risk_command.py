@@ -11,7 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from sanitas.cli.commands import _dataset_options, _open
+from sanitas.cli.commands import dataset_options, open_input
 
 if TYPE_CHECKING:  # the core (polars) is imported when the command runs, not when `sanitas --help` does
     from sanitas.core.privacy.risk import RiskReport
@@ -28,7 +28,7 @@ def add_risk(sub: argparse._SubParsersAction) -> None:
                     "uniques, l-diversity of the sensitive columns and the prosecutor, journalist and "
                     "marketer risks (ARX's definitions). Without --population or --sampling-fraction the "
                     "file is taken to be the whole population.")
-    _dataset_options(parser)
+    dataset_options(parser)
     parser.add_argument("--quasi-identifiers", "--qi", required=True, metavar="A,B,C",
                         help="comma-separated quasi-identifier columns")
     parser.add_argument("--sensitive", metavar="S[,T]", help="comma-separated sensitive columns (for l)")
@@ -48,7 +48,7 @@ def run_risk(args: argparse.Namespace) -> int:
     sensitive = _names(args.sensitive or "")
     if not qis:
         raise RiskInputError("--quasi-identifiers: name at least one column, e.g. --quasi-identifiers age,zip,sex.")
-    dataset = _open(args)
+    dataset = open_input(args)
     columns = dataset.columns
     missing = [c for c in dict.fromkeys(qis + sensitive) if c not in columns]
     if missing:

@@ -1,10 +1,12 @@
-"""The full-file field-count check, as one streaming polars pass over the raw lines.
+"""The full-file field-count check, as a pass over the raw lines in bounded blocks.
 
 Polars raises on a row with too many fields (without saying which line) and silently pads a row
 with too few with nulls. A short row usually means a delimiter went missing and values slid into
 the neighbouring column, where a sanitizer would then apply the wrong action: so we look for both,
-and name the physical line. The file is read as one text column per line (no quoting, a NUL
-separator), quoted sections are removed with a regex, and the remaining delimiters are counted.
+and name the physical line. The file is read in blocks of whole lines (``BLOCK_BYTES``), each block
+as one text column per line (no quoting, a NUL separator); quoted sections are removed with a regex
+and the remaining delimiters are counted. Blocks keep the pass's memory bounded (about 70 MiB
+whatever the file size; one pass over the whole file as lines held nearly twice the file's size).
 Files with quoted fields that span lines are checked with Python's csv parser instead, which
 carries the quote state from line to line.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,10 @@ import polars as pl
 
 LINE = "__line"
 INDEX = "__index"
+UNQUOTED = "__unquoted"
+FIELDS = "__fields"
+BAD = "__bad"
+BLOCK_BYTES = 4 * 2**20  # raw bytes per block (extended to the end of the line it stops in)
 
 
 @dataclass(frozen=True)
@@ -28,9 +35,30 @@ class RaggedRow:
     fields: int
 
 
-def _lines(path: Path) -> pl.LazyFrame:
+def _blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The file's bytes in pieces of about ``size`` bytes, each ending after a newline (the last one
+    may not): a line is never split, so each piece parses as whole lines on its own."""
+    with open(path, "rb") as handle:
+        tail = b""
+        while chunk := handle.read(size):
+            data = tail + chunk if tail else chunk
+            del chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than a block: read on
+                tail = data
+                continue
+            tail = data[cut:]
+            yield data if cut == len(data) else data[:cut]
+            del data
+        if tail:
+            yield tail
+
+
+def _lines(source: bytes, *, first: bool) -> pl.LazyFrame:
+    # A NUL in a later block's first line is cut off like one further down a block (it only fails
+    # on the file's first line, as it did when the whole file was read at once).
     return pl.scan_csv(
-        path,
+        source,
         has_header=False,
         separator="\x00",
         quote_char=None,
@@ -38,7 +66,8 @@ def _lines(path: Path) -> pl.LazyFrame:
         new_columns=[LINE],
         empty_string_is_null=False,
         truncate_ragged_lines=True,
-    ).with_row_index(INDEX)
+        extra_columns="raise" if first else "ignore",
+    )
 
 
 def _quoted_field(delimiter: str, quote: str) -> str:
@@ -47,7 +76,9 @@ def _quoted_field(delimiter: str, quote: str) -> str:
     return f"(^|{d}){q}(?:[^{q}]|{q}{q})*{q}"
 
 
-def find_ragged_row(path: Path, delimiter: str, quote: str, expected: int) -> RaggedRow | None:
+def find_ragged_row(
+    path: Path, delimiter: str, quote: str, expected: int, *, block_bytes: int = BLOCK_BYTES
+) -> RaggedRow | None:
     """The first record (after the header) whose field count is not ``expected``, or None.
 
     Only a quote at the start of a field opens a quoted field (as in polars), so a literal quote
@@ -55,26 +86,36 @@ def find_ragged_row(path: Path, delimiter: str, quote: str, expected: int) -> Ra
     """
     d, q = re.escape(delimiter), re.escape(quote)
     line = pl.col(LINE)
-    unquoted = pl.col("unquoted")  # computed once: the regex is the expensive part of the pass
     blank = line.str.strip_chars("\r") == ""
-    fields = unquoted.str.count_matches(delimiter, literal=True) + 1
-    bad = (pl.col(INDEX) > 0) & ~blank & (fields != expected)
-    simple = (
-        _lines(path)
-        .with_columns(line.str.replace_all(_quoted_field(delimiter, quote), "${1}").alias("unquoted"))
-        .select(
-            unquoted.str.contains(f"(^|{d}){q}").any().alias("multiline"),
-            pl.col(INDEX).filter(bad).first().alias("index"),
-            fields.filter(bad).first().alias("fields"),
+    fields = pl.col(FIELDS)
+    bad = pl.col(BAD)
+    found: RaggedRow | None = None
+    offset = 0
+    for block in _blocks(path, block_bytes):
+        # One with_columns per step: each expression is computed once (the regex is the expensive
+        # part); repeating an expression inside select would compute it again.
+        result = (
+            _lines(block, first=offset == 0)
+            .with_row_index(INDEX, offset=offset)
+            .with_columns(line.str.replace_all(_quoted_field(delimiter, quote), "${1}").alias(UNQUOTED))
+            .with_columns((pl.col(UNQUOTED).str.count_matches(delimiter, literal=True) + 1).alias(FIELDS))
+            .with_columns(((pl.col(INDEX) > 0) & ~blank & (fields != expected)).alias(BAD))
+            .select(
+                pl.len().alias("rows"),
+                pl.col(UNQUOTED).str.contains(f"(^|{d}){q}").any().alias("multiline"),
+                pl.col(INDEX).filter(bad).first().alias("index"),
+                fields.filter(bad).first().alias("fields"),
+            )
+            .collect()
+            .row(0, named=True)
         )
-        .collect(engine="streaming")
-        .row(0, named=True)
-    )
-    if not simple["multiline"]:
-        if simple["index"] is None:
-            return None
-        return RaggedRow(line=int(simple["index"]) + 1, fields=int(simple["fields"]))
-    return _find_ragged_multiline(path, delimiter, quote, expected)
+        del block
+        if result["multiline"]:
+            return _find_ragged_multiline(path, delimiter, quote, expected)
+        if found is None and result["index"] is not None:
+            found = RaggedRow(line=int(result["index"]) + 1, fields=int(result["fields"]))
+        offset += int(result["rows"])
+    return found
 
 
 def _find_ragged_multiline(path: Path, delimiter: str, quote: str, expected: int) -> RaggedRow | None:

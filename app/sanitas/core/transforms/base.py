@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -32,6 +33,10 @@ class NoParams(TransformParams):
 
 
 KeyLookup = Callable[[str], bytes]
+
+MAP_BLOCK = 50_000  # distinct values converted to Python objects at a time
+HASH_SEED = 0x5A17A5  # any fixed seed: rows and distinct values are hashed with the same one
+POSITION = "__position"
 
 
 def _no_keys(name: str) -> bytes:
@@ -145,11 +150,45 @@ def distinct_values(column: pl.Series) -> pl.Series:
 def broadcast(
     column: pl.Series, distinct: pl.Series, mapped: pl.Series | list[Any], return_dtype: pl.DataType
 ) -> pl.Series:
-    """Spread one result per distinct value back over the rows (nulls and unmapped values give null)."""
+    """Spread one result per distinct value back over the rows (nulls and unmapped values give null).
+
+    The rows are matched to ``distinct`` by position (``_positions``) and the results gathered, so the
+    output shares the results' string buffers; ``replace_strict`` is the fallback, for odd dtypes and
+    hash ties, because its hash table of the distinct values needed about four times the memory.
+    """
     values = mapped if isinstance(mapped, pl.Series) else pl.Series(mapped, dtype=return_dtype)
     if distinct.len() == 0:
-        return pl.Series(column.name, [None] * column.len(), dtype=return_dtype)
-    return column.replace_strict(distinct, values, default=None, return_dtype=return_dtype).alias(column.name)
+        return pl.repeat(None, column.len(), dtype=return_dtype, eager=True).alias(column.name)
+    positions = _positions(column, distinct) if values.dtype == return_dtype else None
+    if positions is None:
+        return column.replace_strict(distinct, values, default=None, return_dtype=return_dtype).alias(column.name)
+    return values.gather(positions).alias(column.name)
+
+
+def _positions(column: pl.Series, distinct: pl.Series) -> pl.Series | None:
+    """Each row's position in ``distinct`` (null for nulls and values not in it), or None when this
+    way does not apply (other dtypes, a null among the distinct values, two distinct values with the
+    same 64-bit hash).
+
+    The rows' hashes are looked up in the sorted hashes of the distinct values, and every candidate
+    is then compared with the row's value, so a hash that merely matches never maps a row: the result
+    is exact, with a few 8-byte arrays per row instead of a hash table of the values.
+    """
+    dtype = column.dtype
+    if dtype != distinct.dtype or not (dtype == pl.String or dtype.is_integer()) or distinct.null_count():
+        return None
+    keys = distinct.hash(seed=HASH_SEED).to_numpy()
+    order = np.argsort(keys)
+    keys = keys[order]
+    if keys.size > 1 and bool((keys[1:] == keys[:-1]).any()):
+        return None
+    at = np.searchsorted(keys, column.hash(seed=HASH_SEED).to_numpy())
+    del keys
+    np.minimum(at, order.size - 1, out=at)
+    candidates = pl.Series(POSITION, order[at])
+    del at, order
+    same = distinct.gather(candidates) == column  # null for null rows
+    return candidates.to_frame().select(pl.when(same).then(pl.col(POSITION))).to_series()
 
 
 def map_distinct(
@@ -163,15 +202,22 @@ def map_distinct(
     """Apply a Python function once per distinct non-null value and broadcast the result.
 
     This is what keeps per-value work (HMAC, Faker, Presidio) proportional to the number of distinct
-    values rather than rows. Nulls stay null.
+    values rather than rows. Nulls stay null. The values go through Python one block at a time
+    (``MAP_BLOCK``), each block's results straight into a Series: Python lists of a million strings
+    cost several times the Arrow memory of the same strings.
     """
     distinct = distinct_values(column)
     total = max(distinct.len(), 1)
-    mapped = []
-    for i, value in enumerate(distinct.to_list()):
-        if i % 10_000 == 0:
-            cancel.raise_if_cancelled()
-            if progress is not None:
-                progress(i / total, "mapping distinct values")
-        mapped.append(func(value))
-    return broadcast(column, distinct, mapped, return_dtype)
+    blocks: list[pl.Series] = []
+    for start in range(0, distinct.len(), MAP_BLOCK):
+        mapped = []
+        for i, value in enumerate(distinct.slice(start, MAP_BLOCK).to_list(), start):
+            if i % 10_000 == 0:
+                cancel.raise_if_cancelled()
+                if progress is not None:
+                    progress(i / total, "mapping distinct values")
+            mapped.append(func(value))
+        blocks.append(pl.Series(mapped, dtype=return_dtype))
+        del mapped
+    values = pl.concat(blocks) if blocks else pl.Series([], dtype=return_dtype)
+    return broadcast(column, distinct, values, return_dtype)
