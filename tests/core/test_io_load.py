@@ -383,3 +383,24 @@ def test_ndjson_type_break_widens_the_column(tmp_path: Path) -> None:
     frame = dataset.collect()
     assert frame.schema == {"id": pl.String, "score": pl.Float64}
     assert frame["id"][11_000] == "X-11000" and frame["score"][11_000] == 2.5
+
+
+def test_ragged_row_check_in_small_blocks_matches_one_block(tmp_path: Path) -> None:
+    from sanitas.core.io.csv_check import RaggedRow, find_ragged_row
+
+    good = ['1,"a, b",x', "2,plain,y", "", '3,"say ""hi""",z', "4,5'10\",w"]
+    cases = {
+        "clean": good,
+        "short": [*good, "5,only two", *good],
+        "long": [*good, "\r", "6,a,b,c", "7,only"],
+        "multiline": [*good, '8,"two', 'lines",v', "9,x"],
+    }
+    for name, rows in cases.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(("id,note,tag\r\n" + "\r\n".join(rows * 3) + "\r\n").encode())
+        whole = find_ragged_row(path, ",", '"', 3, block_bytes=1 << 20)
+        for size in (1, 5, 16, 64):
+            assert find_ragged_row(path, ",", '"', 3, block_bytes=size) == whole, (name, size)
+    assert find_ragged_row(tmp_path / "short.csv", ",", '"', 3) == RaggedRow(line=7, fields=2)
+    assert find_ragged_row(tmp_path / "long.csv", ",", '"', 3) == RaggedRow(line=8, fields=4)
+    assert find_ragged_row(tmp_path / "multiline.csv", ",", '"', 3) == RaggedRow(line=9, fields=2)  # csv module

@@ -211,3 +211,35 @@ def test_check_rejects_unsuitable_dtypes() -> None:
     with pytest.raises(TransformError, match="column 'when'"):
         column = pl.Series("when", [dt.date(2020, 1, 1)])
         make_transform("scrub").fit(column, TransformContext(column="when"))
+
+
+@pytest.mark.parametrize("dtype", [pl.String, pl.Int64, pl.UInt8, pl.Date])
+def test_broadcast_matches_replace_strict(dtype: pl.DataType) -> None:
+    from sanitas.core.transforms.base import _positions, broadcast
+
+    raw = [None if i % 9 == 4 else (i * 7) % 23 for i in range(300)]
+    column = (
+        pl.Series("c", [None if v is None else f"v{v}" for v in raw])
+        if dtype == pl.String
+        else pl.Series("c", raw).cast(dtype)
+    )
+    distinct = column.drop_nulls().unique().sort().slice(2)  # two values left unmapped
+    mapped = pl.Series([None if i == 3 else f"out{i}" for i in range(distinct.len())], dtype=pl.String)
+    expected = column.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
+    assert_series_equal(broadcast(column, distinct, mapped, pl.String), expected)
+    assert_series_equal(broadcast(column, distinct, mapped.to_list(), pl.String), expected)
+    assert (_positions(column, distinct) is None) == (dtype == pl.Date)  # dates take replace_strict
+    empty = broadcast(column, distinct.clear(), [], pl.Int64)
+    assert empty.dtype == pl.Int64 and empty.null_count() == column.len() and empty.name == "c"
+
+
+def test_map_distinct_in_blocks_calls_once_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanitas.core.transforms import base
+
+    monkeypatch.setattr(base, "MAP_BLOCK", 7)
+    column = pl.Series("c", [None if i % 5 == 0 else f"x{i % 23}" for i in range(200)])
+    seen: list[str] = []
+    steps: list[float] = []
+    out = base.map_distinct(column, lambda v: seen.append(v) or v.upper(), progress=lambda f, _: steps.append(f))
+    assert out.name == "c" and out.to_list() == [None if v is None else v.upper() for v in column.to_list()]
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 23 and steps == [0.0]

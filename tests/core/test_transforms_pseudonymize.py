@@ -220,3 +220,34 @@ def test_keyed_hasher_is_standard_hmac_sha256() -> None:
     for key in (KEY, b"k" * 100):
         expected = hmac.new(key, b"ns\x00" + "jan\u00e9".encode(), hashlib.sha256).digest()
         assert KeyedHasher(key, "ns").digest("jan\u00e9") == expected
+
+
+def test_blocks_of_distinct_values_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanitas.core.transforms import pseudonymize
+
+    emails = [f"User{i % 90}@Example.com" if i % 11 else None for i in range(400)]
+    emails += [f" user{i}@example.com" for i in range(20)]  # same normalized inputs, other spellings
+    codes = [f"{i % 700:03d}" for i in range(1500)]
+    cases = [(pl.Series("e", emails), {"format": "email"}), (pl.Series("pin", codes), {"format": "digits"})]
+    whole = [run(column, params) for column, params in cases]
+    monkeypatch.setattr(pseudonymize, "CHUNK", 7)
+    for (column, params), (out, facts) in zip(cases, whole, strict=True):
+        blocked, blocked_facts = run(column, params)
+        assert blocked.to_list() == out.to_list() and blocked_facts == facts
+    assert whole[0][1]["distinct_inputs"] == 90 and whole[1][1]["collisions"] > 0
+
+
+def test_one_row_per_digest_and_shared_outputs_are_exact() -> None:
+    from sanitas.core.transforms.pseudonymize import DIGEST, OUTPUT, _one_per_digest, _shared_outputs
+
+    # Equal first halves with different second halves take the exact (two-key) path.
+    frame = pl.DataFrame(
+        {DIGEST[0]: [5, 5, 5, 1], DIGEST[1]: [1, 2, 1, 9], OUTPUT: ["a", "b", "a", "c"]},
+        schema={DIGEST[0]: pl.UInt64, DIGEST[1]: pl.UInt64, OUTPUT: pl.String},
+    )
+    assert sorted(_one_per_digest(frame).rows()) == [(1, 9, "c"), (5, 1, "a"), (5, 2, "b")]
+    unique = frame.slice(0, 2)
+    assert _one_per_digest(unique) is unique
+    outputs = pl.Series(OUTPUT, ["x", "y", "x", "z", "y", "w"])
+    assert sorted(_shared_outputs(outputs).to_list()) == ["x", "y"]
+    assert _shared_outputs(pl.Series(OUTPUT, ["x", "y"])).len() == 0

@@ -63,6 +63,7 @@ class Release:
     input_rows: int
     timings: dict[str, float]
     settings: Settings
+    k_anonymity: Any = None  # KAnonymityFacts when the recipe has a k_anonymity section
 
     def outcome(self, column: str) -> ColumnOutcome | None:
         return next((o for o in self.outcomes if o.name == column), None)
@@ -126,14 +127,26 @@ def run(
             outputs.append(series)
     timings["apply"] = time.perf_counter() - started
     frame = pl.DataFrame(outputs) if outputs else pl.DataFrame()
+    del outputs
+    shared.clear()  # fake maps and pseudonym collision stores are not needed past the column actions
+
+    k_facts = None
+    if recipe.k_anonymity is not None:
+        from sanitas.core.privacy.release import k_anonymity_step
+
+        started = time.perf_counter()
+        frame, k_facts = k_anonymity_step(frame, recipe.k_anonymity, recipe_dir=recipe_dir, source=dataset.name,
+                                          progress=sub_progress(progress, 0.85, 0.9), cancel=cancel)
+        timings["k_anonymity"] = time.perf_counter() - started
 
     started = time.perf_counter()
     residual = residual_check(source, frame, outcomes, settings=settings,
-                              progress=sub_progress(progress, 0.85, 1.0), cancel=cancel)
+                              progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")
     return Release(dataset=dataset, recipe=recipe, scan=scan, frame=frame, outcomes=outcomes,
-                   residual=residual, input_rows=source.height, timings=timings, settings=settings)
+                   residual=residual, input_rows=source.height, timings=timings, settings=settings,
+                   k_anonymity=k_facts)
 
 
 def _entity(plan: ColumnPlan, finding: ColumnFinding | None) -> str | None:

@@ -56,19 +56,66 @@ class ColumnPlan(BaseModel):
         return self
 
 
+class HierarchyRef(BaseModel):
+    """Where a quasi-identifier's hierarchy comes from: an ARX-format CSV file, or an automatic rule.
+
+    ``file`` is relative to the recipe. ``auto`` is number | date | postal | category; the other
+    fields are passed to that builder (e.g. ``first_width`` and ``factor`` for numbers, ``levels`` for
+    dates, ``strip`` for postal codes, ``groups`` for categories).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    file: str | None = None
+    auto: Literal["number", "date", "postal", "category"] | None = None
+    unknown_as_star: bool = Field(default=False, description="map values the hierarchy lacks to '*'")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> HierarchyRef:
+        if (self.file is None) == (self.auto is None):
+            raise ValueError("give exactly one of 'file' (an ARX hierarchy CSV) or 'auto' (number, date, postal, "
+                             "category)")
+        if self.file is not None and self.model_extra:
+            raise ValueError(f"options {', '.join(self.model_extra)} apply to 'auto' hierarchies only")
+        return self
+
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
 class KAnonymitySection(BaseModel):
-    """Reserved for the k-anonymity release (global recoding over generalization hierarchies)."""
+    """Global recoding of the quasi-identifiers: the least-loss generalization that satisfies the models."""
 
     model_config = ConfigDict(extra="forbid")
 
-    quasi_identifiers: list[str]
-    k: int = Field(ge=2)
+    quasi_identifiers: list[str] = Field(min_length=1)
+    k: int | None = Field(default=None, ge=2)
     sensitive: list[str] = Field(default_factory=list)
-    l_diversity: dict[str, Any] | None = None
-    t_closeness: dict[str, Any] | None = None
+    l_diversity: dict[str, Any] | None = Field(default=None, description="{variant: distinct|entropy|recursive, l, c}")
+    t_closeness: dict[str, Any] | None = Field(default=None, description="{variant: equal|hierarchical, t}")
+    average_risk: float | None = Field(default=None, gt=0, le=1)
     suppression_limit: float = Field(default=0.05, ge=0.0, le=1.0)
-    metric: str = "loss"
-    hierarchies: dict[str, Any] = Field(default_factory=dict)
+    suppression: Literal["remove", "mask"] = "remove"
+    metric: Literal["loss", "precision", "discernibility", "non_uniform_entropy"] = "loss"
+    hierarchies: dict[str, HierarchyRef] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KAnonymitySection:
+        problems = []
+        if self.k is None and self.l_diversity is None and self.t_closeness is None and self.average_risk is None:
+            problems.append("choose at least one privacy model: k, l_diversity, t_closeness or average_risk")
+        if (self.l_diversity or self.t_closeness) and not self.sensitive:
+            problems.append("l_diversity and t_closeness need 'sensitive' columns")
+        extra = sorted(set(self.hierarchies) - set(self.quasi_identifiers) - set(self.sensitive))
+        if extra:
+            problems.append(f"hierarchies given for columns that are neither quasi-identifiers nor sensitive: "
+                            f"{', '.join(extra)}")
+        overlap = sorted(set(self.quasi_identifiers) & set(self.sensitive))
+        if overlap:
+            problems.append(f"a column cannot be both quasi-identifier and sensitive: {', '.join(overlap)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Recipe(BaseModel):

@@ -17,7 +17,6 @@ from sanitas.core.recipe import ColumnPlan, Recipe, UnlistedPolicy
 from sanitas.core.transforms.registry import get_transform
 
 NOT_YET = {
-    "k_anonymity": "k-anonymity",
     "synthetic": "synthetic data",
     "differential_privacy": "differential privacy",
 }
@@ -44,11 +43,35 @@ def recipe_problems(
                 f"column '{column}', field 'params.key': key '{key}' is not defined under 'keys:' "
                 "(add `keys: {" + key + ": {env: VARIABLE}}` or a key file)"
             )
+    problems += _k_anonymity_problems(recipe, schema)
     for section in recipe.dataset_sections():
+        if section not in NOT_YET:
+            continue
         problems.append(
             f"field '{section}': {NOT_YET[section]} is not available in this version of Sanitas yet; "
             "remove the section to run the column actions alone"
         )
+    return problems
+
+
+def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> list[str]:
+    """Quasi-identifiers and sensitive columns exist; a quasi-identifier's own action is keep (its hierarchy
+    does the generalizing)."""
+    section = recipe.k_anonymity
+    if section is None:
+        return []
+    problems = []
+    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive)):
+        for column in columns:
+            if column not in schema:
+                problems.append(f"field 'k_anonymity': {role} '{column}' is not in the dataset")
+    for column in section.quasi_identifiers:
+        plan = recipe.columns.get(column)
+        if plan is not None and plan.action != "keep":
+            problems.append(
+                f"column '{column}': it is a quasi-identifier of k_anonymity, so its action must be 'keep' "
+                f"(its hierarchy generalizes it), not '{plan.action}'"
+            )
     return problems
 
 

@@ -46,8 +46,11 @@ def guard_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """
     exprs: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
-        if isinstance(dtype, TEXT_TYPES):
-            text = pl.col(name).cast(pl.String)
+        if not isinstance(dtype, TEXT_TYPES):
+            continue
+        text = pl.col(name).cast(pl.String)
+        needs = frame.select(text.str.contains(FORMULA_START).any()).item()
+        if needs:  # only columns with a risky cell are rewritten: the others are written from their own buffers
             exprs.append(pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text).alias(name))
     guarded = frame.with_columns(exprs) if exprs else frame
     renames = {name: f"'{name}" for name in frame.columns if name[:1] in ("=", "+", "-", "@", "\t", "\r")}

@@ -78,11 +78,20 @@ def build_report(
         columns=[_column(o) for o in release.outcomes],
         residual=residual,
         residual_findings=residual.blocking_count,
-        dataset_level={"k_anonymity": "not requested", "synthetic": "not requested",
+        dataset_level={"k_anonymity": _k_state(release.k_anonymity), "synthetic": "not requested",
                        "differential_privacy": "not requested"},
+        k_anonymity=release.k_anonymity,
         environment=_environment(release.scan.model),
         timings={k: round(v, 3) for k, v in {**release.timings, **(timings or {})}.items()},
     )
+
+
+def _k_state(facts) -> str:
+    if facts is None:
+        return "not requested"
+    models = ", ".join(c.model for c in facts.checks)
+    verdict = "all hold" if facts.all_hold else "NOT ALL HOLD"
+    return f"ran ({facts.search.get('strategy')} search): {models}: {verdict} on the released records"
 
 
 def _column(outcome: ColumnOutcome) -> ColumnReport:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from sanitas.core.detect.findings import ColumnKind, EntityScore
+from sanitas.core.privacy.release import KAnonymityFacts
 from sanitas.core.residual import ResidualCheck
 
 REPORT_SCHEMA_VERSION = 1
@@ -69,6 +70,7 @@ class PrivacyReport(BaseModel):
     dataset_level: dict[str, str] = Field(
         default_factory=dict, description="dataset-level models (k-anonymity, synthetic, DP) and what ran"
     )
+    k_anonymity: KAnonymityFacts | None = None
     environment: dict[str, str]
     timings: dict[str, float]
 
