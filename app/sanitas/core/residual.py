@@ -107,8 +107,11 @@ def residual_check(
     if identifiers and output.width:
         progress(0.0, "Looking for original identifier values in the output")
         originals = original_values(source, identifiers)
-        for name in output.columns:
+        numeric_ids = any(source.schema[c].is_numeric() for c in identifiers)
+        for name, dtype in output.schema.items():
             cancel.raise_if_cancelled()
+            if (dtype.is_numeric() and not numeric_ids) or dtype.is_temporal() or dtype == pl.Boolean:
+                continue  # such cells cannot spell a text identifier of 4+ characters
             check.value_hits += exact_hits(output.get_column(name), originals)
         free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
         released = [o.name for o in outcomes if not o.removed and not o.generates_values]
@@ -194,12 +197,19 @@ def original_values(source: pl.DataFrame, columns: list[str]) -> Originals:
 
 
 def exact_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:
-    """Output cells equal to an original identifier value (after trimming), by source column."""
-    frame = pl.DataFrame({"value": cells.cast(pl.String).str.strip_chars()}).with_row_index("row").drop_nulls()
-    frame = frame.with_columns(pl.col("value").hash(HASH_SEED).alias("h"))
-    candidates = frame.join(originals.hashes.select("h"), on="h", how="semi")
-    del frame
-    return hits_by_source(cells.name, "exact", originals.confirm(candidates))
+    """Output cells equal to an original identifier value (after trimming), by source column.
+
+    Distinct cells are hashed and joined first; rows are looked up only for the few that match.
+    """
+    text = cells.cast(pl.String).str.strip_chars()
+    distinct = pl.DataFrame({"value": text.drop_nulls().unique()})
+    distinct = distinct.with_columns(pl.col("value").hash(HASH_SEED).alias("h"))
+    matches = distinct.join(originals.hashes.select("h"), on="h", how="semi")
+    del distinct
+    if matches.is_empty():
+        return []
+    rows = pl.DataFrame({"value": text}).with_row_index("row").join(matches, on="value", how="inner")
+    return hits_by_source(cells.name, "exact", originals.confirm(rows))
 
 
 def substring_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:
