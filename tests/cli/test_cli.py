@@ -167,3 +167,16 @@ def test_full_text_scan_counts_cells(subset: Path, capsys: pytest.CaptureFixture
     assert cells["cells"] == 300 and 0 < cells["cells_with_personal_data"] < 300
     assert {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"} <= set(cells["entities"])
     assert "cells" not in next(c for c in data["columns"] if c["name"] == "email")
+
+
+def test_apply_k_anonymity_demo_recipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "k5.csv"
+    recipe = SAMPLES / "customers.k-anonymity.recipe.yaml"
+    assert main(["apply", str(SAMPLES / "customers.csv"), "-r", str(recipe), "-o", str(out), "--strict", "-q"]) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    groups = frame.group_by(["age", "sex", "zip", "city"]).agg(pl.len(), pl.col("diagnosis").n_unique())
+    assert groups["len"].min() >= 5 and groups["diagnosis"].min() >= 2
+    report = json.loads(Path(f"{out}.report.json").read_text())
+    assert all(check["holds"] for check in report["k_anonymity"]["checks"])
+    assert report["k_anonymity"]["risk_after"]["sample_uniques"] == 0
+    assert frame.height >= 0.95 * 5000
