@@ -77,3 +77,12 @@ def test_arx_hierarchy_file_relative_to_the_recipe(tmp_path: Path) -> None:
     facts = release.k_anonymity
     assert facts.all_hold and facts.hierarchy_sources["age"] == "ARX file age.csv"
     assert release.frame.group_by(["age", "sex"]).len()["len"].min() >= 10
+
+
+def test_mask_mode_keeps_every_row_and_still_verifies(demo: Path) -> None:
+    recipe = parse_recipe({**RECIPE, "k_anonymity": {**RECIPE["k_anonymity"], "suppression": "mask"}})
+    release = run(open_dataset(demo), recipe)
+    facts = release.k_anonymity
+    assert release.frame.height == 2000 and facts.all_hold
+    starred = release.frame.filter(pl.col("zip") == "*").height
+    assert starred >= facts.suppressed == facts.risk_after.suppressed

@@ -24,6 +24,7 @@ from sanitas.core.privacy.hierarchy import Hierarchy
 from sanitas.core.privacy.lattice import Lattice, LatticeError
 from sanitas.core.privacy.loss import METRICS
 from sanitas.core.privacy.risk import risk_report
+from sanitas.core.progress import Cancelled, CancelToken
 
 QIS = ["age", "zip", "job"]
 ZIPS = ["13053", "13058", "13068", "13069", "14850", "14853", "14860", "14867"]
@@ -260,12 +261,16 @@ def test_search_finds_the_brute_force_optimum_for_every_metric(
 
 
 def test_pruning_evaluates_fewer_nodes_than_exhaustive() -> None:
-    frame = table(2000, seed=3)
-    pruned = anonymize(frame, config({"k": 5, "suppression_limit": 0.02}))
-    exhaustive = anonymize(frame, config({"k": 5, "suppression_limit": 0.02, "strategy": "exhaustive"}))
-    assert pruned.levels == exhaustive.levels
-    assert pruned.stats.strategy == "pruned" and exhaustive.stats.strategy == "exhaustive"
-    assert pruned.stats.nodes_total == 48 and pruned.stats.nodes_evaluated + pruned.stats.pruned == 48
+    """Monotonic tags pay off where the k / distinct-l suppression bound does not reach (l, t, risk alone)."""
+    frame = table(2000, seed=3, nulls=False)
+    for cfg in ({"l_diversity": {"variant": "entropy", "l": 2}, "suppression_limit": 0},
+                {"t_closeness": {"t": 0.1}, "suppression_limit": 0}, {"average_risk": 0.05, "suppression_limit": 0.02}):
+        pruned = anonymize(frame, config(cfg))
+        exhaustive = anonymize(frame, config({**cfg, "strategy": "exhaustive"}))
+        assert pruned.levels == exhaustive.levels and pruned.loss == pytest.approx(exhaustive.loss)
+        assert pruned.stats.strategy == "pruned" and exhaustive.stats.strategy == "exhaustive"
+        assert pruned.stats.nodes_evaluated < exhaustive.stats.nodes_evaluated
+        assert pruned.stats.nodes_total == 48 == pruned.stats.nodes_evaluated + pruned.stats.pruned
 
 
 def released_rows(result_frame: pl.DataFrame) -> pl.DataFrame:
@@ -358,6 +363,17 @@ def test_config_errors_name_the_parameter() -> None:
         AnonymizationConfig.parse({"quasi_identifiers": ["age", "job"], "hierarchies": {"age": hierarchies()["age"]}})
     listed = AnonymizationConfig.parse({"quasi_identifiers": ["zip", "age"], "hierarchies": hierarchies(), "k": 2})
     assert list(listed.quasi_identifiers) == ["zip", "age"]
+
+
+def test_progress_and_cancel() -> None:
+    seen: list[float] = []
+    result = anonymize(table(), config({"k": 3, "strategy": "exhaustive"}, []),
+                       progress=lambda fraction, message: seen.append(fraction))
+    assert result.facts.k >= 3 and seen and all(0 <= f <= 1 for f in seen)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        anonymize(table(), config({"k": 3}, []), cancel=token)
 
 
 def test_empty_and_tiny_tables() -> None:

@@ -6,6 +6,9 @@ the release with ``Hierarchy.generalize`` at the chosen levels. The suppressed r
 classes that fail a model, within ``suppression_limit`` of the rows) are removed, or with
 ``suppression="mask"`` kept with every quasi-identifier set to '*'. Either way they form no class:
 the facts (k, l, t, average risk) are those of the released classes, as ARX reports them.
+
+A null quasi-identifier stays null at every level (``Hierarchy.generalize`` keeps it), so nulls form
+classes of their own even at the top node; small ones must be suppressed like any other class.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.privacy.evaluation import Evaluator, Problem
 from sanitas.core.privacy.hierarchy import STAR, Hierarchy, value_text
 from sanitas.core.privacy.lattice import Lattice
 from sanitas.core.privacy.loss import LossFunction, Metric
@@ -39,7 +43,8 @@ from sanitas.core.privacy.rollup import (
     code_with_hierarchy,
     roll_up,
 )
-from sanitas.core.privacy.search import Evaluator, Problem, SearchStats, search
+from sanitas.core.privacy.search import SearchStats, search
+from sanitas.core.progress import CancelToken, Progress
 
 
 class AnonymizationError(SanitasError):
@@ -109,43 +114,56 @@ class PrivacyFacts(BaseModel):
 
 @dataclass(frozen=True)
 class AnonymizationResult:
-    frame: pl.DataFrame
+    """The release and how it was reached. With ``suppression="mask"`` the quasi-identifiers are text."""
+
+    frame: pl.DataFrame  # the input's columns and order; suppressed rows removed, or masked with '*'
     suppressed: pl.Series  # Boolean, one per input row
-    levels: dict[str, int]
-    loss: float
+    levels: dict[str, int]  # the chosen node: hierarchy level per quasi-identifier
+    loss: float  # the metric's value at that node (lower is better)
     metric: Metric
-    stats: SearchStats
+    stats: SearchStats  # which search ran (exact or heuristic), nodes evaluated and pruned, seconds
     facts: PrivacyFacts
 
 
-def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any]) -> AnonymizationResult:
-    """The least-loss generalization of ``frame`` satisfying ``config``'s privacy models."""
-    if not isinstance(config, AnonymizationConfig):
-        config = AnonymizationConfig.parse(config)
+def prepare(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[Problem, np.ndarray]:
+    """The search problem (columns coded once, rows grouped once) and each row's bottom class."""
     _check(frame, config)
-    names = list(config.quasi_identifiers)
     qis = [code_with_hierarchy(frame[c], h) for c, h in config.quasi_identifiers.items()]
     sensitive = [code_with_hierarchy(frame[c], config.sensitive_hierarchies[c]) if c in config.sensitive_hierarchies
                  else code_flat(frame[c]) for c in config.sensitive]
     models = config.models
     bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive)
     budget = math.floor(config.suppression_limit * frame.height + 1e-9)
-    lattice = Lattice(tuple(q.height for q in qis), tuple(names))
-    problem = Problem(lattice, qis, sensitive, models, LossFunction(config.metric, qis, frame.height), budget, bottom)
-    best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy)
+    lattice = Lattice(tuple(q.height for q in qis), tuple(config.quasi_identifiers))
+    loss = LossFunction(config.metric, qis, frame.height)
+    return Problem(lattice, qis, sensitive, models, loss, budget, bottom), row_class
+
+
+def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any], *, progress: Progress | None = None,
+              cancel: CancelToken | None = None) -> AnonymizationResult:
+    """The least-loss generalization of ``frame`` satisfying ``config``'s privacy models.
+
+    ``progress`` follows the search over the candidate nodes; ``cancel`` is checked at every node.
+    """
+    if not isinstance(config, AnonymizationConfig):
+        config = AnonymizationConfig.parse(config)
+    problem, row_class = prepare(frame, config)
+    best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy, progress=progress,
+                         cancel=cancel)
     evaluator = Evaluator(problem)
     if best is None:
-        raise _no_solution(config, evaluator, lattice, frame.height, budget)
+        raise _no_solution(config, evaluator, problem.lattice, frame.height, problem.budget, stats.exact)
     classes, bottom_to_node = evaluator.classes(best.node)
     final = evaluator.evaluate(best.node, classes)
-    if sensitive and not models.needs_sensitive:  # the search did without sensitive counts; the facts need them
+    assert final.suppressed is not None and final.loss is not None
+    qis, sensitive = problem.qis, problem.sensitive
+    if sensitive and not problem.models.needs_sensitive:  # the search did without sensitive counts; facts need them
         with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True)
         classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
-    assert final.suppressed is not None and final.loss is not None
     rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
-    levels = dict(zip(names, best.node, strict=True))
+    levels = dict(zip(config.quasi_identifiers, best.node, strict=True))
     return AnonymizationResult(_release(frame, config, levels, rows), rows, levels, final.loss, config.metric,
-                               stats, _facts(models, classes, final.suppressed, sensitive, config))
+                               stats, _facts(problem.models, classes, final.suppressed, sensitive, config))
 
 
 def _check(frame: pl.DataFrame, config: AnonymizationConfig) -> None:
@@ -174,11 +192,13 @@ def _check(frame: pl.DataFrame, config: AnonymizationConfig) -> None:
 
 
 def _no_solution(config: AnonymizationConfig, evaluator: Evaluator, lattice: Lattice, rows: int,
-                 budget: int) -> AnonymizationError:
+                 budget: int, exact: bool) -> AnonymizationError:
     top = evaluator.evaluate(lattice.top)
     share = f"{config.suppression_limit * 100:g}%"
+    found = "No generalization satisfies" if exact else \
+        f"The heuristic search ({lattice.size:,} nodes, above the node limit) found no generalization that satisfies"
     return AnonymizationError(
-        f"No generalization satisfies {', '.join(config.models.describe())} within the suppression limit of "
+        f"{found} {', '.join(config.models.describe())} within the suppression limit of "
         f"{share} ({budget:,} of {rows:,} rows): the most general one would suppress {top.suppressed_records:,} rows. "
         "Raise the suppression limit, use coarser hierarchies (ending in '*'), or relax the models."
     )

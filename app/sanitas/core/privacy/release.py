@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.hierarchy import STAR, Hierarchy
+from sanitas.core.privacy.hierarchy import Hierarchy
 from sanitas.core.privacy.hierarchy_builders import auto_hierarchy
 from sanitas.core.privacy.risk import RiskReport, risk_report
 from sanitas.core.privacy.utility import UtilityReport, utility_report
@@ -108,10 +108,9 @@ def k_anonymity_step(
     cancel.raise_if_cancelled()
     progress(0.8, "Verifying the released table")
     released = result.frame
-    masked = None
-    if section.suppression == "mask":
-        masked = pl.all_horizontal([pl.col(c).cast(pl.String) == STAR for c in qis])
-        masked = released.select(masked.alias("suppressed")).get_column("suppressed")
+    # In mask mode every input row is released in order, the suppressed ones with '*' quasi-identifiers;
+    # the search's own mask tells them apart from rows that are '*' because the top level was chosen.
+    masked = result.suppressed.alias("suppressed") if section.suppression == "mask" else None
     after = risk_report(released, qis, sensitive or None, suppressed=masked, source=source)
     kept = released.filter(~masked) if masked is not None else released
     checks = verify(section, after, kept)

@@ -1,38 +1,47 @@
 """The search over the generalization lattice for the node with the least information loss.
 
-**Exact** (lattices up to ``node_limit`` nodes): nodes are visited in order of their loss lower
-bound (then level sum, then lexicographic order, the tie-break of the result). A node whose bound
-cannot beat the best node found is never evaluated, and once the bounds pass the best loss the
-search stops: this is exact because the bound never exceeds the loss. Two strategies:
+**Exact** (lattices up to ``node_limit`` nodes; the result is the optimum over the whole lattice,
+ties broken by lower level sum, then lexicographic order):
 
-- ``pruned``, when every model is monotonic under the settings (models.py): a satisfying node
-  tags every generalization of it as satisfying, a failing node every specialization as failing,
-  as in ARX's Flash/OLA. With a limit of 0 the loss is monotonic too, so a tagged-satisfying node
-  is dominated by the node that tagged it and is skipped; with a positive limit a node tagged
-  satisfying is still evaluated for its loss, unless the node that tagged it suppressed nothing
-  (then neither does it, and its loss is its bound).
-- ``exhaustive`` otherwise: no node is assumed to satisfy. The only tagging left is exact whatever
-  the models: when k-anonymity and distinct l-diversity alone already suppress more than the limit,
-  so do they at every specialization, which is tagged failing.
+1. *climb*: binary search for the lowest satisfying node on a chain from the bottom to the top, then
+   greedy descent from it. This only finds a good first node, so that the bounds below bite early.
+2. *sweep*: every node whose loss lower bound (loss.py) could still beat the best node, the most
+   general first. A node is skipped, never evaluated, when tags or bounds decide it: it is tagged
+   failing; it must suppress more than the limit; or its bound cannot beat the best. The bound is the
+   loss of generalizing every row plus, per record the node must suppress, the cheapest cost of '*'.
+   "Must suppress" comes from k-anonymity and distinct l-diversity: the records they suppress at a
+   node are suppressed at every specialization of it too, whatever the other models. Going from
+   general to specific means a failing node tags the nodes below it before they are reached.
 
-**Heuristic** (larger lattices): a greedy climb from the bottom to a satisfying node, then greedy
-descent (and moves sideways up) to lower loss, from it and from the top. Labelled ``exact=False``.
+Tags depend on the strategy:
+
+- ``pruned``, when every model is monotonic under the settings (models.py): a satisfying node tags
+  every generalization of it as satisfying, a failing node every specialization as failing (ARX's
+  Flash/OLA). With a limit of 0 the loss is monotonic too, so a node tagged satisfying is dominated
+  by the node that tagged it; with a positive limit it is still evaluated for its loss, unless the
+  node that tagged it suppressed nothing (then neither does it, and its loss is its bound).
+- ``exhaustive`` otherwise: nothing is assumed of the combined models; only the k / distinct-l
+  suppression above tags nodes.
+
+Evaluating a node means rolling up its classes from the finest cached node (rollup.py), so even an
+exhaustive sweep does not regroup the rows. ``SearchStats`` says which search ran and how many
+nodes were evaluated.
+
+**Heuristic** (larger lattices): a greedy climb from the bottom to a satisfying node, then local
+moves (down, or sideways up) to lower loss, from it and from the top. Labelled ``exact=False``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.lattice import Lattice, Node
-from sanitas.core.privacy.loss import LossFunction
-from sanitas.core.privacy.models import PrivacyModels, enforce_average_risk, failing_classes
-from sanitas.core.privacy.rollup import ClassCache, ClassSet, CodedColumn, roll_up
+from sanitas.core.privacy.evaluation import Evaluator, NodeResult, Problem
+from sanitas.core.privacy.lattice import Node
+from sanitas.core.progress import CancelToken, Progress, no_progress
 
 Strategy = Literal["exhaustive", "pruned", "heuristic"]
 TOLERANCE = 1e-9  # relative: losses this close are a tie, broken by level sum then lexicographic order
@@ -41,68 +50,11 @@ _UNKNOWN, _SATISFIED, _FAILED = 0, 1, -1
 
 class SearchStats(BaseModel):
     nodes_total: int
-    nodes_evaluated: int = Field(description="nodes whose classes were computed")
-    pruned: int = Field(description="nodes decided without computing their classes (tags or loss bounds)")
+    nodes_evaluated: int = Field(description="nodes whose classes were computed and models checked")
+    pruned: int = Field(description="nodes decided without being evaluated (tags or loss bounds)")
     exact: bool = Field(description="the result is the optimum over the whole lattice")
     strategy: Strategy
     seconds: float
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What the search needs: the coded columns, the models, the metric, the suppression budget."""
-
-    lattice: Lattice
-    qis: Sequence[CodedColumn]
-    sensitive: Sequence[CodedColumn]
-    models: PrivacyModels
-    loss: LossFunction
-    budget: int  # records that may be suppressed
-    bottom: ClassSet
-
-
-@dataclass(frozen=True)
-class NodeResult:
-    node: Node
-    satisfied: bool
-    suppressed_records: int
-    loss: float | None = None
-    classes: ClassSet | None = field(default=None, repr=False)
-    suppressed: np.ndarray | None = field(default=None, repr=False)  # per class of ``classes``
-    monotone_suppressed: int = 0  # by k / distinct l alone: every specialization suppresses at least these
-
-
-class Evaluator:
-    """Evaluates nodes: roll-up from the finest cached node, the models, suppression, the loss."""
-
-    def __init__(self, problem: Problem, cache_budget: int = 8_000_000) -> None:
-        self.problem = problem
-        self.cache = ClassCache(problem.bottom, cache_budget)
-        self.evaluated = 0
-
-    def classes(self, node: Node) -> tuple[ClassSet, np.ndarray]:
-        """The node's classes rolled up from the bottom, and each bottom class's class (for the release)."""
-        classes, grouping = roll_up(self.problem.bottom, node, self.problem.qis, self.problem.sensitive)
-        return classes, grouping.inverse
-
-    def evaluate(self, node: Node, classes: ClassSet | None = None) -> NodeResult:
-        p = self.problem
-        if classes is None:
-            classes, _ = roll_up(self.cache.source_for(node), node, p.qis, p.sensitive)
-            self.evaluated += 1
-            self.cache.put(classes)
-        fail, monotone = failing_classes(p.models, classes, p.sensitive)
-        suppressed = int(classes.sizes[fail].sum())
-        forced = int(classes.sizes[monotone].sum())
-        if suppressed > p.budget:
-            return NodeResult(node, False, suppressed, monotone_suppressed=forced)
-        if p.models.average_risk is not None:
-            enforced = enforce_average_risk(p.models.average_risk, classes.sizes, fail, p.budget)
-            if enforced is None:
-                return NodeResult(node, False, suppressed, monotone_suppressed=forced)
-            fail = enforced
-            suppressed = int(classes.sizes[fail].sum())
-        return NodeResult(node, True, suppressed, p.loss.value(classes, fail), classes, fail, forced)
 
 
 def better(loss: float, level_sum: int, index: int, best: tuple[float, int, int] | None) -> bool:
@@ -138,6 +90,7 @@ class _ExactSearch:
         self._ge = [[c >= v for v in range(h)] for c, h in zip(columns, p.lattice.heights, strict=True)]
         self.best: tuple[float, int, int] | None = None
         self.result: NodeResult | None = None
+        self.keep = True
 
     def _mask(self, tables: list[list[np.ndarray]], index: int) -> np.ndarray:
         levels = self.nodes[index]
@@ -165,7 +118,7 @@ class _ExactSearch:
                 self.problem.loss.exact_without_suppression:
             outcome = NodeResult(node, True, 0, float(self.bounds[index]))
         else:
-            outcome = self.evaluator.evaluate(node)
+            outcome = self.evaluator.evaluate(node, keep=self.keep)
         self.known[index] = _SATISFIED if outcome.satisfied else _FAILED
         if outcome.monotone_suppressed:
             below = self._mask(self._le, index)
@@ -215,7 +168,7 @@ class _ExactSearch:
             if self.best == here:
                 return
 
-    def sweep(self) -> None:
+    def sweep(self, progress: Progress) -> None:
         """Every node that could still beat the best, most general first: a failing node then tags the
         nodes below it before they are reached, and its suppression raises their loss bounds."""
         hope = np.ones(self.nodes.shape[0], dtype=bool)
@@ -224,15 +177,19 @@ class _ExactSearch:
             hope = self.bounds <= self.best[0] + gap
         candidates = np.flatnonzero(hope & ~self.done)
         order = np.lexsort((candidates, self.bounds[candidates], -self.sums[candidates]))
-        for index in candidates[order].tolist():
+        self.keep = False
+        for done, index in enumerate(candidates[order].tolist()):
+            if done % 256 == 0:
+                progress(done / candidates.size, f"Searching the lattice: {done:,} of {candidates.size:,} nodes left")
             self.visit(index)
 
 
-def exact_search(evaluator: Evaluator, monotone: bool) -> tuple[NodeResult | None, SearchStats]:
+def exact_search(evaluator: Evaluator, monotone: bool,
+                 progress: Progress = no_progress) -> tuple[NodeResult | None, SearchStats]:
     start = time.perf_counter()
     state = _ExactSearch(evaluator, monotone)
     state.climb()
-    state.sweep()
+    state.sweep(progress)
     total = state.nodes.shape[0]
     stats = SearchStats(nodes_total=total, nodes_evaluated=evaluator.evaluated, pruned=total - evaluator.evaluated,
                         exact=True, strategy="pruned" if monotone else "exhaustive",
@@ -280,14 +237,15 @@ def heuristic_search(evaluator: Evaluator) -> tuple[NodeResult | None, SearchSta
 
 
 def search(problem: Problem, *, node_limit: int = 50_000,
-           strategy: Literal["auto", "exhaustive", "heuristic"] = "auto") -> tuple[NodeResult | None, SearchStats]:
+           strategy: Literal["auto", "exhaustive", "heuristic"] = "auto", progress: Progress | None = None,
+           cancel: CancelToken | None = None) -> tuple[NodeResult | None, SearchStats]:
     """The best node and how it was found; ``None`` when no node satisfies the models within the limit.
 
     ``auto`` searches exactly up to ``node_limit`` nodes (pruned when the models are monotonic under
     the budget, else exhaustive) and heuristically above; ``exhaustive`` and ``heuristic`` force one.
     """
-    evaluator = Evaluator(problem)
+    evaluator = Evaluator(problem, cancel)
     if strategy == "heuristic" or (strategy == "auto" and problem.lattice.size > node_limit):
         return heuristic_search(evaluator)
     monotone = strategy == "auto" and problem.models.monotonic(0.0 if problem.budget == 0 else 1.0)
-    return exact_search(evaluator, monotone)
+    return exact_search(evaluator, monotone, progress or no_progress)
