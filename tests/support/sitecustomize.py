@@ -1,4 +1,4 @@
-"""Put on PYTHONPATH of a child process to make any network use fail loudly (CLI tests).
+"""Put on PYTHONPATH of a child process to make any network use fail loudly (CLI tests, benchmarks).
 
 pytest-socket guards only the test process; `sanitas` run as a subprocess gets this instead.
 Unix sockets stay allowed (multiprocessing uses them).
@@ -19,17 +19,17 @@ class NetworkUseError(RuntimeError):
 def _guard(self: socket.socket, address: object) -> object:
     if self.family == socket.AF_UNIX:
         return _real_connect(self, address)
-    raise NetworkUseError(f"network use blocked in tests: connect to {address!r}")
+    raise NetworkUseError(f"network use blocked: connect to {address!r}")
 
 
 def _guard_ex(self: socket.socket, address: object) -> object:
     if self.family == socket.AF_UNIX:
         return _real_connect_ex(self, address)
-    raise NetworkUseError(f"network use blocked in tests: connect to {address!r}")
+    raise NetworkUseError(f"network use blocked: connect to {address!r}")
 
 
 def _no_dns(*args: object, **kwargs: object) -> object:
-    raise NetworkUseError("network use blocked in tests: DNS lookup")
+    raise NetworkUseError("network use blocked: DNS lookup")
 
 
 socket.socket.connect = _guard  # type: ignore[method-assign]

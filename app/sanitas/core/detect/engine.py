@@ -1,6 +1,6 @@
 """One offline Presidio AnalyzerEngine per configuration, built lazily and cached.
 
-``AnalyzerEngine()`` with no arguments tries to download en_core_web_lg; we always build it from a
+``AnalyzerEngine()`` with no arguments tries to download the large English model; we always build it from a
 named, installed spaCy pipeline (a setting), or with pattern recognizers only when no model is
 installed, and say which in ``AnalyzerInfo``. The spaCy pipeline is loaded once per process and
 shared by every analyzer (one per custom recognizer file and phone region).
