@@ -18,5 +18,6 @@ SUPPORT = Path(__file__).resolve().parent / "support"
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never read or write the developer's own settings file."""
+    """Tests never read or write the developer's own settings, window state, autosave or log."""
     os.environ["SANITAS_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
+    os.environ.setdefault("SANITAS_STATE_DIR", str(tmp_path_factory.mktemp("state")))
