@@ -25,6 +25,8 @@ BENCHES = {
     "apply": "bench_apply.py",
     "values": "bench_values.py",
     "vs_presidio_structured": "bench_vs_presidio_structured.py",
+    "k_anonymity": "bench_k_anonymity.py",
+    "gui": "bench_gui.py",
 }
 TAKES_DATA = {"scan", "apply", "values"}
 TAKES_NO_CLI = {"scan", "apply"}
@@ -107,9 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_cli and name in TAKES_NO_CLI:
             extra.append("--no-cli")
         code, result, walls[name] = run(BENCHES[name], extra)
-        if code != 0 or result is None:
+        if code != 0:
             failed.append(f"{name} (exit {code})")
-        else:
+        elif result is not None:  # the k-anonymity and GUI benchmarks print their own figures
             results[name] = result
 
     rows = [("MEASURE", "FIGURE", "TARGET", ""), *summary_rows(results)]
