@@ -34,12 +34,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def warm_up(window) -> None:
-    """Load the detector in the background so the first scan does not wait for it."""
-    from sanitas.core.detect import get_analyzer
+    """Start the analysis process and load the detector there, so the first scan does not wait for it."""
     from sanitas.core.settings import load_settings
+    from sanitas.gui.analysis_process import shared_process
     from sanitas.gui.workers import Task
 
-    task = Task("warm-up", lambda progress, cancel: get_analyzer(load_settings()), window)
+    task = Task("warm-up", lambda progress, cancel: shared_process().call(
+        "warm_up", progress, cancel, cancellable=False, settings=load_settings()), window)
     task.failed.connect(lambda exc: None)  # a broken model is reported by the scan that needs it
     window._warm_up = task.start()
 
@@ -55,8 +56,11 @@ def run(path: Path | None = None, recipe: Path | None = None) -> int:
     window.show()
     if recipe is not None:
         window.session.open_recipe(recipe)
+    QTimer.singleShot(100, lambda: warm_up(window))
     if path is not None:
         QTimer.singleShot(0, lambda: window.open_path(path))
-    else:
-        QTimer.singleShot(200, lambda: warm_up(window))
-    return app.exec()
+    code = app.exec()
+    from sanitas.gui.analysis_process import shared_process
+
+    shared_process().shutdown()
+    return code

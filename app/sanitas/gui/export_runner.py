@@ -22,6 +22,7 @@ from sanitas.core.errors import SanitasError
 from sanitas.core.export import ExportResult, export_release
 from sanitas.core.io import WRITE_FORMATS, check_destination
 from sanitas.core.progress import Cancelled, CancelToken
+from sanitas.core.residual import ResidualCheck
 from sanitas.gui import errors
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.residual_dialog import ResidualDialog
@@ -56,7 +57,7 @@ class ExportRunner(QObject):
         super().__init__(parent)
         self.doc = doc
         self.request = request
-        self.release: Release | None = None
+        self.release: Release | ResidualCheck | None = None
         self.result: ExportResult | None = None
         self.task: Task | None = None
         self._pool = pool
@@ -76,10 +77,16 @@ class ExportRunner(QObject):
         path = self.request.path
         input_path = dataset.source
 
-        def build(progress: Callable[[float, str], None], cancel: CancelToken) -> Release:
+        def build(progress: Callable[[float, str], None], cancel: CancelToken) -> Release | ResidualCheck:
             check_destination(path, input_path)  # refuse a bad destination before minutes of work
-            return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan,
-                       progress=lambda f, m: progress(f * RUN_SHARE, m), cancel=cancel)
+            scaled = lambda f, m: progress(f * RUN_SHARE, m)  # noqa: E731
+            if input_path is not None:  # in the analysis process: spaCy/Presidio never load in the GUI's
+                from sanitas.core.settings import load_settings
+                from sanitas.gui.analysis_process import shared_process
+
+                return shared_process().call("release", scaled, cancel, path=input_path, recipe=recipe,
+                                             recipe_dir=recipe_dir, scan=scan, settings=load_settings())
+            return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, progress=scaled, cancel=cancel)
 
         self.running, self.phase = True, "run"
         self._start_task(Task("Run the recipe", build), self._built)
@@ -129,18 +136,20 @@ class ExportRunner(QObject):
         task.start(self._pool)
 
     def _built(self, release: object) -> None:
-        assert isinstance(release, Release)
+        """``release`` is the Release, or its ResidualCheck when the release waits in the analysis process."""
+        assert isinstance(release, Release | ResidualCheck)
         if self._stopped:
             self._end_cancelled()
             return
         self.release = release
-        if release.residual.clean or self.request.strict:
+        residual = release.residual if isinstance(release, Release) else release
+        if residual.clean or self.request.strict:
             self._write(release)
         else:
             self.phase = "confirm"
             self.confirmationNeeded.emit(release)
 
-    def _write(self, release: Release) -> None:
+    def _write(self, release: Release | ResidualCheck) -> None:
         path, strict, recipe_path = self.request.path, self.request.strict, self.doc.recipe_path
 
         def write(progress: Callable[[float, str], None], cancel: CancelToken) -> ExportResult:
@@ -152,6 +161,11 @@ class ExportRunner(QObject):
                 with contextlib.suppress(Cancelled):
                     progress(RUN_SHARE + fraction * (1 - RUN_SHARE), message)
 
+            if isinstance(release, ResidualCheck):  # the release waits in the analysis process
+                from sanitas.gui.analysis_process import shared_process
+
+                return shared_process().call("export", report, cancel, cancellable=False, path=path,
+                                             recipe_path=recipe_path, strict=strict)
             return export_release(release, path, recipe_path=recipe_path, strict=strict, progress=report)
 
         self.phase = "write"

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from sanitas.core.errors import SanitasError
+from sanitas.gui.analysis_process import shared_process
 from sanitas.gui.app_settings import AppSettings
 from sanitas.gui.autosave import Autosaver
 from sanitas.gui.document import Document
@@ -130,8 +131,13 @@ class Session(QObject):
             for note in scan.notes:
                 self.info.emit(note, "", "")
 
-        self._run("scan", lambda progress, cancel: scan_dataset(
-            dataset, settings=load_settings(), progress=progress, cancel=cancel), done)
+        def work(progress, cancel):
+            if dataset.source is None:
+                return scan_dataset(dataset, settings=load_settings(), progress=progress, cancel=cancel)
+            # spaCy and Presidio hold the GIL: they run in the analysis process, never in the GUI's
+            return shared_process().call("scan", progress, cancel, path=dataset.source, settings=load_settings())
+
+        self._run("scan", work, done)
 
     def full_text_scan(self) -> None:
         from sanitas.core.detect import ColumnKind, scan_cells

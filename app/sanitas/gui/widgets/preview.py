@@ -43,6 +43,10 @@ class PreviewPairs:
     unchanged: int  # distinct pairs whose value the action left as it was
 
 
+# Actions whose preview loads spaCy/Presidio; the others run in a thread of this process.
+NEEDS_ANALYZER = {"scrub"}
+
+
 def sample_frame(frame: pl.DataFrame, rows: int = SAMPLE_ROWS) -> pl.DataFrame:
     """Evenly spread rows (not only the first ones), so a sorted file still shows its variety."""
     if frame.height <= rows:
@@ -176,8 +180,16 @@ class PreviewPanel(QWidget):
 
         def run(progress: Any, cancel: Any) -> PreviewPairs:
             sample = sample_frame(frame, rows)
-            preview = preview_column(sample, column, plan, recipe, scan=scan, recipe_dir=recipe_dir,
-                                     progress=progress, cancel=cancel)
+            if plan.action in NEEDS_ANALYZER:  # spaCy holds the GIL: run it in the analysis process
+                from sanitas.core.settings import load_settings
+                from sanitas.gui.analysis_process import shared_process
+
+                preview = shared_process().call(
+                    "preview", progress, cancel, cancellable=False, sample=sample, column=column, plan=plan,
+                    recipe=recipe, scan=scan, recipe_dir=recipe_dir, settings=load_settings())
+            else:
+                preview = preview_column(sample, column, plan, recipe, scan=scan, recipe_dir=recipe_dir,
+                                         progress=progress, cancel=cancel)
             cancel.raise_if_cancelled()
             return distinct_pairs(preview)
 

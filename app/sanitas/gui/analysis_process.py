@@ -1,0 +1,130 @@
+"""A long-lived worker process for the steps that need spaCy and Presidio (scan, preview, release).
+
+spaCy and Presidio hold the GIL while they load and while their C code runs, so even from a worker
+thread they stall the GUI for a few hundred milliseconds. Here they run in one separate process
+(spawned, so no Qt state is copied) that loads the analyzer once and keeps it. The GUI side sends a
+request down a pipe and relays progress messages; Cancel terminates the process (the next request
+starts a new one), which stops any step at once. Data crosses the pipe pickled: the sample rows of a
+preview, findings, residual check and report facts; the released table itself never leaves the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sanitas.core.errors import SanitasError
+from sanitas.core.progress import Cancelled, CancelToken
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.05
+
+
+class AnalysisProcessError(SanitasError):
+    """The worker process failed in an unexpected way (the GUI shows the type, never data values)."""
+
+
+class AnalysisProcess:
+    """The GUI side: one request at a time, progress relayed, cancel by termination."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._process: Any = None
+        self._connection: Any = None
+        self._lock = threading.Lock()
+
+    def call(self, name: str, progress: Callable[[float, str], None], cancel: CancelToken, *,
+             cancellable: bool = True, **kwargs: Any) -> Any:
+        """Run step ``name`` in the worker. ``cancellable=False`` for a step that must finish once begun
+        (writing an export: killing it would leave a temporary file beside the destination)."""
+        while not self._lock.acquire(timeout=POLL_SECONDS):
+            cancel.raise_if_cancelled()
+        try:
+            self._ensure()
+            self._connection.send((name, kwargs))
+            while True:
+                if cancellable and cancel.cancelled:
+                    self.restart()
+                    raise Cancelled()
+                if not self._connection.poll(POLL_SECONDS):
+                    if not self._process.is_alive():
+                        self.restart()
+                        raise AnalysisProcessError("The analysis process stopped unexpectedly; try the step again.")
+                    continue
+                kind, payload = self._connection.recv()
+                if kind == "progress":
+                    try:
+                        progress(*payload)
+                    except Cancelled:
+                        if cancellable:
+                            self.restart()
+                            raise
+                elif kind == "done":
+                    return payload
+                else:
+                    raise payload
+        finally:
+            self._lock.release()
+
+    def _ensure(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(target=serve, args=(child,), name="sanitas-analysis", daemon=True)
+        self._process.start()
+        child.close()
+        self._connection = parent
+
+    def restart(self) -> None:
+        """Stop the worker now (cancel); the next call starts a fresh one."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        self._process = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def shutdown(self) -> None:
+        self.restart()
+
+
+_shared: AnalysisProcess | None = None
+
+
+def shared_process() -> AnalysisProcess:
+    """The one worker process of this application (all windows and steps share its loaded analyzer)."""
+    global _shared
+    if _shared is None:
+        _shared = AnalysisProcess()
+    return _shared
+
+
+# --- the worker side ------------------------------------------------------------------------------
+
+def serve(connection: Any) -> None:
+    """Answer requests until the pipe closes. Runs in the spawned process."""
+    from sanitas.gui import analysis_steps
+
+    state: dict[str, Any] = {}
+    while True:
+        try:
+            name, kwargs = connection.recv()
+        except (EOFError, OSError):
+            return
+
+        def progress(fraction: float, message: str) -> None:
+            connection.send(("progress", (fraction, message)))
+
+        try:
+            result = getattr(analysis_steps, name)(state, progress, **kwargs)
+            connection.send(("done", result))
+        except (SanitasError, Cancelled) as exc:
+            connection.send(("error", SanitasError(getattr(exc, "message", "cancelled"))))
+        except BaseException as exc:  # the type only: messages from libraries can quote data values
+            log.error("analysis step %s failed with %s", name, type(exc).__name__)
+            connection.send(("error", AnalysisProcessError(
+                f"The step '{name}' failed unexpectedly ({type(exc).__name__}); see the log for where.")))

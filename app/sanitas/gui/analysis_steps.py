@@ -1,0 +1,62 @@
+"""The steps the analysis process runs (see analysis_process). Plain core calls, no Qt.
+
+``state`` lives as long as the worker process: a built release waits there for the analyst's
+confirmation, so the released table never crosses the pipe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sanitas.core.detect.findings import ScanResult
+from sanitas.core.settings import Settings
+
+Progress = Any
+
+
+def warm_up(state: dict[str, Any], progress: Progress, settings: Settings) -> str | None:
+    from sanitas.core.detect import get_analyzer
+
+    _, info = get_analyzer(settings)
+    return info.model
+
+
+def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settings) -> ScanResult:
+    from sanitas.core.detect import scan_dataset
+    from sanitas.core.io import open_dataset
+
+    return scan_dataset(open_dataset(path), settings=settings, progress=progress)
+
+
+def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, column: str, plan: Any,
+            recipe: Any, scan: ScanResult | None, recipe_dir: Path | None, settings: Settings) -> Any:
+    from sanitas.core.preview import preview_column
+
+    return preview_column(sample, column, plan, recipe, scan=scan, recipe_dir=recipe_dir, settings=settings,
+                          progress=progress)
+
+
+def release(state: dict[str, Any], progress: Progress, path: Path, recipe: Any, recipe_dir: Path | None,
+            scan: ScanResult | None, settings: Settings) -> Any:
+    """Build the release and keep it here; the GUI gets its residual check to show."""
+    from sanitas.core.engine import run
+    from sanitas.core.io import open_dataset
+
+    state.pop("release", None)
+    built = run(open_dataset(path), recipe, recipe_dir=recipe_dir, scan=scan, settings=settings, progress=progress)
+    state["release"] = built
+    return built.residual
+
+
+def export(state: dict[str, Any], progress: Progress, path: Path, recipe_path: Path | None, strict: bool) -> Any:
+    from sanitas.core.export import export_release
+
+    built = state.pop("release", None)
+    if built is None:
+        from sanitas.core.errors import ExportError
+
+        raise ExportError("The release to export is gone (the analysis process restarted); export again.")
+    return export_release(built, path, recipe_path=recipe_path, strict=strict, progress=progress)
