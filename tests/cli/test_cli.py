@@ -67,6 +67,7 @@ def test_plan_then_apply_round_trip(subset: Path, tmp_path: Path, monkeypatch: p
     assert main(["plan", str(subset), "-o", str(recipe_path), "-q"]) == 0
     text = recipe_path.read_text()
     assert "# identifier: EMAIL_ADDRESS" in text, "each choice is commented with its finding"
+    assert "# k_anonymity:" in text and "#   sensitive: [diagnosis]" in text, "roles proposed for k-anonymity"
     recipe = load_recipe(recipe_path)
     assert recipe.columns["email"].action == "pseudonymize" and recipe.keys["default"].env == "SANITAS_KEY"
     assert set(recipe.columns) == set(pl.read_csv(subset, n_rows=1).columns)

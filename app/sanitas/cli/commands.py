@@ -177,7 +177,9 @@ def run_plan(args: argparse.Namespace) -> int:
                   f"({scan.rows:,} rows, {len(scan.columns)} columns).",
                   "Review every action before a release. Keys are referenced, never stored here:",
                   "set SANITAS_KEY (16+ random characters) or point 'keys.default' at a key file.", ""]
-        text = commented_recipe_yaml(recipe, comments, header)
+        from sanitas.core.privacy.roles import propose_roles
+
+        text = commented_recipe_yaml(recipe, comments, header, roles=propose_roles(scan))
     save_recipe(recipe, args.output, text=text)
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")

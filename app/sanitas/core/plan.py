@@ -102,7 +102,8 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0) -> tuple[Recipe, dict[str
     return recipe, comments
 
 
-def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list[str]) -> str:
+def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list[str],
+                          roles: dict[str, Any] | None = None) -> str:
     """The recipe as YAML with a comment above each column: the finding and the reason."""
     data = recipe_to_data(recipe)
     columns = data.pop("columns", {})
@@ -116,10 +117,30 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
         one = dump_recipe(Recipe(columns={name: ColumnPlan.model_validate(plan)}))
         body = one.split("columns:\n", 1)[1].rstrip("\n")
         lines += body.splitlines()
-    lines += [
-        "# Dataset-level sections (k_anonymity, synthetic, differential_privacy) come in later releases.",
-    ]
+    lines += k_anonymity_hint(roles) if roles else []
+    lines += ["# Dataset-level sections synthetic and differential_privacy come in later releases."]
     return "\n".join(lines) + "\n"
+
+
+def k_anonymity_hint(roles: dict[str, Any]) -> list[str]:
+    """A commented k_anonymity section from the proposed roles, to uncomment and review."""
+    from sanitas.core.privacy.roles import Role, columns_with_role
+
+    quasi = columns_with_role(roles, Role.QUASI_IDENTIFYING)
+    if not quasi:
+        return []
+    sensitive = columns_with_role(roles, Role.SENSITIVE)
+    lines = [
+        "# To protect the quasi-identifiers together, uncomment and review (their column actions must be keep,",
+        "# their hierarchies generalize them; see `sanitas risk FILE --quasi-identifiers ...` for the risk):",
+        "# k_anonymity:",
+        f"#   quasi_identifiers: [{', '.join(quasi)}]",
+        "#   k: 5",
+    ]
+    if sensitive:
+        lines += [f"#   sensitive: [{', '.join(sensitive)}]", "#   l_diversity: {variant: distinct, l: 2}"]
+    lines += ["#   suppression_limit: 0.05"]
+    return lines
 
 
 def _evidence(finding: ColumnFinding) -> str:
