@@ -16,7 +16,7 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
 from sanitas.core.keys import KeyRef
 from sanitas.core.plan import suggest_recipe
-from sanitas.core.recipe import ColumnPlan, Recipe, load_recipe, save_recipe
+from sanitas.core.recipe import ColumnPlan, KAnonymitySection, Recipe, load_recipe, save_recipe
 
 DEFAULT_KEYS = {"default": KeyRef(env="SANITAS_KEY")}
 
@@ -29,6 +29,7 @@ class Document(QObject):
     recipeReplaced = Signal()  # a recipe was opened or created
     dirtyChanged = Signal(bool)
     recipePathChanged = Signal()
+    datasetModelChanged = Signal()  # a dataset-level section (k-anonymity) changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +116,16 @@ class Document(QObject):
         self.set_plan(column, current.model_copy(update={"entity": entity, "kind": kind}),
                       f"Correct finding of {column}")
 
+    def set_k_anonymity(self, section: KAnonymitySection | None, text: str) -> None:
+        """Replace the recipe's k-anonymity section as one undo step (None removes it)."""
+        if section == self.recipe.k_anonymity:
+            return
+        self.undo_stack.push(_SetKAnonymity(self, self.recipe.k_anonymity, section, text))
+
+    def _write_k_anonymity(self, section: KAnonymitySection | None) -> None:
+        self.recipe.k_anonymity = section
+        self.datasetModelChanged.emit()
+
     def _entity_override(self, column: str) -> str | None:
         plan = self.plan(column)
         return plan.entity if plan else None
@@ -174,6 +185,19 @@ class _SetPlans(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._write(self.old)
+
+
+class _SetKAnonymity(QUndoCommand):
+    def __init__(self, doc: Document, old: KAnonymitySection | None, new: KAnonymitySection | None,
+                 text: str) -> None:
+        super().__init__(text)
+        self.doc, self.old, self.new = doc, old, new
+
+    def redo(self) -> None:
+        self.doc._write_k_anonymity(self.new)
+
+    def undo(self) -> None:
+        self.doc._write_k_anonymity(self.old)
 
 
 def _same(a: ColumnPlan | None, b: ColumnPlan | None) -> bool:
