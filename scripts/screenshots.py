@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -79,6 +79,15 @@ def main() -> int:
     runner.start()
     wait_until(app, lambda: bool(done), timeout=300)
     grab(app, window, "03-export-report.png")
+
+    window.session.open_recipe(RECIPE.with_name("customers.k-anonymity.recipe.yaml"))
+    panel = window.k_anonymity_panel
+    window.release_tabs.setCurrentWidget(panel)
+    body = window.findChild(QSplitter, "body-splitter")
+    body.setSizes([330, 520])
+    panel.run()
+    wait_until(app, lambda: panel.task is None and panel.facts is not None, timeout=120)
+    grab(app, window, "04-k-anonymity.png")
     QTimer.singleShot(0, app.quit)
     window.doc.undo_stack.setClean()
     window.close()

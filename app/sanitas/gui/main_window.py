@@ -32,6 +32,7 @@ from sanitas.gui.session import Session
 from sanitas.gui.widgets.columns_panel import ColumnsPanel
 from sanitas.gui.widgets.data_view import DataView
 from sanitas.gui.widgets.inspector import InspectorPanel
+from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
 from sanitas.gui.widgets.message_bar import MessageBar
 from sanitas.gui.widgets.report_view import ReportView
 
@@ -76,9 +77,9 @@ class MainWindow(QMainWindow):
         self.release_tabs = QTabWidget()
         self.release_tabs.setAccessibleName("Release panels")
         self.release_tabs.setDocumentMode(True)
+        self.k_anonymity_panel = KAnonymityPanel(self.doc, self)
+        self.release_tabs.addTab(self.k_anonymity_panel, "k-anonymity")
         for title, text in (
-            ("k-anonymity", "Roles, hierarchies and k-anonymity / l-diversity / t-closeness with risk before "
-                            "and after: coming in the next release."),
             ("Synthetic data", "Replace the whole table with synthetic data judged by quality and privacy "
                                "metrics: coming in a later release."),
             ("Privacy budget", "Differential-privacy noise and aggregates under an accounted budget: coming in "

@@ -1,0 +1,279 @@
+"""The k-anonymity tab: column roles, privacy models, and a trial run with risk before and after.
+
+The panel never edits the recipe itself: "Apply to recipe" goes through Document.set_k_anonymity (one
+undo step). "Run" is a trial on the loaded rows, off the GUI thread, so the analyst can see whether
+the models can hold and what they cost before committing. Errors are shown in place, never as dialogs,
+because they are expected answers (e.g. "no generalization satisfies 5000-anonymity").
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.errors import SanitasError
+from sanitas.core.privacy.release import KAnonymityFacts, k_anonymity_step
+from sanitas.core.privacy.roles import propose_role
+from sanitas.core.recipe import HierarchyRef, KAnonymitySection
+from sanitas.gui import theme
+from sanitas.gui.document import Document
+from sanitas.gui.widgets.hierarchy_editor import HierarchyChooser
+from sanitas.gui.widgets.k_anonymity_results import KAnonymityResults, named
+from sanitas.gui.workers import Task
+
+ROLES = ["identifying", "quasi-identifying", "sensitive", "insensitive"]
+PROPOSED = {ColumnKind.IDENTIFIER: "identifying", ColumnKind.QUASI_IDENTIFIER: "quasi-identifying",
+            ColumnKind.SENSITIVE: "sensitive"}
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+    return str(exc) if isinstance(exc, SanitasError) else f"The run failed ({type(exc).__name__})."
+
+
+class KAnonymityPanel(QWidget):
+    """Roles | models and hierarchies | trial-run results."""
+
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.task: Task | None = None
+        self.facts: KAnonymityFacts | None = None
+        self.setAccessibleName("k-anonymity")
+        self._build()
+        for signal in (doc.datasetChanged, doc.scanChanged, doc.recipeReplaced, doc.datasetModelChanged):
+            signal.connect(self._reload)
+        self._reload()
+
+    # --- layout ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.roles = named(QTableWidget(0, 3), "Column roles", "What each column is for k-anonymity")
+        self.roles.setHorizontalHeaderLabels(["Column", "Detected", "Role"])
+        self.roles.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.roles.verticalHeader().setVisible(False)
+        self.k_enabled = named(QCheckBox("k-anonymity"), "Use k-anonymity", "Every record shares its "
+                                "quasi-identifiers with at least k-1 others")
+        self.k_enabled.setChecked(True)
+        self.k = named(QSpinBox(), "k", "Smallest allowed equivalence class")
+        self.k.setRange(2, 100)
+        self.k.setValue(5)
+        self.l_enabled = named(QCheckBox("l-diversity"), "Use l-diversity", "Each class holds l well-represented "
+                                "sensitive values")
+        self.l_variant = named(QComboBox(), "l-diversity variant", "distinct, entropy or recursive (c, l)")
+        self.l_variant.addItems(["distinct", "entropy", "recursive"])
+        self.l_value = named(QSpinBox(), "l", "Number of well-represented sensitive values")
+        self.l_value.setRange(2, 100)
+        self.c_value = named(QDoubleSpinBox(), "c", "Recursive (c, l)-diversity's c")
+        self.c_value.setRange(0.1, 100.0)
+        self.c_value.setValue(3.0)
+        self.t_enabled = named(QCheckBox("t-closeness"), "Use t-closeness", "Each class's sensitive values are "
+                                "distributed within t of the whole table's")
+        self.t_variant = named(QComboBox(), "t-closeness variant", "equal or hierarchical distance")
+        self.t_variant.addItems(["equal", "hierarchical"])
+        self.t_value = named(QDoubleSpinBox(), "t", "Largest allowed distance (0-1)")
+        self.t_value.setRange(0.001, 1.0)
+        self.t_value.setDecimals(3)
+        self.t_value.setValue(0.2)
+        self.suppression_limit = named(QDoubleSpinBox(), "Suppression limit (%)", "Share of rows that may be "
+                                        "suppressed to reach the models")
+        self.suppression_limit.setRange(0.0, 100.0)
+        self.suppression_limit.setSuffix(" %")
+        self.suppression_limit.setValue(5.0)
+        self.suppression = named(QComboBox(), "Suppression", "remove: drop suppressed rows; mask: keep them with "
+                                  "'*' quasi-identifiers")
+        self.suppression.addItems(["remove", "mask"])
+        self.metric = named(QComboBox(), "Metric", "Information loss the search minimises")
+        self.metric.addItems(["loss", "precision", "discernibility", "non_uniform_entropy"])
+        form = QFormLayout()
+        form.addRow(self.k_enabled, self.k)
+        form.addRow(self.l_enabled, self._row(self.l_variant, self.l_value, QLabel("c"), self.c_value))
+        form.addRow(self.t_enabled, self._row(self.t_variant, self.t_value))
+        form.addRow("Suppression limit", self.suppression_limit)
+        form.addRow("Suppressed rows", self.suppression)
+        form.addRow("Metric", self.metric)
+        self.hierarchies = HierarchyChooser(self.doc)
+        self.message = named(QLabel(), "k-anonymity messages", "Problems with the configuration or the run")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hierarchies.problem.connect(self.message.setText)
+        self.apply_button = named(QPushButton("Apply to recipe"), "Apply to recipe",
+                                   "Store these settings in the recipe (undoable)")
+        self.run_button = named(QPushButton("Run"), "Run k-anonymity", "Try the settings on the loaded rows")
+        self.cancel_button = named(QPushButton("Cancel"), "Cancel the run", "Stop the search")
+        self.cancel_button.setEnabled(False)
+        self.progress = named(QProgressBar(), "k-anonymity progress", "Progress of the run")
+        self.progress.setRange(0, 1000)
+        self.apply_button.clicked.connect(self.apply)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.addLayout(form)
+        column.addWidget(self.hierarchies)
+        column.addWidget(self.message)
+        column.addWidget(self._row(self.apply_button, self.run_button, self.cancel_button))
+        column.addWidget(self.progress)
+        column.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(middle)
+        splitter = QSplitter()
+        splitter.addWidget(self.roles)
+        splitter.addWidget(scroll)
+        self.results = KAnonymityResults()
+        splitter.addWidget(self.results)
+        QVBoxLayout(self).addWidget(splitter)
+
+    @staticmethod
+    def _row(*widgets: QWidget) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            layout.addWidget(widget)
+        return row
+
+    # --- roles and hierarchies -----------------------------------------------------------------------
+    def _reload(self) -> None:
+        """Roles from the recipe's section if there is one, else proposed from the detected kind."""
+        section = self.doc.recipe.k_anonymity
+        listed = {c: "quasi-identifying" for c in section.quasi_identifiers} if section else {}
+        listed.update({c: "sensitive" for c in section.sensitive} if section else {})
+        self.roles.clearContents()  # drops the old role combos before new ones take their cells
+        self.roles.setRowCount(len(self.doc.columns))
+        for row, column in enumerate(self.doc.columns):
+            kind = self.doc.effective_kind(column)
+            self.roles.setItem(row, 0, QTableWidgetItem(column))
+            self.roles.setItem(row, 1, QTableWidgetItem(f"{theme.kind_symbol(kind)} {theme.kind_label(kind)}"))
+            combo = named(QComboBox(), f"Role of {column}", "identifying columns are left to the column plan; "
+                           "quasi-identifiers are generalized; sensitive ones are protected by l/t models")
+            combo.addItems(ROLES)
+            finding = self.doc.finding(column)
+            proposed = (propose_role(finding, kind).value if finding is not None
+                        else PROPOSED.get(kind, "insensitive"))  # type: ignore[arg-type]
+            if section is not None and proposed != "identifying":  # the section left it out on purpose
+                proposed = "insensitive"
+            combo.setCurrentText(listed.get(column) or proposed)
+            combo.currentTextChanged.connect(self._rebuild_hierarchies)
+            self.roles.setCellWidget(row, 2, combo)
+        if section is not None:
+            self._load_models(section)
+        self._rebuild_hierarchies()
+
+    def _load_models(self, section: KAnonymitySection) -> None:
+        self.k_enabled.setChecked(section.k is not None)
+        self.k.setValue(section.k or 5)
+        self.l_enabled.setChecked(section.l_diversity is not None)
+        ld, tc = section.l_diversity or {}, section.t_closeness or {}
+        self.l_variant.setCurrentText(str(ld.get("variant", "distinct")))
+        self.l_value.setValue(int(ld.get("l", 2)))
+        self.c_value.setValue(float(ld.get("c", 3.0)))
+        self.t_enabled.setChecked(section.t_closeness is not None)
+        self.t_variant.setCurrentText(str(tc.get("variant", "equal")))
+        self.t_value.setValue(float(tc.get("t", 0.2)))
+        self.suppression_limit.setValue(section.suppression_limit * 100)
+        self.suppression.setCurrentText(section.suppression)
+        self.metric.setCurrentText(section.metric)
+        self.hierarchies.files = {c: ref.file for c, ref in section.hierarchies.items() if ref.file}
+
+    def role(self, column: str) -> str:
+        return self.roles.cellWidget(self.doc.columns.index(column), 2).currentText()
+
+    def set_role(self, column: str, role: str) -> None:
+        self.roles.cellWidget(self.doc.columns.index(column), 2).setCurrentText(role)
+
+    def columns_with(self, role: str) -> list[str]:
+        return [c for c in self.doc.columns if self.role(c) == role]
+
+    def _rebuild_hierarchies(self) -> None:
+        self.hierarchies.set_columns(self.columns_with("quasi-identifying"))
+
+    def show_hierarchy(self, column: str) -> None:
+        self.hierarchies.show_hierarchy(column)
+
+    # --- section, apply, run -----------------------------------------------------------------------
+    def section(self) -> KAnonymitySection:
+        """The form as a section; raises ValidationError when it is not a valid one."""
+        l_div = {"variant": self.l_variant.currentText(), "l": self.l_value.value()}
+        if l_div["variant"] == "recursive":
+            l_div["c"] = self.c_value.value()
+        return KAnonymitySection(
+            quasi_identifiers=self.columns_with("quasi-identifying"), sensitive=self.columns_with("sensitive"),
+            k=self.k.value() if self.k_enabled.isChecked() else None,
+            l_diversity=l_div if self.l_enabled.isChecked() else None,
+            t_closeness={"variant": self.t_variant.currentText(), "t": self.t_value.value()}
+            if self.t_enabled.isChecked() else None,
+            suppression_limit=round(self.suppression_limit.value() / 100, 6),
+            suppression=self.suppression.currentText(), metric=self.metric.currentText(),
+            hierarchies={c: HierarchyRef(file=f) for c, f in self.hierarchies.chosen_files().items()},
+        )
+
+    def _checked_section(self) -> KAnonymitySection | None:
+        try:
+            section = self.section()
+        except ValidationError as exc:
+            self.message.setText(_error_text(exc))
+            return None
+        self.message.clear()
+        return section
+
+    def apply(self) -> None:
+        section = self._checked_section()
+        if section is not None:
+            self.doc.set_k_anonymity(section, "Set k-anonymity")
+
+    def run(self) -> None:
+        section, frame = self._checked_section(), self.doc.frame
+        if section is None or self.task is not None:
+            return
+        if frame is None:
+            self.message.setText("The rows are still loading.")
+            return
+        recipe_dir = self.doc.recipe_dir()
+        self.task = Task("k-anonymity", lambda progress, cancel: k_anonymity_step(
+            frame, section, recipe_dir=recipe_dir, progress=progress, cancel=cancel), self)
+        self.task.progress.connect(self._progress)
+        self.task.finished.connect(lambda result: self.show_facts(result[1]))
+        self.task.failed.connect(lambda exc: self.message.setText(_error_text(exc)))
+        self.task.cancelled.connect(lambda: self.message.setText("Cancelled."))
+        self.task.ended.connect(self._ended)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.task.start()
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress.setFormat(text)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _ended(self) -> None:
+        self.task = None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def show_facts(self, facts: KAnonymityFacts) -> None:
+        self.facts = facts
+        self.results.show_facts(facts)

@@ -1,0 +1,89 @@
+"""The result side of the k-anonymity tab: which models hold, at what cost, and the risk before and after.
+
+Kept apart from the form so each stays small; it only displays a KAnonymityFacts and never runs anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from sanitas.core.privacy.release import KAnonymityFacts
+from sanitas.core.privacy.risk import RiskReport
+from sanitas.gui.widgets.bar_chart import BarChart, Series
+
+RISK_ROWS: list[tuple[str, Callable[[RiskReport], str]]] = [
+    ("Records", lambda r: f"{r.records:,}"),
+    ("Classes", lambda r: f"{r.classes:,}"),
+    ("Smallest class (k)", lambda r: f"{r.k:,}"),
+    ("Sample uniques", lambda r: f"{r.sample_uniques:,}"),
+    ("Prosecutor risk, highest", lambda r: f"{r.prosecutor_risk.highest:.1%}"),
+    ("Prosecutor risk, average", lambda r: f"{r.prosecutor_risk.average:.1%}"),
+]
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, tip: str) -> W:
+    """Every input gets an accessible name and a tooltip; this keeps that to one line each."""
+    widget.setAccessibleName(name)
+    widget.setToolTip(tip)
+    return widget
+
+
+class KAnonymityResults(QWidget):
+    """Summary text, a before/after risk table and two small charts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = named(QLabel("Run to see which models hold and what they cost."), "k-anonymity result",
+                             "Models, lattice position, search and suppression of the last run")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.risk_table = named(QTableWidget(len(RISK_ROWS), 2), "Risk before and after",
+                                "Re-identification risk of the input and of the released rows")
+        self.risk_table.setHorizontalHeaderLabels(["Before", "After"])
+        self.risk_table.setVerticalHeaderLabels([name for name, _ in RISK_ROWS])
+        self.risk_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.histogram = named(BarChart("Equivalence classes by size"), "Class-size histogram before and after",
+                               "Number of classes of each size, before and after")
+        self.kept_chart = named(BarChart("Distinct values kept (%)", value_format="{:.0f}"),
+                                "Distinct values kept per quasi-identifier", "Distinct values after / before")
+        layout = QVBoxLayout(self)
+        for widget in (self.summary, self.risk_table, self.histogram, self.kept_chart):
+            layout.addWidget(widget)
+
+    def risk(self, row_name: str, column: int) -> str:
+        """The risk table's text for a row ("Sample uniques") and column (0 before, 1 after)."""
+        row = [name for name, _ in RISK_ROWS].index(row_name)
+        item = self.risk_table.item(row, column)
+        return item.text() if item else ""
+
+    def show_facts(self, facts: KAnonymityFacts) -> None:
+        checks = [f"{'✔' if c.holds else '✖'} {c.model} {'holds' if c.holds else 'does not hold'} "
+                  f"(required {c.required:g}, achieved {'—' if c.achieved is None else f'{c.achieved:g}'})"
+                  for c in facts.checks]
+        levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
+        search = facts.search
+        self.summary.setText("\n".join([
+            *checks,
+            f"Lattice position (level/top): {levels}",
+            f"Search: {search.get('strategy', '?')}, {search.get('nodes_evaluated', '?')} of "
+            f"{search.get('nodes_total', '?')} nodes evaluated",
+            f"Suppressed rows: {facts.suppressed:,} ({facts.suppression}, limit {facts.suppression_limit:.1%})",
+        ]))
+        for col, report in enumerate((facts.risk_before, facts.risk_after)):
+            for row, (_, value) in enumerate(RISK_ROWS):
+                self.risk_table.setItem(row, col, QTableWidgetItem(value(report)))
+        before, after = facts.risk_before.histogram, facts.risk_after.histogram
+        self.histogram.set_data([b.label for b in before], [
+            Series("before", [float(b.classes) for b in before], "#6e7781"),
+            Series("after", [float(b.classes) for b in after], "#0969da"),
+        ])
+        kept = [c for c in facts.utility.columns if c.column in facts.quasi_identifiers]
+        self.kept_chart.set_data([c.column for c in kept],
+                                 [Series("kept", [c.distinct_kept * 100 for c in kept], "#1a7f37")])
