@@ -7,7 +7,6 @@ the report says why, so the analyst can see exactly where the personal data is.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from sanitas.core.engine import Release
 from sanitas.core.errors import ExportError
 from sanitas.core.io import write_table
+from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.report import PrivacyReport, build_report, render_html, render_json
 
@@ -75,14 +75,7 @@ def export_release(
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write the report ({exc.strerror}).") from None
-    finally:
-        tmp.unlink(missing_ok=True)

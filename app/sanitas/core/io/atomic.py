@@ -1,0 +1,29 @@
+"""Write a text file atomically: a hidden temp file in the same folder, fsynced, renamed over the target.
+
+A crash or a failure mid-write leaves an existing file as it was and no temp file behind. Callers turn
+the OSError into their own message (report, recipe, settings, hierarchy, session file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None, newline: str | None = None) -> None:
+    """Replace ``path`` with ``text`` (UTF-8). ``mode`` sets the file's permissions (e.g. 0o600)."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
