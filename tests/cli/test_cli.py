@@ -181,3 +181,20 @@ def test_apply_k_anonymity_demo_recipe(tmp_path: Path, capsys: pytest.CaptureFix
     assert all(check["holds"] for check in report["k_anonymity"]["checks"])
     assert report["k_anonymity"]["risk_after"]["sample_uniques"] == 0
     assert frame.height >= 0.95 * 5000
+
+
+def test_apply_mondrian_demo_recipe(tmp_path: Path) -> None:
+    out = tmp_path / "mondrian.csv"
+    recipe = SAMPLES / "customers.mondrian.recipe.yaml"
+    assert main(["apply", str(SAMPLES / "customers.csv"), "-r", str(recipe), "-o", str(out), "--strict", "-q"]) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    groups = frame.group_by(["age", "sex", "zip", "city"]).agg(pl.len(), pl.col("diagnosis").n_unique())
+    assert groups["len"].min() >= 5 and groups["diagnosis"].min() >= 2 and frame.height == 5000
+    report = json.loads(Path(f"{out}.report.json").read_text())
+    facts = report["k_anonymity"]
+    assert facts["method"] == "mondrian" and facts["partitions"] > 100 and facts["levels"] == {}
+    assert all(check["holds"] for check in facts["checks"])
+    assert facts["risk_after"]["population"] == 1_000_000
+    html = Path(f"{out}.report.html").read_text()
+    assert "Mondrian multidimensional partitioning (local recoding, heuristic)" in html
+    assert "population 1,000,000" in html

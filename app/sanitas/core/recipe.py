@@ -85,11 +85,20 @@ class HierarchyRef(BaseModel):
 
 
 class KAnonymitySection(BaseModel):
-    """Global recoding of the quasi-identifiers: the least-loss generalization that satisfies the models."""
+    """The dataset-level privacy models over the quasi-identifiers, and how to reach them.
+
+    ``method: global`` (the default) is global recoding: the least-loss node of the lattice of hierarchy
+    levels (anonymize.py, search.py). ``method: mondrian`` is local multidimensional partitioning
+    (mondrian.py), for many quasi-identifiers, where the lattice grows too large: it needs no
+    hierarchy, suppresses no record and guarantees k-anonymity and distinct l-diversity only, so the
+    options it cannot honour are refused rather than silently ignored.
+    ``population`` / ``sampling_fraction`` feed the journalist and marketer risks (risk.py).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     quasi_identifiers: list[str] = Field(min_length=1)
+    method: Literal["global", "mondrian"] = "global"
     k: int | None = Field(default=None, ge=2)
     sensitive: list[str] = Field(default_factory=list)
     l_diversity: dict[str, Any] | None = Field(default=None, description="{variant: distinct|entropy|recursive, l, c}")
@@ -99,6 +108,8 @@ class KAnonymitySection(BaseModel):
     suppression: Literal["remove", "mask"] = "remove"
     metric: Literal["loss", "precision", "discernibility", "non_uniform_entropy"] = "loss"
     hierarchies: dict[str, HierarchyRef] = Field(default_factory=dict)
+    population: int | None = Field(default=None, ge=1, description="people the rows were drawn from")
+    sampling_fraction: float | None = Field(default=None, gt=0, le=1, description="rows / population")
 
     @model_validator(mode="after")
     def _consistent(self) -> KAnonymitySection:
@@ -114,9 +125,63 @@ class KAnonymitySection(BaseModel):
         overlap = sorted(set(self.quasi_identifiers) & set(self.sensitive))
         if overlap:
             problems.append(f"a column cannot be both quasi-identifier and sensitive: {', '.join(overlap)}")
+        problems += self._model_problems()
+        if self.population is not None and self.sampling_fraction is not None:
+            problems.append("give 'population' (people the rows were drawn from) or 'sampling_fraction' "
+                            "(rows / population), not both")
+        if self.method == "mondrian":
+            problems += self._mondrian_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _model_problems(self) -> list[str]:
+        """l_diversity and t_closeness parsed as the search will, so a typo fails at load, not mid-release."""
+        from sanitas.core.privacy.models import LDiversity, TCloseness  # lazy: the privacy code pulls in numpy
+
+        problems = []
+        for name, model, value in (("l_diversity", LDiversity, self.l_diversity),
+                                   ("t_closeness", TCloseness, self.t_closeness)):
+            if value is None:
+                continue
+            try:
+                model.model_validate(value)
+            except ValidationError as exc:
+                problems += [f"{name}.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+                             if e["loc"] else f"{name}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors()]
+        return problems
+
+    def _mondrian_problems(self) -> list[str]:
+        """What Mondrian cannot guarantee or does not use, each named with what to do instead."""
+        problems = []
+        variant = (self.l_diversity or {}).get("variant", "distinct")
+        if variant != "distinct":
+            problems.append(f"l_diversity variant '{variant}' is not available with method 'mondrian', which "
+                            "guarantees k-anonymity and distinct l-diversity only; use variant 'distinct', or "
+                            "method 'global'")
+        for name in ("t_closeness", "average_risk"):
+            if getattr(self, name) is not None:
+                problems.append(f"{name} is not available with method 'mondrian', which guarantees k-anonymity "
+                                f"and distinct l-diversity only; remove {name}, or use method 'global'")
+        unused = [name for name in ("hierarchies", "metric", "suppression", "suppression_limit")
+                  if name in self.model_fields_set]
+        if unused:
+            problems.append(f"{', '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to method "
+                            "'mondrian' (it cuts the records into partitions without hierarchies, suppresses no "
+                            "record and minimises no loss metric); remove "
+                            f"{'it' if len(unused) == 1 else 'them'}, or use method 'global'")
+        return problems
+
+    def dump(self) -> dict[str, Any]:
+        """The section as recipe data: Mondrian sections leave out the global-only fields they refuse."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if self.method == "global":
+            data.pop("method")
+        else:
+            for name in ("hierarchies", "metric", "suppression", "suppression_limit"):
+                data.pop(name, None)
+        return data
 
 
 class Recipe(BaseModel):
@@ -205,6 +270,8 @@ def load_recipe(path: str | Path) -> Recipe:
 def recipe_to_data(recipe: Recipe) -> dict[str, Any]:
     """A plain mapping for YAML/JSON, without defaults that add nothing (None corrections, empty params)."""
     data = recipe.model_dump(mode="json", exclude_none=True)
+    if recipe.k_anonymity is not None:
+        data["k_anonymity"] = recipe.k_anonymity.dump()
     for plan in data.get("columns", {}).values():
         if not plan.get("params"):
             plan.pop("params", None)

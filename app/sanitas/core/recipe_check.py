@@ -55,8 +55,8 @@ def recipe_problems(
 
 
 def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> list[str]:
-    """Quasi-identifiers and sensitive columns exist; a quasi-identifier's own action is keep (its hierarchy
-    does the generalizing)."""
+    """Quasi-identifiers and sensitive columns exist; a quasi-identifier's own action is keep (its hierarchy,
+    or Mondrian, does the generalizing)."""
     section = recipe.k_anonymity
     if section is None:
         return []
@@ -65,12 +65,13 @@ def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> 
         for column in columns:
             if column not in schema:
                 problems.append(f"field 'k_anonymity': {role} '{column}' is not in the dataset")
+    how = "Mondrian partitioning generalizes it" if section.method == "mondrian" else "its hierarchy generalizes it"
     for column in section.quasi_identifiers:
         plan = recipe.columns.get(column)
         if plan is not None and plan.action != "keep":
             problems.append(
                 f"column '{column}': it is a quasi-identifier of k_anonymity, so its action must be 'keep' "
-                f"(its hierarchy generalizes it), not '{plan.action}'"
+                f"({how}), not '{plan.action}'"
             )
     return problems
 

@@ -2,7 +2,8 @@
 
 The local alternative to global recoding (anonymize.py) when there are many quasi-identifiers: the
 lattice of hierarchy levels grows as the product of the heights, while Mondrian needs no hierarchy
-and cuts the records themselves. Strict Mondrian: a partition is cut on the quasi-identifier with
+and cuts the records themselves (a recipe asks for it with ``k_anonymity: {method: mondrian}``; release.py
+runs it and verifies the output). Strict Mondrian: a partition is cut on the quasi-identifier with
 the widest normalized range, at the median, when both halves keep at least ``k`` records (and at
 least ``l`` distinct values of every sensitive column when ``l`` is given). When the widest one
 cannot be cut, the next widest is tried, so partitions end as fine as the models allow; a partition

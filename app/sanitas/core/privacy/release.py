@@ -1,14 +1,16 @@
-"""The k-anonymity step of a release: hierarchies from the recipe, the search, and an independent check.
+"""The k-anonymity step of a release: global recoding or Mondrian, then an independent check.
 
-The engine calls ``k_anonymity_step`` after the column actions. The output is verified from scratch
-(equivalence classes regrouped on the released file's values by ``risk_report``, t-closeness
-recomputed here) rather than trusted from the search, and the report says which models hold.
+The engine calls ``k_anonymity_step`` after the column actions. ``method: global`` loads the
+hierarchies and searches the lattice (anonymize.py); ``method: mondrian`` partitions the records
+(mondrian.py). Either way the output is verified from scratch on the released records (verify.py:
+classes regrouped, every model recomputed from its definition) rather than trusted from the method,
+and the report says which method ran and which models hold.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel, Field
@@ -17,27 +19,32 @@ from sanitas.core.privacy.hierarchy import Hierarchy
 from sanitas.core.privacy.hierarchy_builders import auto_hierarchy
 from sanitas.core.privacy.risk import RiskReport, risk_report
 from sanitas.core.privacy.utility import UtilityReport, utility_report
-from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.privacy.verify import ModelCheck, verify
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import KAnonymitySection
 
+__all__ = ["KAnonymityFacts", "ModelCheck", "k_anonymity_step", "load_hierarchies", "verify"]
 
-class ModelCheck(BaseModel):
-    """One privacy model, as required by the recipe and as found in the released file."""
-
-    model: str
-    required: float
-    achieved: float | None
-    holds: bool
+MONDRIAN_LABEL = "Mondrian multidimensional partitioning (local recoding, heuristic)"
 
 
 class KAnonymityFacts(BaseModel):
+    """What the k-anonymity step did and what the released records reach.
+
+    ``levels``/``heights`` (the lattice position), ``metric`` and ``loss`` exist for global recoding
+    only; ``partitions`` for Mondrian only. ``method_label`` says in words which method and search ran.
+    """
+
     quasi_identifiers: list[str]
     sensitive: list[str]
-    levels: dict[str, int]
-    heights: dict[str, int]
-    metric: str
-    loss: float
-    search: dict[str, Any]
+    method: Literal["global", "mondrian"] = "global"
+    method_label: str = ""
+    levels: dict[str, int] = Field(default_factory=dict)
+    heights: dict[str, int] = Field(default_factory=dict)
+    partitions: int | None = None
+    metric: str | None = None
+    loss: float | None = None
+    search: dict[str, Any] = Field(default_factory=dict)
     suppression: str
     suppressed: int
     suppression_limit: float
@@ -86,14 +93,25 @@ def k_anonymity_step(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> tuple[pl.DataFrame, KAnonymityFacts]:
-    from sanitas.core.privacy.anonymize import anonymize
-
+    """The released table and its facts, by the section's method, verified on the released records."""
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     qis, sensitive = section.quasi_identifiers, section.sensitive
+    population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
+    before = risk_report(frame, qis, sensitive or None, source=source, **population)
+    cancel.raise_if_cancelled()
+    if section.method == "mondrian":
+        return _mondrian_step(frame, section, before, source, progress, cancel)
+    return _global_step(frame, section, before, recipe_dir, source, progress, cancel)
+
+
+def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskReport, recipe_dir: Path | None,
+                 source: str, progress: Progress, cancel: CancelToken) -> tuple[pl.DataFrame, KAnonymityFacts]:
+    from sanitas.core.privacy.anonymize import anonymize
+
+    qis, sensitive = section.quasi_identifiers, section.sensitive
     progress(0.0, "Building generalization hierarchies")
     hierarchies, sources = load_hierarchies(section, frame, recipe_dir)
-    before = risk_report(frame, qis, sensitive or None, source=source)
     cancel.raise_if_cancelled()
     progress(0.2, "Searching the lattice of generalizations")
     config = {
@@ -104,22 +122,24 @@ def k_anonymity_step(
         "average_risk": section.average_risk, "suppression_limit": section.suppression_limit,
         "suppression": section.suppression, "metric": section.metric,
     }
-    result = anonymize(frame, config)
+    result = anonymize(frame, config, progress=sub_progress(progress, 0.2, 0.8), cancel=cancel)
     cancel.raise_if_cancelled()
     progress(0.8, "Verifying the released table")
     released = result.frame
     # In mask mode every input row is released in order, the suppressed ones with '*' quasi-identifiers;
     # the search's own mask tells them apart from rows that are '*' because the top level was chosen.
     masked = result.suppressed.alias("suppressed") if section.suppression == "mask" else None
-    after = risk_report(released, qis, sensitive or None, suppressed=masked, source=source)
+    after = _risk_after(released, section, before, masked, source)
     kept = released.filter(~masked) if masked is not None else released
-    checks = verify(section, after, kept)
+    checks = verify(section, kept, reference=frame, hierarchies=hierarchies)
     utility = utility_report(frame, released, qis, quasi_identifiers=qis, generalization=result.levels,
                              suppressed=masked, source=source)
+    stats = result.stats
     facts = KAnonymityFacts(
-        quasi_identifiers=qis, sensitive=sensitive, levels=result.levels,
-        heights={c: hierarchies[c].height for c in qis}, metric=result.metric, loss=float(result.loss),
-        search=result.stats.model_dump(), suppression=section.suppression,
+        quasi_identifiers=qis, sensitive=sensitive, method="global", method_label=global_label(stats.exact,
+                                                                                               stats.strategy),
+        levels=result.levels, heights={c: hierarchies[c].height for c in qis}, metric=result.metric,
+        loss=float(result.loss), search=stats.model_dump(), suppression=section.suppression,
         suppressed=int(result.suppressed.sum()), suppression_limit=section.suppression_limit, checks=checks,
         risk_before=before, risk_after=after, utility=utility, hierarchy_sources=sources,
     )
@@ -127,47 +147,52 @@ def k_anonymity_step(
     return released, facts
 
 
-def verify(section: KAnonymitySection, after: RiskReport, released: pl.DataFrame) -> list[ModelCheck]:
-    """Check every model on the released records themselves (not on the search's own figures)."""
-    checks: list[ModelCheck] = []
-    if section.k is not None:
-        checks.append(ModelCheck(model=f"{section.k}-anonymity", required=section.k, achieved=after.k,
-                                 holds=after.records == 0 or after.k >= section.k))
-    if section.l_diversity is not None:
-        variant = section.l_diversity.get("variant", "distinct")
-        wanted = float(section.l_diversity.get("l", 2))
-        achieved = after.entropy_l if variant == "entropy" else after.l
-        holds = achieved is not None and achieved + 1e-9 >= wanted if variant != "recursive" else True
-        name = f"{variant} {wanted:g}-diversity"
-        if variant == "recursive":
-            name += " (checked by the search; recursive (c,l) is not recomputed here)"
-        checks.append(ModelCheck(model=name, required=wanted, achieved=achieved, holds=holds))
-    if section.t_closeness is not None:
-        wanted = float(section.t_closeness.get("t", 0.0))
-        variant = section.t_closeness.get("variant", "equal")
-        achieved = max((equal_distance_t(released, section.quasi_identifiers, s) for s in section.sensitive),
-                       default=0.0)
-        holds = variant != "equal" or achieved <= wanted + 1e-9
-        name = f"{wanted:g}-closeness ({variant} distance)"
-        if variant != "equal":
-            name += "; the check recomputes equal distance only"
-        checks.append(ModelCheck(model=name, required=wanted, achieved=achieved, holds=holds))
-    if section.average_risk is not None:
-        checks.append(ModelCheck(model=f"average re-identification risk <= {section.average_risk:g}",
-                                 required=section.average_risk, achieved=after.prosecutor_risk.average,
-                                 holds=after.prosecutor_risk.average <= section.average_risk + 1e-12))
-    return checks
+def _mondrian_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskReport, source: str,
+                   progress: Progress, cancel: CancelToken) -> tuple[pl.DataFrame, KAnonymityFacts]:
+    """Strict Mondrian: k (1 when only l is asked) and distinct l; no hierarchy, no suppression, no metric."""
+    from sanitas.core.privacy.mondrian import mondrian
+
+    qis, sensitive = section.quasi_identifiers, section.sensitive
+    ell = int(section.l_diversity.get("l", 2)) if section.l_diversity is not None else None
+    progress(0.0, "Partitioning the records (Mondrian)")
+    result = mondrian(frame, qis, section.k or 1, sensitive=sensitive, l=ell,
+                      progress=sub_progress(progress, 0.0, 0.8), cancel=cancel)
+    cancel.raise_if_cancelled()
+    progress(0.8, "Verifying the released table")
+    released = result.frame
+    after = _risk_after(released, section, before, None, source)
+    checks = verify(section, released, reference=frame)
+    utility = utility_report(frame, released, qis, quasi_identifiers=qis, source=source)
+    facts = KAnonymityFacts(
+        quasi_identifiers=qis, sensitive=sensitive, method="mondrian", method_label=MONDRIAN_LABEL,
+        partitions=result.partitions,
+        search={"strategy": "mondrian", "exact": False, "partitions": result.partitions,
+                "smallest_partition": result.smallest, "seconds": result.seconds},
+        suppression="none", suppressed=0, suppression_limit=0.0, checks=checks, risk_before=before,
+        risk_after=after, utility=utility,
+    )
+    progress(1.0, "k-anonymity done")
+    return released, facts
 
 
-def equal_distance_t(frame: pl.DataFrame, qis: list[str], sensitive: str) -> float:
-    """Largest equal-distance EMD (half the L1 distance) between a class's sensitive distribution and the table's."""
-    if frame.height == 0:
-        return 0.0
-    overall = frame.group_by(sensitive).agg(pl.len().alias("n")).with_columns(p=pl.col("n") / frame.height)
-    per_class = frame.group_by([*qis, sensitive]).agg(pl.len().alias("n"))
-    sizes = frame.group_by(qis).agg(pl.len().alias("size"))
-    classes = sizes.join(overall.select(sensitive, "p"), how="cross")
-    joined = classes.join(per_class, on=[*qis, sensitive], how="left").with_columns(
-        q=pl.col("n").fill_null(0) / pl.col("size"))
-    distances = joined.group_by(qis).agg(((pl.col("q") - pl.col("p")).abs().sum() / 2).alias("emd"))
-    return float(distances.get_column("emd").max() or 0.0)
+def global_label(exact: bool, strategy: str) -> str:
+    """The global search in words, as SearchStats says it ran."""
+    if not exact:
+        return "Global recoding, heuristic search (lattice above the node limit: not guaranteed optimal)"
+    how = "monotonicity pruning" if strategy == "pruned" else "every node evaluated or bounded"
+    return f"Global recoding, exact optimum over the lattice ({how})"
+
+
+def _risk_after(released: pl.DataFrame, section: KAnonymitySection, before: RiskReport, masked: pl.Series | None,
+                source: str) -> RiskReport:
+    """Risk of the released records with the input's sampling fraction.
+
+    Removing suppressed records does not remove their people from the population, so the release keeps
+    the input's f = rows / population (risk.py) rather than one recomputed from fewer rows.
+    """
+    if section.population is None:
+        return risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
+                           sampling_fraction=section.sampling_fraction, source=source)
+    after = risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
+                        sampling_fraction=before.sampling_fraction, source=source)
+    return after.model_copy(update={"population": section.population})

@@ -91,7 +91,8 @@ def _k_state(facts) -> str:
         return "not requested"
     models = ", ".join(c.model for c in facts.checks)
     verdict = "all hold" if facts.all_hold else "NOT ALL HOLD"
-    return f"ran ({facts.search.get('strategy')} search): {models}: {verdict} on the released records"
+    how = "Mondrian partitioning" if facts.method == "mondrian" else f"{facts.search.get('strategy')} search"
+    return f"ran ({how}): {models}: {verdict} on the released records"
 
 
 def _column(outcome: ColumnOutcome) -> ColumnReport:

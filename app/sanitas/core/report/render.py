@@ -1,7 +1,8 @@
 """Render the report as JSON (for machines and diffing) and as one self-contained HTML file.
 
-The HTML has no external assets (inline CSS, no scripts, no fonts or images fetched), so it opens
-offline, in a browser or in the workbench's viewer, and can be attached to a review as it is.
+The HTML has no external assets (inline CSS, inline SVG charts, no scripts, no fonts or images
+fetched), so it opens offline, in a browser or in the workbench's viewer, and can be attached to a
+review as it is. The charts are HTML-only: the JSON carries the figures they are drawn from.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from functools import cache
 
 import jinja2
 
+from sanitas.core.report.charts import k_anonymity_charts
 from sanitas.core.report.model import PrivacyReport
 
 
@@ -28,6 +30,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
     env.filters["num"] = lambda x: f"{int(x):,}"
+    env.globals["k_anonymity_charts"] = k_anonymity_charts
     env.filters["params"] = lambda p: ", ".join(f"{k}={v}" for k, v in p.items() if v not in (None, "", [], {}))
     return env
 

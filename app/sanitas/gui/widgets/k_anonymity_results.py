@@ -22,6 +22,9 @@ RISK_ROWS: list[tuple[str, Callable[[RiskReport], str]]] = [
     ("Sample uniques", lambda r: f"{r.sample_uniques:,}"),
     ("Prosecutor risk, highest", lambda r: f"{r.prosecutor_risk.highest:.1%}"),
     ("Prosecutor risk, average", lambda r: f"{r.prosecutor_risk.average:.1%}"),
+    ("Journalist risk, highest", lambda r: f"{r.journalist_risk.highest:.1%}"),
+    ("Journalist risk, average", lambda r: f"{r.journalist_risk.average:.1%}"),
+    ("Marketer risk", lambda r: f"{r.marketer_risk.average:.1%}"),
 ]
 
 
@@ -41,7 +44,7 @@ class KAnonymityResults(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = named(QLabel("Run to see which models hold and what they cost."), "k-anonymity result",
-                             "Models, lattice position, search and suppression of the last run")
+                             "Models, method, lattice position or partitions, and suppression of the last run")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.risk_table = named(QTableWidget(len(RISK_ROWS), 2), "Risk before and after",
@@ -67,14 +70,11 @@ class KAnonymityResults(QWidget):
         checks = [f"{'✔' if c.holds else '✖'} {c.model} {'holds' if c.holds else 'does not hold'} "
                   f"(required {c.required:g}, achieved {'—' if c.achieved is None else f'{c.achieved:g}'})"
                   for c in facts.checks]
-        levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
-        search = facts.search
         self.summary.setText("\n".join([
             *checks,
-            f"Lattice position (level/top): {levels}",
-            f"Search: {search.get('strategy', '?')}, {search.get('nodes_evaluated', '?')} of "
-            f"{search.get('nodes_total', '?')} nodes evaluated",
-            f"Suppressed rows: {facts.suppressed:,} ({facts.suppression}, limit {facts.suppression_limit:.1%})",
+            f"Method: {facts.method_label or facts.method}",
+            *self._position(facts),
+            f"Journalist and marketer risk: {population(facts.risk_before)}",
         ]))
         for col, report in enumerate((facts.risk_before, facts.risk_after)):
             for row, (_, value) in enumerate(RISK_ROWS):
@@ -87,3 +87,29 @@ class KAnonymityResults(QWidget):
         kept = [c for c in facts.utility.columns if c.column in facts.quasi_identifiers]
         self.kept_chart.set_data([c.column for c in kept],
                                  [Series("kept", [c.distinct_kept * 100 for c in kept], "#1a7f37")])
+
+    @staticmethod
+    def _position(facts: KAnonymityFacts) -> list[str]:
+        """Where the method landed: the lattice node and search (global), or the partitions (Mondrian)."""
+        if facts.method == "mondrian":
+            smallest = facts.search.get("smallest_partition")
+            size = f" (smallest {smallest:,} records)" if smallest else ""
+            return [f"Partitions: {facts.partitions or 0:,}{size}",
+                    "Suppressed rows: none (Mondrian suppresses no record)"]
+        levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers
+                           if c in facts.levels and c in facts.heights)
+        search = facts.search
+        return [
+            f"Lattice position (level/top): {levels}",
+            f"Search: {search.get('strategy', '?')}, {search.get('nodes_evaluated', '?')} of "
+            f"{search.get('nodes_total', '?')} nodes evaluated",
+            f"Suppressed rows: {facts.suppressed:,} ({facts.suppression}, limit {facts.suppression_limit:.1%})",
+        ]
+
+
+def population(report: RiskReport) -> str:
+    """The population model behind the journalist and marketer risks, in words."""
+    if report.sampling_fraction == 1:
+        return "the dataset is the population"
+    size = f"population {report.population:,}, " if report.population else ""
+    return f"{size}sampling fraction {report.sampling_fraction:.4g} ({report.population_model})"
