@@ -104,6 +104,8 @@ def test_mondrian_release_is_verified_and_reported(demo: Path, tmp_path: Path) -
     assert groups["len"].min() >= 5 and groups["diagnosis"].min() >= 2
     assert facts.risk_after.classes <= facts.partitions  # partitions whose labels coincide form one class
     assert all(c.generalization_level is None for c in facts.utility.columns)
+    penalties = {c.column: c.certainty_penalty for c in facts.utility.columns}
+    assert all(0.0 <= p < 1.0 for p in penalties.values())  # partitions cover part of each range, never all
     result = export_release(release, tmp_path / "m.csv")
     report = json.loads(result.report_json.read_text())
     assert report["k_anonymity"]["method"] == "mondrian" and report["k_anonymity"]["partitions"] == facts.partitions
@@ -111,6 +113,7 @@ def test_mondrian_release_is_verified_and_reported(demo: Path, tmp_path: Path) -
     html = result.report_html.read_text()
     assert "Mondrian multidimensional partitioning (local recoding, heuristic)" in html
     assert f"{facts.partitions:,} partitions" in html and "lattice nodes evaluated" not in html
+    assert "<th>Certainty penalty</th>" in html
     anonymity = pytest.importorskip("pycanon.anonymity")
     frame = release.frame.to_pandas()
     assert anonymity.k_anonymity(frame, ["age", "sex", "zip", "city"]) >= 5

@@ -135,3 +135,17 @@ def test_no_final_partition_has_an_allowed_cut() -> None:
             for threshold in set(values):
                 left = sum(v <= threshold for v in values)
                 assert left < k or members.height - left < k, (column, threshold, values)
+
+
+def test_certainty_penalty_has_known_values() -> None:
+    """Ages 0..3 and 10..13 cut into two partitions of four: each covers 3 of the 13-year range; the
+    category column keeps one of two values per partition (penalty 0), and k = n puts everything in one."""
+    frame = pl.DataFrame({"age": [0, 1, 2, 3, 10, 11, 12, 13], "group": ["a"] * 4 + ["b"] * 4})
+    result = mondrian(frame, ["age", "group"], 4)
+    assert result.partitions == 2
+    assert result.certainty_penalty["age"] == pytest.approx(3 / 13)
+    assert result.certainty_penalty["group"] == 0.0
+    whole = mondrian(frame, ["age", "group"], 8)
+    assert whole.certainty_penalty == {"age": 1.0, "group": 1.0}
+    exact = mondrian(frame, ["age", "group"], 1)
+    assert exact.certainty_penalty == {"age": 0.0, "group": 0.0}

@@ -133,3 +133,83 @@ def test_bar_chart_paints(qtbot: QtBot) -> None:
     chart.resize(300, 180)
     assert not chart.grab().isNull()
     assert "before" in chart.toolTip()
+
+
+def _choose(panel: KAnonymityPanel, method: str) -> None:
+    panel.method.setCurrentIndex(panel.method.findData(method))
+
+
+def test_method_combo_greys_out_what_mondrian_does_not_use(panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    panel.l_enabled.setChecked(True)
+    panel.l_variant.setCurrentText("entropy")
+    panel.t_enabled.setChecked(True)
+    assert panel.method.currentText() == "Global recoding (optimal)" and panel.metric.isEnabled()
+    _choose(panel, "mondrian")
+    assert panel.method.currentText() == "Mondrian (local, heuristic)"
+    for widget in (panel.t_enabled, panel.t_value, panel.suppression_limit, panel.suppression, panel.metric,
+                   panel.l_variant, panel.c_value, panel.hierarchies):
+        assert not widget.isEnabled()
+    assert panel.l_variant.currentText() == "distinct" and not panel.t_enabled.isChecked()
+    assert panel.k.isEnabled() and panel.l_value.isEnabled() and panel.population.isEnabled()
+    section = panel.section()
+    assert section.method == "mondrian" and section.l_diversity == {"variant": "distinct", "l": 2}
+    assert section.t_closeness is None and not {"metric", "hierarchies", "suppression_limit"} & section.model_fields_set
+    _choose(panel, "global")
+    assert panel.metric.isEnabled() and panel.t_enabled.isEnabled() and panel.hierarchies.isEnabled()
+    assert panel.section().method == "global"
+
+
+def test_mondrian_section_is_applied_and_loaded_back(panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    _choose(panel, "mondrian")
+    panel.population.setValue(250_000)
+    panel.apply_button.click()
+    section = panel.doc.recipe.k_anonymity
+    assert section is not None and section.method == "mondrian" and section.population == 250_000
+    _choose(panel, "global")
+    panel.population.setValue(0)
+    panel.doc.undo_stack.undo()
+    panel.doc.undo_stack.redo()  # the redraw from the recipe puts the method and population back
+    assert panel.method.currentData() == "mondrian" and not panel.metric.isEnabled()
+    assert panel.population.value() == 250_000 and panel.section() == section
+
+
+def test_population_or_sampling_fraction_goes_into_the_section(panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    assert panel.population.text() == "the dataset" and panel.section().population is None
+    panel.sampling_fraction.setValue(0.05)
+    section = panel.section()
+    assert section.sampling_fraction == 0.05 and section.population is None
+    panel.population.setValue(80_000)
+    panel.apply_button.click()
+    assert "not both" in panel.message.text() and panel.doc.recipe.k_anonymity is None
+    panel.sampling_fraction.setValue(0.0)
+    panel.apply_button.click()
+    assert panel.doc.recipe.k_anonymity.population == 80_000 and not panel.message.text()
+
+
+def test_mondrian_run_shows_partitions_not_a_lattice_position(qtbot: QtBot, panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    _choose(panel, "mondrian")
+    panel.population.setValue(1_000_000)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: panel.facts is not None and panel.task is None, timeout=WAIT_MS)
+    text = panel.results.summary.text()
+    assert "✔ 5-anonymity holds" in text
+    assert "Method: Mondrian multidimensional partitioning (local recoding, heuristic)" in text
+    assert f"Partitions: {panel.facts.partitions:,}" in text and "Lattice position" not in text
+    assert "population 1,000,000" in text
+    assert panel.results.risk("Sample uniques", 1) == "0"
+    assert panel.results.risk("Journalist risk, highest", 1) == "0.0%"
+    assert panel.results.kept_chart.categories == panel.facts.quasi_identifiers
+
+
+def test_global_run_says_which_search_ran(qtbot: QtBot, panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: panel.facts is not None and panel.task is None, timeout=WAIT_MS)
+    text = panel.results.summary.text()
+    assert "Method: Global recoding, exact optimum over the lattice" in text
+    assert "Journalist and marketer risk: the dataset is the population" in text
+    assert panel.results.risk("Journalist risk, highest", 1) == panel.results.risk("Prosecutor risk, highest", 1)

@@ -167,11 +167,32 @@ class Document(QObject):
         target = path or self.recipe_path
         if target is None:
             raise ValueError("no recipe path")
+        self._rebase_hierarchy_files(target.parent)
         save_recipe(self.recipe, target)
         self.recipe_path = target
         self.undo_stack.setClean()
         self.recipePathChanged.emit()
         return target
+
+    def _rebase_hierarchy_files(self, folder: Path) -> None:
+        """Keep hierarchy files pointing at the same files when the recipe gets a (new) folder: relative to
+        it when they lie under it (reviewable, movable with the recipe), else absolute."""
+        section = self.recipe.k_anonymity
+        if section is None or not any(ref.file for ref in section.hierarchies.values()):
+            return
+        base = self.recipe_dir() or Path.cwd()
+        refs = {column: ref.model_copy(update={"file": _relative(base / ref.file, folder)}) if ref.file else ref
+                for column, ref in section.hierarchies.items()}
+        if refs != section.hierarchies:
+            self.recipe.k_anonymity = section.model_copy(update={"hierarchies": refs})
+
+
+def _relative(path: Path, folder: Path) -> str:
+    path = path.resolve()  # an absolute ref stays itself: base / absolute is the absolute path
+    try:
+        return path.relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class _SetPlans(QUndoCommand):

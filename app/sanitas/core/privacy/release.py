@@ -163,6 +163,8 @@ def _mondrian_step(frame: pl.DataFrame, section: KAnonymitySection, before: Risk
     after = _risk_after(released, section, before, None, source)
     checks = verify(section, released, reference=frame)
     utility = utility_report(frame, released, qis, quasi_identifiers=qis, source=source)
+    for column in utility.columns:
+        column.certainty_penalty = result.certainty_penalty.get(column.column)
     facts = KAnonymityFacts(
         quasi_identifiers=qis, sensitive=sensitive, method="mondrian", method_label=MONDRIAN_LABEL,
         partitions=result.partitions,

@@ -35,6 +35,9 @@ class ColumnUtility(BaseModel):
     entropy_lost: float = Field(description="entropy_before - entropy_after, bits; negative if noise added some")
     entropy_lost_share: float = Field(description="entropy_lost / entropy_before")
     generalization_level: int | None = None
+    certainty_penalty: float | None = Field(
+        default=None, description="local recoding (Mondrian): mean normalized certainty penalty of a cell, "
+        "0 = exact value, 1 = whole domain (Xu et al. 2006)")
 
 
 class UtilityReport(BaseModel):

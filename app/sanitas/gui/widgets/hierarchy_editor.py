@@ -1,158 +1,391 @@
-"""Shows a quasi-identifier's generalization hierarchy, so the analyst sees what each level does.
+"""Edit a quasi-identifier's generalization hierarchy in place: builder options, a table of values by level.
 
-Read-only on purpose: editing hierarchies is done in a file (Export ARX…, edit, then choose it as
-"from ARX file…"), which keeps the recipe pointing at something reviewable.
+The dialog keeps the recipe reviewable: a table that only came from the builder is stored as
+``auto: <kind>`` with its options, which `sanitas apply` rebuilds; a table edited by hand or imported
+is saved as an ARX hierarchy CSV next to the recipe and stored as ``file:``. Every edit is checked
+with the core ``Hierarchy`` (the same check the release runs), and a problem is shown in place, naming
+the value and level, while the last valid hierarchy is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from pathlib import Path
+from typing import Any, Literal
 
-from PySide6.QtCore import Signal
+import polars as pl
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QGridLayout,
     QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.hierarchy_builders import auto_hierarchy
+from sanitas.core.privacy.hierarchy import STAR, Hierarchy, HierarchyError
+from sanitas.core.privacy.hierarchy_builders import auto_hierarchy, guess_kind
+from sanitas.core.recipe import HierarchyRef
 from sanitas.gui.document import Document
+from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm, describe_groups
+from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
+from sanitas.gui.widgets.hierarchy_table import HierarchyModel, LevelTable
+from sanitas.gui.widgets.k_anonymity_results import named
 
-AUTOMATIC, FROM_FILE = "Automatic", "From ARX file…"
+LISTED = 20
+Source = Literal["auto", "edited", "file"]
 
 
 class HierarchyEditor(QDialog):
-    """One row per original value: the value, then its label at level 1..N."""
+    """Builder options above a table of values by level; OK hands the column's HierarchyRef to ``chosen``."""
 
-    def __init__(self, hierarchy: Hierarchy, parent: QWidget | None = None) -> None:
+    chosen = Signal(str, object)  # column, HierarchyRef
+
+    def __init__(self, doc: Document, column: str, ref: HierarchyRef | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.hierarchy = hierarchy
-        self.setWindowTitle(f"Hierarchy of {hierarchy.column}")
-        self.setAccessibleName(f"Generalization hierarchy of {hierarchy.column}")
-        rows = hierarchy.rows()
-        self.table = QTableWidget(len(rows), hierarchy.height)
-        self.table.setAccessibleName(f"Hierarchy rows of {hierarchy.column}")
-        self.table.setToolTip("Each row: an original value and what it becomes at each generalization level")
-        self.table.setHorizontalHeaderLabels(["value", *[f"level {i}" for i in range(1, hierarchy.height)]])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        for r, row in enumerate(rows):
-            for c, label in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(label))
-        self.status = QLabel(f"{len(rows):,} values, {hierarchy.height - 1} levels above the original")
-        self.status.setAccessibleName("Hierarchy summary")
-        self.export_button = QPushButton("Export ARX…")
-        self.export_button.setAccessibleName("Export the hierarchy as an ARX CSV file")
-        self.export_button.setToolTip("Save as an ARX hierarchy CSV (semicolon separated) to edit and reuse")
-        self.export_button.clicked.connect(self._export)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
+        self.doc, self.column = doc, column
+        frame = doc.frame
+        self.series: pl.Series | None = frame.get_column(column) if frame is not None and column in frame else None
+        self.hierarchy: Hierarchy | None = None  # the last valid one
+        self.source: Source = "auto"
+        self.built: tuple[str, dict[str, Any]] | None = None  # the builder call behind an "auto" table
+        self.file_ref: str | None = None  # the recipe's file, while a "file" table is unedited
+        self.invalid = False
+        self.missing: list[str] = []
+        self.ref: HierarchyRef | None = None  # the result, once accepted
+        self.setWindowTitle(f"Hierarchy of {column}")
+        self.setAccessibleName(f"Generalization hierarchy of {column}")
+        self._build()
+        self._start(ref)
+        self.resize(640, 620)
+
+    # --- layout ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.form = BuilderForm()
+        self.rebuild_button = named(QPushButton("&Rebuild"), "Rebuild the hierarchy",
+                                    "Regenerate the table from these options (hand edits are replaced)")
+        self.group_button = named(QPushButton("&Group selected…"), "Group selected values",
+                                  "Select values (or level 1 groups) in the table and name their group at the "
+                                  "next level")
+        self.rebuild_button.clicked.connect(self.rebuild)
+        self.group_button.clicked.connect(self._ask_group)
+        self.form.kind_combo.currentTextChanged.connect(self._kind_shown)
+        self.form.changed.connect(self._options_changed)
+        builder = QGroupBox("Builder")
+        builder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # the table takes the room
+        column = QVBoxLayout(builder)
+        column.addWidget(self.form)
+        column.addWidget(self._row(self.rebuild_button, self.group_button))
+        self.model = HierarchyModel(self)
+        self.model.edited.connect(self._edited)
+        self.table = named(LevelTable(self.model), f"Hierarchy rows of {self.column}", "Each row: an original "
+                           "value and what it becomes at each level; double-click a label to edit it")
+        self.add_level_button = named(QPushButton("&Add level"), "Add a level", "Insert a level above the "
+                                      "selected one, starting as a copy of it")
+        self.remove_level_button = named(QPushButton("Remo&ve level"), "Remove the selected level",
+                                         "Drop the level of the selected cells")
+        self.import_button = named(QPushButton("&Import ARX…"), "Import an ARX hierarchy",
+                                   "Read an ARX hierarchy CSV (value;level1;...;*) into the table")
+        self.export_button = named(QPushButton("E&xport ARX…"), "Export the hierarchy as an ARX CSV file",
+                                   "Save as an ARX hierarchy CSV (semicolon separated) to edit and reuse")
+        self.add_level_button.clicked.connect(self.add_level)
+        self.remove_level_button.clicked.connect(self.remove_level)
+        self.import_button.clicked.connect(self._ask_import)
+        self.export_button.clicked.connect(self._ask_export)
+        self.status = named(QLabel(), "Hierarchy summary", "How many values and levels, and where they come from")
+        self.problem = self._message("Hierarchy problem", "Why the table is not a valid hierarchy")
+        self.missing_label = self._message("Values missing from the hierarchy", "Values of the data the "
+                                           "hierarchy has no row for")
+        self.star = named(QCheckBox("Map missing values to *"), "Map missing values to *", "Values the "
+                          "hierarchy lacks become '*' above level 0 instead of stopping the release")
+        self.star.toggled.connect(lambda _on: self._validate())
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setToolTip("Use this hierarchy for the column (then Apply to recipe)")
+        self.buttons.accepted.connect(self.finish)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(builder)
         layout.addWidget(self.status)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-        self.resize(520, 420)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self._row(self.add_level_button, self.remove_level_button, None, self.import_button,
+                                   self.export_button))
+        for widget in (self.problem, self.missing_label, self.star, self.buttons):
+            layout.addWidget(widget)
 
-    def export(self, path: Path) -> None:
-        self.hierarchy.to_arx_csv(path)
-        self.status.setText(f"Exported to {path.name}")
+    def _message(self, name: str, tip: str) -> QLabel:
+        label = named(QLabel(), name, tip)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.hide()
+        return label
 
-    def _export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export hierarchy", f"{self.hierarchy.column}_hierarchy.csv", "ARX hierarchy (*.csv)",
-            options=QFileDialog.Option.DontUseNativeDialog,
-        )
-        if name:
-            try:
-                self.export(Path(name))
-            except OSError as exc:
-                self.status.setText(f"Could not export: {exc.strerror or exc}")
+    @staticmethod
+    def _row(*widgets: QWidget | None) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            layout.addStretch() if widget is None else layout.addWidget(widget)
+        return row
 
+    def _kind_shown(self, kind: str) -> None:
+        self.group_button.setEnabled(kind == "category")
 
-class HierarchyChooser(QGroupBox):
-    """Per quasi-identifier: Automatic or an ARX file, and "Show" to see what it does to the values.
+    def _options_changed(self) -> None:
+        """Say that the table no longer shows the options, rather than rebuild on every keystroke."""
+        base = self.status.text().split(" · ")[0]
+        self.status.setText(base + " · options changed: Rebuild to see them" if self._form_changed() else base)
 
-    ``files`` remembers chosen files even for columns that are not quasi-identifiers right now, so
-    flipping a role back and forth does not lose the choice; ``chosen_files`` gives the current ones.
-    """
+    # --- loading -----------------------------------------------------------------------------------
+    def _start(self, ref: HierarchyRef | None) -> None:
+        series = self.series
+        kind = ref.auto if ref is not None and ref.auto else guess_kind(series) if series is not None else "category"
+        self.form.load(kind, ref.options() if ref is not None and ref.auto else {},
+                       datetime=series is not None and isinstance(series.dtype, pl.Datetime))
+        self._kind_shown(kind)
+        self.rebuild_button.setEnabled(series is not None)
+        self.star.blockSignals(True)
+        self.star.setChecked(bool(ref and ref.unknown_as_star))
+        self.star.blockSignals(False)
+        if ref is not None and ref.file is not None:
+            if self.import_arx(resolved(self.doc, ref.file)):
+                self.source, self.file_ref = "file", ref.file
+                self._summarize()
+        else:
+            self.rebuild()
 
-    problem = Signal(str)  # shown in place by the panel, never as a dialog
-
-    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
-        super().__init__("Hierarchies", parent)
-        self.doc = doc
-        self.setAccessibleName("Hierarchy per quasi-identifier")
-        self.files: dict[str, str] = {}
-        self.combos: dict[str, QComboBox] = {}
-        self.dialog: HierarchyEditor | None = None
-        self._grid = QGridLayout(self)
-
-    def chosen_files(self) -> dict[str, str]:
-        return {c: f for c, f in self.files.items() if c in self.combos}
-
-    def set_columns(self, columns: list[str]) -> None:
-        while self._grid.count():
-            old = self._grid.takeAt(0).widget()
-            old.hide()  # deleteLater is deferred: hidden now so it cannot paint over the new row
-            old.deleteLater()
-        self.combos = {}
-        for row, column in enumerate(columns):
-            combo = QComboBox()
-            combo.setAccessibleName(f"Hierarchy of {column}")
-            combo.setToolTip("Build one from the values, or read an ARX hierarchy CSV")
-            combo.addItems([AUTOMATIC, FROM_FILE])
-            if column in self.files:
-                combo.insertItem(1, f"ARX: {Path(self.files[column]).name}", self.files[column])
-                combo.setCurrentIndex(1)
-            combo.activated.connect(lambda _i, c=column: self._chosen(c))
-            show = QPushButton("Show")
-            show.setAccessibleName(f"Show the hierarchy of {column}")
-            show.setToolTip("See every value and what it becomes at each level")
-            show.clicked.connect(lambda _=False, c=column: self.show_hierarchy(c))
-            self.combos[column] = combo
-            for col, widget in enumerate((QLabel(column), combo, show)):
-                self._grid.addWidget(widget, row, col)
-
-    def _chosen(self, column: str) -> None:
-        text = self.combos[column].currentText()
-        if text == AUTOMATIC:
-            self.files.pop(column, None)
-        elif text == FROM_FILE:
-            name, _ = QFileDialog.getOpenFileName(self, f"Hierarchy of {column}", str(self.doc.recipe_dir() or ""),
-                                                  "ARX hierarchy (*.csv)",
-                                                  options=QFileDialog.Option.DontUseNativeDialog)
-            if name:
-                self.files[column] = name
-            self.set_columns(list(self.combos))
-
-    def hierarchy(self, column: str) -> Hierarchy:
-        """The hierarchy the run would use (relative files are read from the recipe's folder)."""
-        if column in self.files:
-            path = Path(self.files[column])
-            return Hierarchy.from_arx_csv(path if path.is_absolute() else (self.doc.recipe_dir() or Path()) / path,
-                                          column=column)
-        if self.doc.frame is None:
-            raise SanitasError("The rows are still loading.")
-        return auto_hierarchy(self.doc.frame.get_column(column))
-
-    def show_hierarchy(self, column: str) -> None:
+    def rebuild(self) -> bool:
+        """The table from the builder's current options; on a problem the table stays as it was."""
+        if self.series is None:
+            return self._report("The rows are still loading; the builder needs the column's values.")
         try:
-            hierarchy = self.hierarchy(column)
-        except (SanitasError, OSError) as exc:
-            self.problem.emit(str(exc))
+            kind, options = self.form.kind(), self.form.options()
+            hierarchy = auto_hierarchy(self.series, kind, **options)  # type: ignore[arg-type]
+        except (SanitasError, TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            return self._report(str(exc) if isinstance(exc, SanitasError)
+                                else f"These options do not build a hierarchy ({type(exc).__name__}).")
+        replaced = self.source == "edited"
+        self._show(hierarchy, "auto", (kind, options))
+        if replaced:
+            self.status.setText(self.status.text() + " (hand edits replaced)")
+        return True
+
+    def import_arx(self, path: Path) -> bool:
+        try:
+            hierarchy = Hierarchy.from_arx_csv(path, column=self.column)
+        except HierarchyError as exc:
+            return self._report(str(exc))
+        self._show(hierarchy, "edited")
+        self.status.setText(f"Imported {path.name}: " + self.status.text())
+        return True
+
+    def _show(self, hierarchy: Hierarchy, source: Source, built: tuple[str, dict[str, Any]] | None = None) -> None:
+        self.model.set_rows(hierarchy.rows())
+        self.source, self.built, self.file_ref = source, built, None
+        self._validate()
+
+    # --- editing -----------------------------------------------------------------------------------
+    def _edited(self, row: int, level: int) -> None:
+        self.source, self.built, self.file_ref = "edited", None, None
+        self._validate(row, level)
+
+    def _validate(self, row: int | None = None, level: int | None = None) -> bool:
+        """Check the table as a whole; keep the last valid hierarchy and name the edit when it fails."""
+        if not self.model.rows:
+            return False
+        try:
+            hierarchy = Hierarchy.from_rows(self.column, self.model.rows)
+            if self.star.isChecked():
+                hierarchy = hierarchy.with_unknown_as_star()
+        except HierarchyError as exc:
+            self.invalid = True
+            where = ""
+            if row is not None and level is not None:
+                where = f"Edit of '{self.model.rows[row][0]}' at level {level}: "
+                self.model.set_problem((row, level, str(exc)))
+            return self._report(f"{where}{exc} The last valid hierarchy is kept until this is fixed.")
+        self.invalid = False
+        self.hierarchy = hierarchy
+        self.model.set_problem(None)
+        self.problem.hide()
+        self._summarize()
+        return True
+
+    def _report(self, text: str) -> bool:
+        self.problem.setText(f"⚠ {text}")
+        self.problem.show()
+        return False
+
+    def _summarize(self) -> None:
+        h = self.hierarchy
+        if h is None:
+            self.status.setText("No hierarchy yet: rebuild or import one.")
             return
-        self.dialog = HierarchyEditor(hierarchy, self)
-        self.dialog.show()
+        origin = {"auto": f"built by the {self.built[0] if self.built else 'automatic'} builder",
+                  "edited": "edited: saved as an ARX file on OK",
+                  "file": f"ARX file {Path(self.file_ref or '').name}"}[self.source]
+        self.status.setText(f"{len(h.values):,} values, {h.height - 1} levels above the value; {origin}")
+        self.missing = h.missing_values(self.series) if self.series is not None else []
+        if self.missing:
+            listed = ", ".join(f"'{v}'" for v in self.missing[:LISTED])
+            more = f" and {len(self.missing) - LISTED:,} more" if len(self.missing) > LISTED else ""
+            then = ("They become '*' above level 0." if self.star.isChecked()
+                    else "Map them to '*' below, or add rows for them.")
+            self.missing_label.setText(f"⚠ {len(self.missing):,} values of the data are not in this hierarchy: "
+                                       f"{listed}{more}. {then}")
+        self.missing_label.setVisible(bool(self.missing))
+
+    def add_level(self) -> None:
+        """A new level above the selected one (else just below the top), as a copy of the level under it."""
+        if self.model.height == 0:
+            return
+        _, level = self.table.selected_rows_and_level()
+        at = min(max(1, (level if level is not None else self.model.height - 2) + 1), self.model.height - 1)
+        self.model.insert_level(at)
+        self._edited_structure()
+
+    def remove_level(self) -> None:
+        _, level = self.table.selected_rows_and_level()
+        if level is None or level == 0:
+            self._report("Select cells of the level to remove (a level above the value).")
+            return
+        if self.model.height <= 2:
+            self._report("A hierarchy needs at least one level above the value.")
+            return
+        self.model.remove_level(level)
+        self._edited_structure()
+
+    def _edited_structure(self) -> None:
+        self.source, self.built, self.file_ref = "edited", None, None
+        self._validate()
+
+    # --- category groups ---------------------------------------------------------------------------
+    def _ask_group(self) -> None:
+        labels, depth = self.selected_labels()
+        if not labels:
+            return
+        name, ok = QInputDialog.getText(self, "Group selected", f"Name of the level {depth} group for "
+                                        f"{len(labels)} selected labels:")
+        if ok and name.strip():
+            self.group(name.strip(), labels, depth)
+
+    def selected_labels(self) -> tuple[list[str], int]:
+        """Distinct labels of the selected cells and the level their group goes to; reports why not."""
+        rows, level = self.table.selected_rows_and_level()
+        if not rows or level is None:
+            self._report("Select cells in one column: values to group them at level 1, or level 1 groups to "
+                         "group them at level 2.")
+            return [], 0
+        if level >= 1 and (self.built is None or self.built[0] != "category"):
+            self._report("Groups of groups need the table built by the category builder: Rebuild first.")
+            return [], 0
+        if level >= self.model.height - 1:
+            self._report(f"Level {level} is the top ('{STAR}'); it cannot be grouped further.")
+            return [], 0
+        return list(dict.fromkeys(self.model.rows[r][level] for r in rows)), level + 1
+
+    def group(self, name: str, labels: list[str], depth: int) -> bool:
+        """Add a category group through the builder and rebuild; undone when the builder refuses it."""
+        before = copy.deepcopy(self.form.groupings)
+        try:
+            self.form.add_group(depth, name, labels)
+        except HierarchyError as exc:
+            return self._report(str(exc))
+        if self.rebuild():
+            return True
+        self.form.groupings = before
+        self.form.groups_label.setText(describe_groups(before))
+        return False
+
+    # --- files -------------------------------------------------------------------------------------
+    def _ask_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, f"Import the hierarchy of {self.column}",
+                                              str(self.doc.recipe_dir() or ""), ARX_FILTER,
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        if name:
+            self.import_arx(Path(name))
+
+    def export(self, path: Path) -> bool:
+        """Write the last valid hierarchy as an ARX CSV (atomically)."""
+        if self.hierarchy is None:
+            return self._report("No valid hierarchy to export yet.")
+        try:
+            self.hierarchy.to_arx_csv(path)
+        except HierarchyError as exc:
+            return self._report(str(exc))
+        self.status.setText(f"Exported to {path.name}" + (" (the last valid hierarchy)" if self.invalid else ""))
+        return True
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export hierarchy", str(default_hierarchy_path(self.doc,
+                                              self.column)), ARX_FILTER, options=QFileDialog.Option.DontUseNativeDialog)
+        if name:
+            self.export(Path(name))
+
+    def _ask_save_path(self) -> Path | None:
+        """Where to save an edited table. Qt's dialog opens a missing folder's grandparent, so the default
+        hierarchies/ folder is made first, and removed again if the analyst cancels and it stays empty."""
+        default = default_hierarchy_path(self.doc, self.column)
+        made = default.parent.parent.is_dir() and not default.parent.exists()
+        if made:
+            with contextlib.suppress(OSError):
+                default.parent.mkdir()
+        name, _ = QFileDialog.getSaveFileName(self, f"Save the hierarchy of {self.column}", str(default), ARX_FILTER,
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        if made and not name:
+            with contextlib.suppress(OSError):
+                default.parent.rmdir()  # only succeeds while empty
+        return Path(name) if name else None
+
+    # --- result ------------------------------------------------------------------------------------
+    def finish(self) -> None:
+        """OK: the column's HierarchyRef, saving an edited table first; problems keep the dialog open."""
+        if self.invalid:
+            self._report("Fix the marked cell first (its tooltip says why), or Rebuild.")
+            return
+        if self.source == "auto" and self._form_changed() and not self.rebuild():
+            return
+        if self.hierarchy is None:
+            self._report("No hierarchy yet: rebuild or import one.")
+            return
+        if self.missing and not self.star.isChecked():
+            self._report(f"{len(self.missing):,} values of the data are not in the hierarchy; map them to '*' or "
+                         "add rows for them.")
+            return
+        star = self.star.isChecked()
+        if self.source == "auto" and self.built is not None:
+            ref = HierarchyRef(auto=self.built[0], unknown_as_star=star, **self.built[1])  # type: ignore[arg-type]
+        elif self.source == "file" and self.file_ref is not None:
+            ref = HierarchyRef(file=self.file_ref, unknown_as_star=star)
+        else:
+            path = self._ask_save_path()
+            if path is None or not self.save(path):
+                return
+            ref = HierarchyRef(file=ref_path(self.doc, path), unknown_as_star=star)
+        self.ref = ref
+        self.chosen.emit(self.column, ref)
+        self.accept()
+
+    def save(self, path: Path) -> bool:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self._report(f"Could not create {path.parent} ({exc.strerror or exc}).")
+        return self.export(path)
+
+    def _form_changed(self) -> bool:
+        try:
+            return self.built != (self.form.kind(), self.form.options())
+        except HierarchyError:
+            return True

@@ -33,10 +33,10 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import SanitasError
 from sanitas.core.privacy.release import KAnonymityFacts, k_anonymity_step
 from sanitas.core.privacy.roles import propose_role
-from sanitas.core.recipe import HierarchyRef, KAnonymitySection
+from sanitas.core.recipe import KAnonymitySection
 from sanitas.gui import theme
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_editor import HierarchyChooser
+from sanitas.gui.widgets.hierarchy_chooser import HierarchyChooser
 from sanitas.gui.widgets.k_anonymity_results import KAnonymityResults, named
 from sanitas.gui.workers import Task
 
@@ -104,13 +104,17 @@ class KAnonymityPanel(QWidget):
         self.suppression.addItems(["remove", "mask"])
         self.metric = named(QComboBox(), "Metric", "Information loss the search minimises")
         self.metric.addItems(["loss", "precision", "discernibility", "non_uniform_entropy"])
+        self._build_method_and_population()
         form = QFormLayout()
+        form.addRow("Method", self.method)
         form.addRow(self.k_enabled, self.k)
         form.addRow(self.l_enabled, self._row(self.l_variant, self.l_value, QLabel("c"), self.c_value))
         form.addRow(self.t_enabled, self._row(self.t_variant, self.t_value))
         form.addRow("Suppression limit", self.suppression_limit)
         form.addRow("Suppressed rows", self.suppression)
         form.addRow("Metric", self.metric)
+        form.addRow("Population size", self._row(self.population, QLabel("or sampling fraction"),
+                                                 self.sampling_fraction))
         self.hierarchies = HierarchyChooser(self.doc)
         self.message = named(QLabel(), "k-anonymity messages", "Problems with the configuration or the run")
         self.message.setWordWrap(True)
@@ -153,6 +157,36 @@ class KAnonymityPanel(QWidget):
             layout.addWidget(widget)
         return row
 
+    def _build_method_and_population(self) -> None:
+        self.method = named(QComboBox(), "Method", "Global recoding: one generalization level per quasi-identifier, "
+                            "the least-loss one (exact). Mondrian: cuts the records into groups, for many "
+                            "quasi-identifiers (heuristic; k-anonymity and distinct l-diversity only)")
+        self.method.addItem("Global recoding (optimal)", "global")
+        self.method.addItem("Mondrian (local, heuristic)", "mondrian")
+        self.method.currentIndexChanged.connect(self._method_changed)
+        self.population = named(QDoubleSpinBox(), "Population size", "People the rows were drawn from, for "
+                                "journalist and marketer risk; 0: the dataset is the population")
+        self.population.setDecimals(0)
+        self.population.setRange(0, 1e10)
+        self.population.setGroupSeparatorShown(True)
+        self.population.setSpecialValueText("the dataset")
+        self.sampling_fraction = named(QDoubleSpinBox(), "Sampling fraction", "Rows / population, instead of a "
+                                       "population size; 0: not given")
+        self.sampling_fraction.setDecimals(6)
+        self.sampling_fraction.setRange(0.0, 1.0)
+        self.sampling_fraction.setSingleStep(0.01)
+        self.sampling_fraction.setSpecialValueText("—")
+
+    def _method_changed(self) -> None:
+        """Mondrian guarantees k and distinct l only and uses no hierarchy, suppression or metric: grey those out."""
+        mondrian = self.method.currentData() == "mondrian"
+        if mondrian:
+            self.l_variant.setCurrentText("distinct")
+            self.t_enabled.setChecked(False)
+        for widget in (self.l_variant, self.c_value, self.t_enabled, self.t_variant, self.t_value,
+                       self.suppression_limit, self.suppression, self.metric, self.hierarchies):
+            widget.setEnabled(not mondrian)
+
     # --- roles and hierarchies -----------------------------------------------------------------------
     def _reload(self) -> None:
         """Roles from the recipe's section if there is one, else proposed from the detected kind."""
@@ -181,6 +215,9 @@ class KAnonymityPanel(QWidget):
         self._rebuild_hierarchies()
 
     def _load_models(self, section: KAnonymitySection) -> None:
+        self.method.setCurrentIndex(self.method.findData(section.method))
+        self.population.setValue(section.population or 0)
+        self.sampling_fraction.setValue(section.sampling_fraction or 0.0)
         self.k_enabled.setChecked(section.k is not None)
         self.k.setValue(section.k or 5)
         self.l_enabled.setChecked(section.l_diversity is not None)
@@ -194,7 +231,7 @@ class KAnonymityPanel(QWidget):
         self.suppression_limit.setValue(section.suppression_limit * 100)
         self.suppression.setCurrentText(section.suppression)
         self.metric.setCurrentText(section.metric)
-        self.hierarchies.files = {c: ref.file for c, ref in section.hierarchies.items() if ref.file}
+        self.hierarchies.refs = dict(section.hierarchies)  # auto options and files, as the recipe has them
 
     def role(self, column: str) -> str:
         return self.roles.cellWidget(self.doc.columns.index(column), 2).currentText()
@@ -217,7 +254,10 @@ class KAnonymityPanel(QWidget):
         l_div = {"variant": self.l_variant.currentText(), "l": self.l_value.value()}
         if l_div["variant"] == "recursive":
             l_div["c"] = self.c_value.value()
+        if self.method.currentData() == "mondrian":
+            return self._mondrian_section()
         return KAnonymitySection(
+            **self._population(),
             quasi_identifiers=self.columns_with("quasi-identifying"), sensitive=self.columns_with("sensitive"),
             k=self.k.value() if self.k_enabled.isChecked() else None,
             l_diversity=l_div if self.l_enabled.isChecked() else None,
@@ -225,8 +265,23 @@ class KAnonymityPanel(QWidget):
             if self.t_enabled.isChecked() else None,
             suppression_limit=round(self.suppression_limit.value() / 100, 6),
             suppression=self.suppression.currentText(), metric=self.metric.currentText(),
-            hierarchies={c: HierarchyRef(file=f) for c, f in self.hierarchies.chosen_files().items()},
+            hierarchies=self.hierarchies.chosen_refs(self.columns_with("quasi-identifying")
+                                                     + self.columns_with("sensitive")),
         )
+
+    def _mondrian_section(self) -> KAnonymitySection:
+        """Mondrian takes k and distinct l only: the global-only options are left out, not sent to be refused."""
+        return KAnonymitySection(
+            **self._population(), method="mondrian",
+            quasi_identifiers=self.columns_with("quasi-identifying"), sensitive=self.columns_with("sensitive"),
+            k=self.k.value() if self.k_enabled.isChecked() else None,
+            l_diversity={"variant": "distinct", "l": self.l_value.value()} if self.l_enabled.isChecked() else None,
+        )
+
+    def _population(self) -> dict[str, float]:
+        """population or sampling_fraction for journalist and marketer risk; 0 in a box means not given."""
+        given = {"population": int(self.population.value()), "sampling_fraction": self.sampling_fraction.value()}
+        return {name: value for name, value in given.items() if value}
 
     def _checked_section(self) -> KAnonymitySection | None:
         try:

@@ -94,8 +94,11 @@ class KAnonymityResults(QWidget):
         if facts.method == "mondrian":
             smallest = facts.search.get("smallest_partition")
             size = f" (smallest {smallest:,} records)" if smallest else ""
+            penalty = ", ".join(f"{c.column} {c.certainty_penalty:.0%}" for c in facts.utility.columns
+                                if c.certainty_penalty is not None)
             return [f"Partitions: {facts.partitions or 0:,}{size}",
-                    "Suppressed rows: none (Mondrian suppresses no record)"]
+                    "Suppressed rows: none (Mondrian suppresses no record)",
+                    f"Certainty penalty (0% exact, 100% whole range): {penalty}"]
         levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers
                            if c in facts.levels and c in facts.heights)
         search = facts.search
