@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore
 from sanitas.core.errors import PolicyError, RecipeError
@@ -135,3 +136,32 @@ def test_unlisted_policy() -> None:
     refusing = Recipe(unlisted_columns=UnlistedPolicy.REFUSE, columns={"id": ColumnPlan(action="keep")})
     with pytest.raises(PolicyError, match="'amount'"):
         resolve_plan(refusing, columns, findings)
+
+
+def test_identifying_columns_must_be_removed_or_replaced() -> None:
+    """The k_anonymity roles live in the recipe; an identifying column may not be released as it is."""
+    schema = {"name": pl.String, "email": pl.String, "ssn": pl.String, "age": pl.Int64}
+    text = """
+version: 1
+unlisted_columns: keep
+columns:
+  name: {action: keep}
+  email: {action: drop}
+  age: {action: keep}
+k_anonymity:
+  quasi_identifiers: [age]
+  identifying: [name, email, ssn]
+  k: 2
+"""
+    problems = recipe_problems(parse_recipe(yaml.safe_load(text)), schema)
+    assert problems == [
+        "column 'name': it is identifying in k_anonymity, but its action is 'keep'; give it an action that "
+        "removes or replaces it (drop, redact, mask, pseudonymize, fake)",
+        "column 'ssn': it is identifying in k_anonymity, but it has no action under 'columns:'; give it an action "
+        "that removes or replaces it (drop, redact, mask, pseudonymize, fake)",
+    ]
+    dropped_anyway = parse_recipe(yaml.safe_load(text.replace("unlisted_columns: keep", "unlisted_columns: drop")
+                                                  .replace("name: {action: keep}", "name: {action: fake}")))
+    assert recipe_problems(dropped_anyway, schema) == []
+    with pytest.raises(RecipeError, match="identifying column cannot also be quasi-identifier"):
+        parse_recipe(yaml.safe_load(text.replace("identifying: [name, email, ssn]", "identifying: [name, age]")))

@@ -186,7 +186,7 @@ def test_population_or_sampling_fraction_goes_into_the_section(panel: KAnonymity
     assert "not both" in panel.message.text() and panel.doc.recipe.k_anonymity is None
     panel.sampling_fraction.setValue(0.0)
     panel.apply_button.click()
-    assert panel.doc.recipe.k_anonymity.population == 80_000 and not panel.message.text()
+    assert panel.doc.recipe.k_anonymity.population == 80_000 and "not both" not in panel.message.text()
 
 
 def test_mondrian_run_shows_partitions_not_a_lattice_position(qtbot: QtBot, panel: KAnonymityPanel) -> None:
@@ -213,3 +213,39 @@ def test_global_run_says_which_search_ran(qtbot: QtBot, panel: KAnonymityPanel) 
     assert "Method: Global recoding, exact optimum over the lattice" in text
     assert "Journalist and marketer risk: the dataset is the population" in text
     assert panel.results.risk("Journalist risk, highest", 1) == panel.results.risk("Prosecutor risk, highest", 1)
+
+
+def test_identifying_roles_go_into_the_recipe_and_a_kept_one_is_flagged(panel: KAnonymityPanel) -> None:
+    _configure(panel)
+    panel.apply_button.click()
+    section = panel.doc.recipe.k_anonymity
+    assert section is not None and "email" in section.identifying and "full_name" in section.identifying
+    assert "Identifying columns" in panel.message.text() and "email" in panel.message.text()  # no plan yet
+    panel.doc.apply_suggested_plan()
+    panel.apply_button.click()
+    assert panel.message.text() == ""  # the suggested plan removes or replaces every identifying column
+    panel.set_role("email", "insensitive")
+    panel.apply_button.click()
+    assert "email" not in panel.doc.recipe.k_anonymity.identifying
+    panel.doc.undo_stack.undo()
+    assert panel.role("email") == "identifying"  # the recipe's roles are shown again after undo
+
+
+def test_hierarchical_t_closeness_offers_the_sensitive_columns_hierarchy(panel: KAnonymityPanel,
+                                                                        tmp_path: Path) -> None:
+    _configure(panel)
+    assert "diagnosis" not in panel.hierarchies.combos
+    panel.t_enabled.setChecked(True)
+    panel.t_variant.setCurrentText("hierarchical")
+    assert "diagnosis" in panel.hierarchies.combos  # listed after the quasi-identifiers, marked sensitive
+    path = tmp_path / "diagnosis.csv"
+    values = panel.doc.frame.get_column("diagnosis").unique().to_list()
+    path.write_text("".join(f"{v};{'chronic' if i % 2 else 'acute'};*\n" for i, v in enumerate(values)))
+    ref = panel.hierarchies.file_ref("diagnosis", path)
+    assert ref is not None
+    panel.hierarchies.set_ref("diagnosis", ref)
+    assert "diagnosis" in panel.hierarchies.combos and "age" in panel.hierarchies.combos
+    section = panel.section()
+    assert section.hierarchies["diagnosis"].file is not None
+    panel.t_variant.setCurrentText("equal")
+    assert "diagnosis" not in panel.hierarchies.combos

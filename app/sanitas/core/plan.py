@@ -130,13 +130,17 @@ def k_anonymity_hint(roles: dict[str, Any]) -> list[str]:
     if not quasi:
         return []
     sensitive = columns_with_role(roles, Role.SENSITIVE)
+    identifying = columns_with_role(roles, Role.IDENTIFYING)
     lines = [
         "# To protect the quasi-identifiers together, uncomment and review (their column actions must be keep,",
-        "# their hierarchies generalize them; see `sanitas risk FILE --quasi-identifiers ...` for the risk):",
+        "# their hierarchies generalize them; see `sanitas risk FILE --quasi-identifiers ...` for the risk;",
+        "# identifying columns must have an action that removes or replaces them):",
         "# k_anonymity:",
         f"#   quasi_identifiers: [{', '.join(quasi)}]",
-        "#   k: 5",
     ]
+    if identifying:
+        lines += [f"#   identifying: [{', '.join(identifying)}]"]
+    lines += ["#   k: 5"]
     if sensitive:
         lines += [f"#   sensitive: [{', '.join(sensitive)}]", "#   l_diversity: {variant: distinct, l: 2}"]
     lines += ["#   suppression_limit: 0.05"]

@@ -98,6 +98,8 @@ class KAnonymitySection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     quasi_identifiers: list[str] = Field(min_length=1)
+    identifying: list[str] = Field(default_factory=list, description="columns that identify a person directly: "
+                                   "their column action must remove or replace them (not keep)")
     method: Literal["global", "mondrian"] = "global"
     k: int | None = Field(default=None, ge=2)
     sensitive: list[str] = Field(default_factory=list)
@@ -125,6 +127,9 @@ class KAnonymitySection(BaseModel):
         overlap = sorted(set(self.quasi_identifiers) & set(self.sensitive))
         if overlap:
             problems.append(f"a column cannot be both quasi-identifier and sensitive: {', '.join(overlap)}")
+        twice = sorted(set(self.identifying) & (set(self.quasi_identifiers) | set(self.sensitive)))
+        if twice:
+            problems.append(f"an identifying column cannot also be quasi-identifier or sensitive: {', '.join(twice)}")
         problems += self._model_problems()
         if self.population is not None and self.sampling_fraction is not None:
             problems.append("give 'population' (people the rows were drawn from) or 'sampling_fraction' "

@@ -61,7 +61,8 @@ def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> 
     if section is None:
         return []
     problems = []
-    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive)):
+    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive),
+                          ("identifying", section.identifying)):
         for column in columns:
             if column not in schema:
                 problems.append(f"field 'k_anonymity': {role} '{column}' is not in the dataset")
@@ -73,6 +74,22 @@ def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> 
                 f"column '{column}': it is a quasi-identifier of k_anonymity, so its action must be 'keep' "
                 f"({how}), not '{plan.action}'"
             )
+    problems += _identifying_problems(recipe, section.identifying, schema)
+    return problems
+
+
+def _identifying_problems(recipe: Recipe, identifying: list[str], schema: Mapping[str, pl.DataType]) -> list[str]:
+    """An identifying column must not reach the release as it is: its action removes or replaces it."""
+    problems = []
+    for column in identifying:
+        plan = recipe.columns.get(column)
+        if column not in schema or (plan is None and recipe.unlisted_columns in (UnlistedPolicy.DROP,
+                                                                                 UnlistedPolicy.REFUSE)):
+            continue
+        if plan is None or plan.action == "keep":
+            how = "its action is 'keep'" if plan is not None else "it has no action under 'columns:'"
+            problems.append(f"column '{column}': it is identifying in k_anonymity, but {how}; give it an action "
+                            "that removes or replaces it (drop, redact, mask, pseudonymize, fake)")
     return problems
 
 

@@ -38,6 +38,7 @@ class HierarchyChooser(QGroupBox):
         self.setAccessibleName("Hierarchy per quasi-identifier")
         self.refs: dict[str, HierarchyRef] = {}
         self.combos: dict[str, QComboBox] = {}
+        self._sensitive: list[str] = []  # shown after the quasi-identifiers when hierarchical t-closeness is on
         self.dialog: HierarchyEditor | None = None
         self._grid = QGridLayout(self)
 
@@ -46,7 +47,12 @@ class HierarchyChooser(QGroupBox):
         wanted = set(self.combos if columns is None else columns)
         return {c: ref for c, ref in self.refs.items() if c in wanted}
 
-    def set_columns(self, columns: list[str]) -> None:
+    def set_columns(self, columns: list[str], sensitive: list[str] | None = None) -> None:
+        """One row per quasi-identifier, then per ``sensitive`` column (hierarchical t-closeness needs theirs)."""
+        if sensitive is not None:
+            self._sensitive = list(sensitive)
+        sensitive = [c for c in self._sensitive if c not in columns]
+        columns = [*columns, *sensitive]
         while self._grid.count():
             old = self._grid.takeAt(0).widget()
             old.hide()  # deleteLater is deferred: hidden now so it cannot paint over the new row
@@ -67,7 +73,8 @@ class HierarchyChooser(QGroupBox):
                          "becomes at each level; build, edit, import or export it")
             edit.clicked.connect(lambda _=False, c=column: self.show_hierarchy(c))
             self.combos[column] = combo
-            for col, widget in enumerate((QLabel(column), combo, edit)):
+            label = QLabel(f"{column} (sensitive)" if column in sensitive else column)
+            for col, widget in enumerate((label, combo, edit)):
                 self._grid.addWidget(widget, row, col)
 
     def set_ref(self, column: str, ref: HierarchyRef | None) -> None:
@@ -75,7 +82,7 @@ class HierarchyChooser(QGroupBox):
             self.refs.pop(column, None)
         else:
             self.refs[column] = ref
-        self.set_columns(list(self.combos))
+        self.set_columns([c for c in self.combos if c not in self._sensitive])
 
     def _chosen(self, column: str) -> None:
         text = self.combos[column].currentText()

@@ -127,6 +127,8 @@ class KAnonymityPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.progress = named(QProgressBar(), "k-anonymity progress", "Progress of the run")
         self.progress.setRange(0, 1000)
+        self.t_enabled.toggled.connect(self._rebuild_hierarchies)
+        self.t_variant.currentTextChanged.connect(self._rebuild_hierarchies)
         self.apply_button.clicked.connect(self.apply)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
@@ -193,6 +195,7 @@ class KAnonymityPanel(QWidget):
         section = self.doc.recipe.k_anonymity
         listed = {c: "quasi-identifying" for c in section.quasi_identifiers} if section else {}
         listed.update({c: "sensitive" for c in section.sensitive} if section else {})
+        listed.update({c: "identifying" for c in section.identifying} if section else {})
         self.roles.clearContents()  # drops the old role combos before new ones take their cells
         self.roles.setRowCount(len(self.doc.columns))
         for row, column in enumerate(self.doc.columns):
@@ -243,7 +246,9 @@ class KAnonymityPanel(QWidget):
         return [c for c in self.doc.columns if self.role(c) == role]
 
     def _rebuild_hierarchies(self) -> None:
-        self.hierarchies.set_columns(self.columns_with("quasi-identifying"))
+        hierarchical_t = self.t_enabled.isChecked() and self.t_variant.currentText() == "hierarchical"
+        self.hierarchies.set_columns(self.columns_with("quasi-identifying"),
+                                     sensitive=self.columns_with("sensitive") if hierarchical_t else [])
 
     def show_hierarchy(self, column: str) -> None:
         self.hierarchies.show_hierarchy(column)
@@ -259,6 +264,7 @@ class KAnonymityPanel(QWidget):
         return KAnonymitySection(
             **self._population(),
             quasi_identifiers=self.columns_with("quasi-identifying"), sensitive=self.columns_with("sensitive"),
+            identifying=self.columns_with("identifying"),
             k=self.k.value() if self.k_enabled.isChecked() else None,
             l_diversity=l_div if self.l_enabled.isChecked() else None,
             t_closeness={"variant": self.t_variant.currentText(), "t": self.t_value.value()}
@@ -274,6 +280,7 @@ class KAnonymityPanel(QWidget):
         return KAnonymitySection(
             **self._population(), method="mondrian",
             quasi_identifiers=self.columns_with("quasi-identifying"), sensitive=self.columns_with("sensitive"),
+            identifying=self.columns_with("identifying"),
             k=self.k.value() if self.k_enabled.isChecked() else None,
             l_diversity={"variant": "distinct", "l": self.l_value.value()} if self.l_enabled.isChecked() else None,
         )
@@ -296,6 +303,16 @@ class KAnonymityPanel(QWidget):
         section = self._checked_section()
         if section is not None:
             self.doc.set_k_anonymity(section, "Set k-anonymity")
+            self.message.setText(self._identifying_kept(section))
+
+    def _identifying_kept(self, section: KAnonymitySection) -> str:
+        """Identifying columns still released as they are: said in place, since the export will refuse them."""
+        kept = [c for c in section.identifying if (plan := self.doc.plan(c)) is None or plan.action == "keep"]
+        if not kept:
+            return ""
+        return (f"Identifying column{'s' if len(kept) > 1 else ''} {', '.join(kept)} would be released as "
+                f"{'they are' if len(kept) > 1 else 'it is'}: choose an action that removes or replaces "
+                f"{'them' if len(kept) > 1 else 'it'} (drop, pseudonymize, fake, …) in the column list.")
 
     def run(self) -> None:
         section, frame = self._checked_section(), self.doc.frame
