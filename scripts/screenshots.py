@@ -88,6 +88,17 @@ def main() -> int:
     panel.run()
     wait_until(app, lambda: panel.task is None and panel.facts is not None, timeout=120)
     grab(app, window, "04-k-anonymity.png")
+
+    from sanitas.gui.widgets.hierarchy_builder_form import EDGES
+
+    panel.hierarchies.show_hierarchy("age")
+    editor = panel.hierarchies.dialog
+    editor.resize(900, 620)
+    editor.form.number_mode.setCurrentText(EDGES)
+    editor.form.edges.setText("0, 18, 30, 45, 65, 120; 0, 30, 65, 120")
+    editor.rebuild_button.click()
+    grab(app, editor, "05-hierarchy-editor.png")
+    editor.close()
     QTimer.singleShot(0, app.quit)
     window.doc.undo_stack.setClean()
     window.close()

@@ -99,7 +99,14 @@ def test_run_shows_models_risk_and_charts(qtbot: QtBot, panel: KAnonymityPanel) 
     assert "Lattice position" in text and "nodes evaluated" in text and "Suppressed rows" in text
     assert panel.results.risk("Sample uniques", 1) == "0"
     assert panel.results.risk("Sample uniques", 0) not in ("", "0")
-    assert panel.results.histogram.categories and panel.results.kept_chart.categories == panel.facts.quasi_identifiers
+    facts = panel.facts
+    assert panel.results.histogram.categories
+    assert panel.results.kept_chart.categories == [f"{c} L{facts.levels[c]}" for c in facts.quasi_identifiers]
+    distinct, entropy = panel.results.kept_chart.series
+    assert distinct.values == [100 * c.distinct_kept for c in facts.utility.columns if c.column in facts.levels]
+    assert all(0 <= v <= 100 for v in entropy.values)
+    before, after = panel.results.risk_chart.series
+    assert before.values[0] == 100.0 and after.values[0] == 100 * facts.risk_after.prosecutor_risk.highest <= 20
     assert not panel.results.histogram.grab().isNull()
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
 

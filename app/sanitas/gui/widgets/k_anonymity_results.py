@@ -54,10 +54,14 @@ class KAnonymityResults(QWidget):
         self.risk_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.histogram = named(BarChart("Equivalence classes by size"), "Class-size histogram before and after",
                                "Number of classes of each size, before and after")
-        self.kept_chart = named(BarChart("Distinct values kept (%)", value_format="{:.0f}"),
-                                "Distinct values kept per quasi-identifier", "Distinct values after / before")
+        self.risk_chart = named(BarChart("Re-identification risk (%)", value_format="{:.0f}"),
+                                "Risk before and after chart", "Prosecutor, journalist and marketer risk, before "
+                                "and after (highest and average)")
+        self.kept_chart = named(BarChart("Utility kept per quasi-identifier (%)", value_format="{:.0f}"),
+                                "Utility kept per quasi-identifier", "Distinct values after / before, and the share "
+                                "of each column's entropy (bits) that the release keeps")
         layout = QVBoxLayout(self)
-        for widget in (self.summary, self.risk_table, self.histogram, self.kept_chart):
+        for widget in (self.summary, self.risk_table, self.risk_chart, self.histogram, self.kept_chart):
             layout.addWidget(widget)
 
     def risk(self, row_name: str, column: int) -> str:
@@ -84,9 +88,19 @@ class KAnonymityResults(QWidget):
             Series("before", [float(b.classes) for b in before], "#6e7781"),
             Series("after", [float(b.classes) for b in after], "#0969da"),
         ])
+        risks = [("pros. max", lambda r: r.prosecutor_risk.highest), ("pros. avg", lambda r: r.prosecutor_risk.average),
+                 ("journ. max", lambda r: r.journalist_risk.highest),
+                 ("journ. avg", lambda r: r.journalist_risk.average), ("marketer", lambda r: r.marketer_risk.average)]
+        self.risk_chart.set_data([name for name, _ in risks], [
+            Series("before", [100 * value(facts.risk_before) for _, value in risks], "#6e7781"),
+            Series("after", [100 * value(facts.risk_after) for _, value in risks], "#0969da"),
+        ])
         kept = [c for c in facts.utility.columns if c.column in facts.quasi_identifiers]
-        self.kept_chart.set_data([c.column for c in kept],
-                                 [Series("kept", [c.distinct_kept * 100 for c in kept], "#1a7f37")])
+        labels = [f"{c.column} L{facts.levels[c.column]}" if c.column in facts.levels else c.column for c in kept]
+        self.kept_chart.set_data(labels, [
+            Series("distinct values", [c.distinct_kept * 100 for c in kept], "#1a7f37"),
+            Series("entropy", [max(0.0, 100 * (1 - c.entropy_lost_share)) for c in kept], "#bc4c00"),
+        ])
 
     @staticmethod
     def _position(facts: KAnonymityFacts) -> list[str]:
