@@ -54,6 +54,37 @@ def panel(qtbot: QtBot, demo: tuple[Dataset, pl.DataFrame, ScanResult], tmp_path
     return widget
 
 
+@pytest.fixture(autouse=True)
+def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Closing an editor with hand edits asks first; tests answer Discard (and record that it asked)."""
+    asked: list[str] = []
+
+    def answer(editor: HierarchyEditor) -> bool:
+        asked.append(editor.column)
+        return True
+
+    monkeypatch.setattr(HierarchyEditor, "confirm_discard", answer)
+    return asked
+
+
+def test_cancel_asks_before_dropping_hand_edits(qtbot: QtBot, panel: KAnonymityPanel,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog = _editor(panel, "zip")
+    dialog.reject()  # nothing edited: closes without asking
+    assert not dialog.isVisible()
+    dialog = _editor(panel, "zip")
+    first = dialog.model.rows[0][0]
+    _select(dialog, [first], 1)
+    dialog.add_level_button.click()
+    assert dialog.source == "edited"
+    monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: False)
+    dialog.reject()
+    assert dialog.isVisible()  # the analyst chose to keep editing
+    monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: True)
+    dialog.reject()
+    assert not dialog.isVisible() and "zip" not in panel.hierarchies.refs
+
+
 def _editor(panel: KAnonymityPanel, column: str) -> HierarchyEditor:
     panel.show_hierarchy(column)
     dialog = panel.hierarchies.dialog

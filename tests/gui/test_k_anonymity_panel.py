@@ -12,6 +12,7 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.io import open_dataset
+from sanitas.core.recipe import HierarchyRef
 from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.bar_chart import BarChart, Series
@@ -256,3 +257,12 @@ def test_hierarchical_t_closeness_offers_the_sensitive_columns_hierarchy(panel: 
     assert section.hierarchies["diagnosis"].file is not None
     panel.t_variant.setCurrentText("equal")
     assert "diagnosis" not in panel.hierarchies.combos
+
+
+def test_a_new_recipe_forgets_unapplied_settings_and_hierarchies(panel: KAnonymityPanel) -> None:
+    _configure(panel, k=7)
+    panel.l_enabled.setChecked(True)
+    panel.hierarchies.set_ref("age", HierarchyRef(auto="number", first_width=10, factor=2))
+    panel.doc.new_recipe()
+    assert panel.hierarchies.refs == {} and panel.hierarchies.combos["age"].currentText() == "Automatic"
+    assert panel.k.value() == 5 and not panel.l_enabled.isChecked() and panel.method.currentData() == "global"

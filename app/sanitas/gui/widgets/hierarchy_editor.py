@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -376,6 +377,19 @@ class HierarchyEditor(QDialog):
         self.ref = ref
         self.chosen.emit(self.column, ref)
         self.accept()
+
+    def reject(self) -> None:
+        """Cancel, Escape or the close button: hand edits are not thrown away without asking."""
+        if self.source == "edited" and self.ref is None and self.isVisible() and not self.confirm_discard():
+            return
+        super().reject()
+
+    def confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Discard hand edits?", f"The hierarchy of {self.column} was edited by hand. Close without "
+            "using the edits?", QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def save(self, path: Path) -> bool:
         try:

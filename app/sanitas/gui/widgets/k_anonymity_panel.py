@@ -61,9 +61,16 @@ class KAnonymityPanel(QWidget):
         self.facts: KAnonymityFacts | None = None
         self.setAccessibleName("k-anonymity")
         self._build()
+        doc.recipeReplaced.connect(self._forget_unapplied)  # before _reload, which then shows the new recipe
         for signal in (doc.datasetChanged, doc.scanChanged, doc.recipeReplaced, doc.datasetModelChanged):
             signal.connect(self._reload)
         self._reload()
+
+    def _forget_unapplied(self) -> None:
+        """A recipe without a k_anonymity section was opened or created: start from the defaults, so
+        settings and hierarchy files of the previous recipe cannot slip into this one."""
+        if self.doc.recipe.k_anonymity is None:
+            self._load_models(KAnonymitySection.model_construct(quasi_identifiers=[], k=5))
 
     # --- layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
