@@ -181,6 +181,9 @@ def test_apply_k_anonymity_demo_recipe(tmp_path: Path, capsys: pytest.CaptureFix
     assert all(check["holds"] for check in report["k_anonymity"]["checks"])
     assert report["k_anonymity"]["risk_after"]["sample_uniques"] == 0
     assert frame.height >= 0.95 * 5000
+    printed = capsys.readouterr().out
+    assert "k-anonymity: 5-anonymity holds, distinct 2-diversity holds." in printed
+    assert "levels age " in printed and "sample uniques 4,871 -> 0" in printed
 
 
 def test_apply_mondrian_demo_recipe(tmp_path: Path) -> None:

@@ -213,3 +213,22 @@ def test_mondrian_section_round_trips_without_global_fields() -> None:
     assert not {"metric", "suppression", "suppression_limit", "hierarchies"} & set(data)
     assert parse_recipe(yaml.safe_load(dump_recipe(recipe))) == recipe
     assert "method" not in yaml.safe_load(dump_recipe(parse_recipe(RECIPE)))["k_anonymity"]  # global: as before
+
+
+def test_a_release_that_fails_the_independent_check_is_refused(demo: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is the last gate: if the search ever released a table that breaks a model, nothing is written."""
+    import sanitas.core.privacy.anonymize as anonymize_module
+    from sanitas.core.errors import VerificationError
+
+    real = anonymize_module.anonymize
+
+    def leaky(frame: pl.DataFrame, config: object, **kwargs: object) -> object:
+        result = real(frame, config, **kwargs)
+        return type(result)(frame, pl.Series("suppressed", [False] * frame.height), result.levels, result.loss,
+                            result.metric, result.stats, result.facts)  # the untouched input, claimed anonymous
+
+    monkeypatch.setattr(anonymize_module, "anonymize", leaky)
+    with pytest.raises(VerificationError, match="does not satisfy 5-anonymity"):
+        run(open_dataset(demo), parse_recipe(RECIPE))
+    assert not list(tmp_path.iterdir())

@@ -255,10 +255,29 @@ def run_apply(args: argparse.Namespace) -> int:
             if f.blocking:
                 print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
                       f"rows {_rows(f.rows)}", file=sys.stderr)
+    if release.k_anonymity is not None:
+        print(_k_anonymity_summary(release.k_anonymity))
     print(f"Done in {time.perf_counter() - started:.1f} s.")
     if args.strict and not residual.clean:
         return 3
     return 0
+
+
+def _k_anonymity_summary(facts: Any) -> str:
+    """What the k_anonymity step reached, in a few lines (the report has the rest)."""
+    models = ", ".join(f"{c.model} {'holds' if c.holds else 'FAILS'}" for c in facts.checks)
+    if facts.method == "mondrian":
+        where = f"{facts.partitions:,} partitions"
+    else:
+        where = "levels " + ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
+    before, after = facts.risk_before, facts.risk_after
+    return "\n".join([
+        f"k-anonymity: {models}.",
+        f"  {facts.method_label}; {where}; {facts.suppressed:,} records suppressed.",
+        f"  Prosecutor risk, highest {before.prosecutor_risk.highest:.1%} -> {after.prosecutor_risk.highest:.1%}, "
+        f"average {before.prosecutor_risk.average:.1%} -> {after.prosecutor_risk.average:.1%}; sample uniques "
+        f"{before.sample_uniques:,} -> {after.sample_uniques:,}.",
+    ])
 
 
 def _rows(rows: list[int]) -> str:

@@ -16,6 +16,7 @@ import polars as pl
 from sanitas.core.dataset import Dataset
 from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+from sanitas.core.errors import VerificationError
 from sanitas.core.keys import KeyRing
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import ColumnPlan, Recipe
@@ -138,6 +139,11 @@ def run(
         frame, k_facts = k_anonymity_step(frame, recipe.k_anonymity, recipe_dir=recipe_dir, source=dataset.name,
                                           progress=sub_progress(progress, 0.85, 0.9), cancel=cancel)
         timings["k_anonymity"] = time.perf_counter() - started
+        if not k_facts.all_hold:  # the independent check is the last gate: never release what it rejects
+            failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in k_facts.checks
+                               if not c.holds)
+            raise VerificationError(f"Not exporting {dataset.name}: the released table does not satisfy {failed}. "
+                              "This should not happen; please report it with the recipe (no data needed).")
 
     started = time.perf_counter()
     residual = residual_check(source, frame, outcomes, settings=settings,

@@ -49,3 +49,7 @@ class PolicyError(SanitasError):
 
 class DetectionError(SanitasError):
     """The PII detector could not be set up (model missing, bad custom recognizer file)."""
+
+
+class VerificationError(SanitasError):
+    """The released table failed the independent check of the privacy models it was made for."""
