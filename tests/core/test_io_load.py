@@ -172,6 +172,23 @@ def test_leading_zeros_and_long_ids_stay_text(tmp_path: Path) -> None:
     assert frame["zip"][0] == "02139" and frame["emp_id"][0] == "007"
 
 
+def test_zero_led_code_after_the_inference_rows_keeps_its_zero(tmp_path: Path) -> None:
+    """10,000+ rows of 9xxxx ZIPs, then 02139: the column is re-read as text on the first full pass."""
+    rows = [f"{i},{94000 + i % 900},{i % 90}" for i in range(12_000)]
+    rows[11_500] = "11500,02139,-07"
+    path = tmp_path / "zips.csv"
+    path.write_text("id,zip,score\n" + "\n".join(rows) + "\n")
+    dataset = open_dataset(path)
+    assert dataset.schema["zip"] == pl.Int64  # what the first rows say
+    frame = dataset.collect()
+    assert frame.schema["zip"] == pl.String and frame["zip"][11_500] == "02139" and frame["zip"][0] == "94000"
+    assert frame.schema["score"] == pl.String and frame["score"][11_500] == "-07"
+    assert frame.schema["id"] == pl.Int64  # untouched
+    assert dataset.options["widened_columns"] == ["score", "zip"]
+    sample = open_dataset(path).sample_rows(100)  # the scan path runs the same check
+    assert sample.schema["zip"] == pl.String
+
+
 def test_value_breaking_an_inferred_type_widens_the_column(tmp_path: Path) -> None:
     rows = csv_lines(15_000)
     rows[12_000] = "12000,name,not-a-number"

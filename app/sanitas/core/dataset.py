@@ -40,8 +40,9 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 class Backing(Protocol):
     """What a reader leaves behind so the Dataset can check, recover from and explain read errors."""
 
-    def check(self) -> None:
-        """Full-file checks a lazy scan skips (e.g. rows with too few fields); raise LoadError."""
+    def check(self) -> pl.LazyFrame | None:
+        """Full-file checks a lazy scan skips (e.g. rows with too few fields); raise LoadError. A rebuilt
+        frame when the pass found columns that must be read differently (zero-led codes further down)."""
 
     def recover(self, error: BaseException) -> pl.LazyFrame | None:
         """A rebuilt frame that avoids ``error`` (a column re-read as text), or None."""
@@ -115,7 +116,9 @@ class Dataset:
     def _check(self) -> None:
         backing = self.backing
         if backing is not None:
-            self._run(lambda _: backing.check())
+            rebuilt = self._run(lambda _: backing.check())
+            if rebuilt is not None:
+                object.__setattr__(self, "frame", rebuilt)
 
     def _run(self, query: Callable[[pl.LazyFrame], T]) -> T:
         """Run ``query`` on the frame; recover from or explain read errors through the backing.

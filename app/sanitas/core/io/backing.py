@@ -27,7 +27,7 @@ class FileBacking:
     def __init__(self, path: Path) -> None:
         self.original = path
 
-    def check(self) -> None:
+    def check(self) -> pl.LazyFrame | None:
         return None
 
     def recover(self, error: BaseException) -> pl.LazyFrame | None:

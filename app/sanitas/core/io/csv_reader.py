@@ -85,13 +85,40 @@ class CsvBacking(FileBacking):
         self._checked = False
         self._error: LoadError | None = None
 
-    def check(self) -> None:
-        """One streaming pass over the whole file, once per Dataset; a failure is remembered."""
-        if not self._checked:
-            self._error = self._ragged_error()
-            self._checked = True
+    def check(self) -> pl.LazyFrame | None:
+        """Streaming passes over the whole file, once per Dataset; a failure is remembered.
+
+        Besides ragged rows: a column read as numbers from the first rows may hold a zero-led code
+        further down (ZIP 02139 after 10,000 rows of 9xxxx); read as a number it would lose its zero,
+        so such columns are re-read as text and the rebuilt frame is returned.
+        """
+        if self._checked:
+            if self._error is not None:
+                raise LoadError(self._error.message)
+            return None
+        self._error = self._ragged_error()
+        self._checked = True
         if self._error is not None:
             raise LoadError(self._error.message)
+        zero_led = self._zero_led_numeric_columns()
+        if not zero_led:
+            return None
+        self.source.text_columns |= zero_led
+        self.options["text_columns"] = sorted(self.source.text_columns)
+        widened = self.options.setdefault("widened_columns", [])
+        if isinstance(widened, list):
+            widened.extend(sorted(zero_led))
+        return self.source.scan()
+
+    def _zero_led_numeric_columns(self) -> set[str]:
+        """Numeric-typed columns with a value like 007 or -01 anywhere in the file (streamed, as text)."""
+        schema = self.source.scan().collect_schema()
+        numeric = [name for name, dtype in schema.items() if dtype.is_numeric()]
+        if not numeric:
+            return set()
+        raw = pl.scan_csv(self.source.path, infer_schema=False, **self.source._options()).select(numeric)
+        found = raw.select(pl.col(numeric).str.contains(r"^\s*[+-]?0\d").any()).collect(engine="streaming")
+        return {name for name in numeric if found.get_column(name).item()}
 
     def recover(self, error: BaseException) -> pl.LazyFrame | None:
         match = _TYPE_BREAK.search(str(error)) if isinstance(error, pl.exceptions.ComputeError) else None
@@ -145,7 +172,7 @@ def text_like_columns(raw: pl.DataFrame) -> set[str]:
 
     Codes are: values with a leading zero (ZIP 02139, ID 007), fixed-width digit strings longer than
     9 (card, phone and account numbers), and digit runs too long for an Int64. Only the rows used for
-    inference are looked at: a zero-led value first seen further down still reads as a number.
+    inference are looked at here; ``CsvBacking.check`` finds zero-led values further down in its full pass.
     """
     found: set[str] = set()
     for name in raw.columns:
