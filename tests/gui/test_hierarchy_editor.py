@@ -211,6 +211,33 @@ def test_grouped_categories_become_an_auto_category_ref(panel: KAnonymityPanel, 
     assert load_hierarchies(section, panel.doc.frame, tmp_path)[0]["city"] == dialog.hierarchy
 
 
+def test_ungroup_takes_values_out_and_dissolves_groups(panel: KAnonymityPanel,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog = _editor(panel, "city")
+    names = iter(["Northeast", "South", "East"])
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a, **_k: (next(names), True)))
+    _select(dialog, ["Boston", "Brooklyn"], 0)
+    dialog.group_button.click()
+    _select(dialog, ["Austin"], 0)
+    dialog.group_button.click()
+    _select(dialog, ["Boston", "Austin"], 1)  # Northeast and South gathered as East at level 2
+    dialog.group_button.click()
+    assert [{g: sorted(m) for g, m in level.items()} for level in dialog.form.groupings] == [
+        {"Northeast": ["Boston", "Brooklyn"], "South": ["Austin"]}, {"East": ["Northeast", "South"]}]
+    _select(dialog, ["Brooklyn"], 0)  # a value leaves its group
+    assert dialog.ungroup_button.isEnabled() and dialog.ungroup_selected()
+    assert dialog.form.groupings[0]["Northeast"] == ["Boston"] and _cell(dialog, "Brooklyn", 1) == "Other"
+    _select(dialog, ["Austin"], 1)  # the South group is dissolved: Austin back to the rest, East loses it
+    assert dialog.ungroup_selected()
+    assert dialog.form.groupings == [{"Northeast": ["Boston"]}, {"East": ["Northeast"]}]
+    assert (_cell(dialog, "Austin", 1), _cell(dialog, "Boston", 2)) == ("Other", "East")
+    _select(dialog, ["Boston"], 1)
+    assert dialog.ungroup_selected()  # dissolving the last level 1 group leaves nothing to gather above it
+    assert dialog.form.groupings == [] and dialog.table.columnCount() == 2
+    dialog.ok_button.click()
+    assert panel.hierarchies.refs["city"] == HierarchyRef(auto="category")
+
+
 def test_edited_cell_is_saved_as_an_arx_file_next_to_the_recipe(qtbot: QtBot, panel: KAnonymityPanel,
                                                                  tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -281,6 +281,27 @@ class BuilderForm(QWidget):
         self._show_groups()
         self.changed.emit()
 
+    def ungroup(self, level: int, labels: Sequence[str]) -> None:
+        """Selected cells of ``level``: values (level 0) leave their level 1 group; group labels (level d)
+        dissolve that level d group, whose members go back to the rest, and leave the groups above."""
+        if level == 0:
+            depth, gone = 1, set(labels)
+            self.groupings[0:1] = [{g: [m for m in ms if m not in gone] for g, ms in self.groupings[0].items()}] \
+                if self.groupings else []
+        else:
+            depth, gone = level, set(labels)
+            if depth <= len(self.groupings):
+                self.groupings[depth - 1] = {g: ms for g, ms in self.groupings[depth - 1].items() if g not in gone}
+            if depth < len(self.groupings):
+                self.groupings[depth] = {g: [m for m in ms if m not in gone] for g, ms in self.groupings[depth].items()}
+        self.groupings = [{g: ms for g, ms in grouping.items() if ms} for grouping in self.groupings]
+        while self.groupings and not self.groupings[-1]:
+            self.groupings.pop()
+        if any(not grouping for grouping in self.groupings):  # an empty level between two: nothing left to gather
+            self.groupings = self.groupings[:next(i for i, g in enumerate(self.groupings) if not g)]
+        self._show_groups()
+        self.changed.emit()
+
     def clear_groups(self) -> None:
         self.groupings = []
         self._show_groups()

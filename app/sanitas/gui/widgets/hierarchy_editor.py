@@ -78,15 +78,18 @@ class HierarchyEditor(QDialog):
         self.group_button = named(QPushButton("&Group selected…"), "Group selected values",
                                   "Select values (or level 1 groups) in the table and name their group at the "
                                   "next level")
+        self.ungroup_button = named(QPushButton("&Ungroup selected"), "Ungroup selected",
+                                    "Selected values leave their group; selected group labels dissolve their group")
         self.rebuild_button.clicked.connect(self.rebuild)
         self.group_button.clicked.connect(self._ask_group)
+        self.ungroup_button.clicked.connect(self.ungroup_selected)
         self.form.kind_combo.currentTextChanged.connect(self._kind_shown)
         self.form.changed.connect(self._options_changed)
         builder = QGroupBox("Builder")
         builder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # the table takes the room
         column = QVBoxLayout(builder)
         column.addWidget(self.form)
-        column.addWidget(self._row(self.rebuild_button, self.group_button))
+        column.addWidget(self._row(self.rebuild_button, self.group_button, self.ungroup_button))
         self.model = HierarchyModel(self)
         self.model.edited.connect(self._edited)
         self.table = named(LevelTable(self.model), f"Hierarchy rows of {self.column}", "Each row: an original "
@@ -142,6 +145,7 @@ class HierarchyEditor(QDialog):
 
     def _kind_shown(self, kind: str) -> None:
         self.group_button.setEnabled(kind == "category")
+        self.ungroup_button.setEnabled(kind == "category")
 
     def _options_changed(self) -> None:
         """Say that the table no longer shows the options, rather than rebuild on every keystroke."""
@@ -303,6 +307,22 @@ class HierarchyEditor(QDialog):
             self.form.add_group(depth, name, labels)
         except HierarchyError as exc:
             return self._report(str(exc))
+        if self.rebuild():
+            return True
+        self.form.groupings = before
+        self.form.groups_label.setText(describe_groups(before))
+        return False
+
+    def ungroup_selected(self) -> bool:
+        """Take the selected values out of their groups, or dissolve the selected groups, and rebuild."""
+        rows, level = self.table.selected_rows_and_level()
+        if not rows or level is None or level >= self.model.height - 1:
+            return self._report("Select values to take them out of their group, or group labels to dissolve "
+                                "those groups.")
+        if self.built is None or self.built[0] != "category":
+            return self._report("Groups belong to the category builder: Rebuild first.")
+        before = copy.deepcopy(self.form.groupings)
+        self.form.ungroup(level, list(dict.fromkeys(self.model.rows[r][level] for r in rows)))
         if self.rebuild():
             return True
         self.form.groupings = before
