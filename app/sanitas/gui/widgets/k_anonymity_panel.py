@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -78,6 +79,10 @@ class KAnonymityPanel(QWidget):
         self.roles.setHorizontalHeaderLabels(["Column", "Detected", "Role"])
         self.roles.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.roles.verticalHeader().setVisible(False)
+        header = self.roles.horizontalHeader()  # the role combos are read in full; names and kinds share the rest
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.k_enabled = named(QCheckBox("k-anonymity"), "Use k-anonymity", "Every record shares its "
                                 "quasi-identifiers with at least k-1 others")
         self.k_enabled.setChecked(True)
