@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from sanitas.cli.main import main
-from sanitas.core.recipe import load_recipe
+from sanitas.core.recipe import load_recipe, parse_recipe
+from sanitas.core.recipe_check import recipe_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
@@ -72,6 +73,17 @@ def test_plan_then_apply_round_trip(subset: Path, tmp_path: Path, monkeypatch: p
     assert recipe.columns["email"].action == "pseudonymize" and recipe.keys["default"].env == "SANITAS_KEY"
     assert set(recipe.columns) == set(pl.read_csv(subset, n_rows=1).columns)
     assert main(["plan", str(subset), "-o", str(recipe_path), "-q"]) == 2, "no silent overwrite"
+    # Uncommented as the hint says (its section, and keep for the columns it names), the recipe fits.
+    lines = text.splitlines()
+    start = lines.index("# k_anonymity:")
+    section = [line.removeprefix("# ") for line in lines[start:] if line.startswith(("# k_anonymity:", "#   "))]
+    keep = next((line.split(": ", 1)[1].rstrip(".").split(", ") for line in lines[start:]
+                 if line.startswith("# With the section")), [])
+    data = yaml.safe_load(text) | yaml.safe_load("\n".join(section))
+    for column in keep:
+        data["columns"][column] = {"action": "keep"}
+    schema = pl.read_csv(subset, infer_schema_length=10_000).schema
+    assert recipe_problems(parse_recipe(data), dict(schema)) == []
 
     monkeypatch.setenv("SANITAS_KEY", "cli-test-key-0123456789")
     out = tmp_path / "out" / "clean.parquet"
@@ -201,3 +213,135 @@ def test_apply_mondrian_demo_recipe(tmp_path: Path) -> None:
     html = Path(f"{out}.report.html").read_text()
     assert "Mondrian multidimensional partitioning (local recoding, heuristic)" in html
     assert "population 1,000,000" in html
+
+
+# --- destinations: never over a file the run reads, folders only when writing ----------------------
+
+
+KEEP = "version: 1\nunlisted_columns: keep\n"
+
+
+def test_refuses_a_report_over_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "o.csv.report.json"
+    source.write_text('{"id":"a1","age":30}\n')
+    (tmp_path / "r.yaml").write_text(KEEP)
+    for out in ("o.csv", str(tmp_path / "o.csv"), "sub/../o.csv"):
+        assert main(["apply", "o.csv.report.json", "--recipe", "r.yaml", "-o", out, "-q"]) == 2
+        err = capsys.readouterr().err
+        assert "o.csv.report.json: is the input file" in err and "report of o.csv" in err
+    assert source.read_text() == '{"id":"a1","age":30}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv.report.json", "r.yaml"]
+
+
+def test_refuses_to_write_over_the_recipe_its_hierarchies_and_key_files(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,sex,age\n1,F,30\n2,M,40\n3,F,30\n4,M,40\n")
+    (tmp_path / "hier2").mkdir()
+    hierarchy = tmp_path / "hier2" / "adult_hierarchy_sex.csv"
+    hierarchy.write_text("F;*\nM;*\n")
+    key = tmp_path / "keys" / "k.json"
+    key.parent.mkdir()
+    key.write_text("0123456789abcdef0123\n")
+    override = tmp_path / "other.csv"
+    override.write_text("fedcba98765432100123\n")
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({
+        "version": 1, "unlisted_columns": "keep", "keys": {"default": {"file": "keys/k.json"}},
+        "k_anonymity": {"quasi_identifiers": ["sex", "age"], "k": 2,
+                        "hierarchies": {"sex": {"file": "hier2/adult_hierarchy_sex.csv"}, "age": {"auto": "number"}}},
+    }))
+    before = {p: p.read_bytes() for p in (recipe, hierarchy, key, override)}
+    cases = [(hierarchy, "the hierarchy file of column 'sex'"), (recipe, "the recipe"),
+             (key, "the key file of key 'default'"), (override, "the key file of key 'extra'"),
+             (tmp_path / "hier2" / ".." / "recipe.json", "the recipe")]
+    for out, what in cases:
+        assert main(["apply", str(source), "-r", str(recipe), "--key-file", f"extra={override}", "-o", str(out),
+                     "-q"]) == 2
+        err = capsys.readouterr().err
+        assert f"is {what}, which this run reads" in err and "Traceback" not in err
+    recognizers = tmp_path / "recognizers.json"
+    recognizers.write_text("version: 1\nrecognizers: []\n")
+    before[recognizers] = recognizers.read_bytes()
+    assert main(["apply", str(source), "-r", str(recipe), "--recognizers", str(recognizers), "-o",
+                 str(recognizers), "-q"]) == 2
+    assert "is the custom recognizers file, which this run reads" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not list(tmp_path.glob("**/*.report.*")), "nothing written"
+    existing = tmp_path / "old.csv"  # an unrelated output from an earlier run may be replaced, as always
+    existing.write_text("stale\n")
+    assert main(["apply", str(source), "-r", str(recipe), "-o", str(existing), "-q"]) == 0
+    assert pl.read_csv(existing).height == 4
+
+
+def test_output_folder_is_made_only_when_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,sex\n1,F\n2,M\n")
+    failing = tmp_path / "bad.yaml"
+    failing.write_text("version: 1\ncolumns:\n  nope: {action: drop}\n")  # fails in the run, after the checks
+    assert main(["apply", str(source), "-r", str(failing), "-o", str(tmp_path / "new" / "deep" / "o.csv"), "-q"]) == 2
+    assert "column 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    good = tmp_path / "keep.yaml"
+    good.write_text(KEEP)
+    assert main(["apply", str(source), "-r", str(good), "-o", str(tmp_path / "new" / "deep" / "o.csv"), "-q"]) == 0
+    assert sorted(p.name for p in (tmp_path / "new" / "deep").iterdir()) == [
+        "o.csv", "o.csv.report.html", "o.csv.report.json"]
+
+
+def test_a_file_where_the_output_folder_should_be(tmp_path: Path) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,sex\n1,F\n2,M\n")
+    recipe = tmp_path / "keep.yaml"
+    recipe.write_text(KEEP)
+    done = sanitas("apply", "s.csv", "-r", "keep.yaml", "-o", "s.csv/o.csv", "-q", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"s.csv/o.csv: cannot create the folder {tmp_path / 's.csv'}, because" in done.stderr
+    assert "is a file, not a folder" in done.stderr
+    assert source.read_text() == "id,sex\n1,F\n2,M\n"
+
+
+def test_closed_stdout_is_quiet_for_every_command(tmp_path: Path) -> None:
+    """`sanitas risk ... | head -5`: the reader goes away; no BrokenPipeError traceback, exit 141."""
+    source = tmp_path / "r.csv"
+    pl.DataFrame({"age": [i % 50 for i in range(500)], "zip": [str(i % 7) for i in range(500)]}).write_csv(source)
+    env = {**os.environ, "PYTHONPATH": str(SUPPORT), "SANITAS_CONFIG_DIR": os.environ["SANITAS_CONFIG_DIR"]}
+    for args in (["risk", str(source), "--qi", "age,zip"], ["risk", str(source), "--qi", "age", "--json"]):
+        child = subprocess.Popen([sys.executable, "-m", "sanitas.cli.main", *args], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=env)
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.close()  # as `head` does once it has its lines
+        err = child.stderr.read()
+        assert child.wait(timeout=120) == 141, err
+        assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+
+
+def test_clean_messages_for_nested_mondrian_columns_and_duplicate_recipe_keys(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "n.ndjson"
+    source.write_text("".join(json.dumps({"tags": [1, i % 2], "sex": "FM"[i % 2]}) + "\n" for i in range(6)))
+    recipe = tmp_path / "m.yaml"
+    recipe.write_text("version: 1\nunlisted_columns: keep\nk_anonymity:\n  method: mondrian\n"
+                      "  quasi_identifiers: [tags, sex]\n  k: 2\n")
+    assert main(["apply", str(source), "-r", str(recipe), "-o", str(tmp_path / "m.csv"), "-q"]) == 2
+    assert "Column 'tags' holds List(Int64) values; Mondrian needs one value per cell." in capsys.readouterr().err
+    recipe.write_text("version: 1\nunlisted_columns: keep\nk_anonymity:\n  quasi_identifiers: [sex]\n  k: 5\n"
+                      "  k: 50\n")
+    assert main(["apply", str(source), "-r", str(recipe), "-o", str(tmp_path / "m.csv"), "-q"]) == 2
+    assert "m.yaml, line 6: key 'k' is given twice in the same section (first on line 5)" in capsys.readouterr().err
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_quoted_header_survives_keep_all_round_trips(tmp_path: Path) -> None:
+    source = tmp_path / "qh.csv"
+    source.write_text('id,"size ""XL""",sex\n1,a,F\n2,b,M\n')
+    recipe = tmp_path / "keep.yaml"
+    recipe.write_text(KEEP)
+    for out in ("o1.csv", "o2.csv"):
+        assert main(["apply", str(source), "-r", str(recipe), "-o", str(tmp_path / out), "-q"]) == 0
+        source = tmp_path / out
+        assert source.read_text().splitlines()[0] == 'id,"size ""XL""",sex'
+    report = json.loads((tmp_path / "o2.csv.report.json").read_text())
+    assert [c["name"] for c in report["columns"]] == ["id", 'size "XL"', "sex"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,16 @@ def test_child_process_and_no_network(people: Path) -> None:
     missing = subprocess.run([sys.executable, "-m", "sanitas.cli.main", "risk", str(people), "--qi", "nope"],
                              capture_output=True, text=True, env=env, timeout=120)
     assert missing.returncode == 2 and "no column 'nope'" in missing.stderr
+
+
+def test_long_sensitive_column_names_do_not_run_into_their_values(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "long.csv"
+    pl.DataFrame({"age": [30, 30, 40, 40], "diagnostic médical": ["a", "b", "c", "c"],
+                  "x": ["1", "2", "3", "4"]}).write_csv(path)
+    assert main(["risk", str(path), "--qi", "age", "--sensitive", "diagnostic médical,x", "--population", "40"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    facts = lines[1:lines.index("")]
+    assert facts[2] == "l of diagnostic médical  distinct 1, entropy 1.00"
+    starts = {re.match(r"(.*?\S)\s{2,}\S", line).end() - 1 for line in facts}  # type: ignore[union-attr]
+    assert len(starts) == 1, f"one label column for every fact: {facts}"

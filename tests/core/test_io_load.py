@@ -151,6 +151,38 @@ def test_quoted_fields_with_delimiters_quotes_and_newlines(tmp_path: Path) -> No
     assert dataset.sample_rows(10).height == 3  # the full-file check copes with multi-line records
 
 
+def test_quoted_header_names_lose_their_doubled_quotes_and_survive_round_trips(tmp_path: Path) -> None:
+    # polars alone reads the quoted header field below with its quotes still doubled; RFC 4180 says size "XL".
+    path = tmp_path / "qh.csv"
+    path.write_text('id,"size ""XL""",sex,"a,b"\n1,a,F,x\n2,b,M,y\n')
+    names = ["id", 'size "XL"', "sex", "a,b"]
+    dataset = open_dataset(path)
+    assert dataset.columns == names
+    assert dataset.collect()['size "XL"'].to_list() == ["a", "b"]
+    for round_trip in range(2):  # written back quoted once, and read back the same: no doubling
+        out = write_table(open_dataset(path).collect(), tmp_path / f"rt{round_trip}.csv")
+        assert out.read_text().splitlines()[0] == 'id,"size ""XL""",sex,"a,b"'
+        assert open_dataset(out).columns == names
+        path = out
+    tsv = write_table(open_dataset(path).collect(), tmp_path / "rt.tsv")
+    assert open_dataset(tsv).columns == names
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes('\ufeffnr;"nom ""é"""\n1;é\n'.encode("utf-8"))
+    assert open_dataset(semi).columns == ["nr", 'nom "é"']
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes('nr,"nom ""é"""\n1,ü\n2,à\n'.encode("latin-1"))
+    assert open_dataset(latin).collect().columns == ["nr", 'nom "é"']
+
+
+def test_quoted_header_name_with_a_type_break_after_the_inference_rows(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    path.write_text('id,"zip ""home"""\n' + "1,91234\n" * 10_050 + "2,02139\n3,x\n")
+    dataset = open_dataset(path)
+    frame = dataset.collect()
+    assert frame.columns == ["id", 'zip "home"'] and frame['zip "home"'][-2:].to_list() == ["02139", "x"]
+    assert 'zip "home"' in dataset.options["text_columns"]
+
+
 def test_pipe_and_explicit_delimiter(tmp_path: Path) -> None:
     path = write_text(tmp_path / "p.txt", "a|b\n1|x,y\n")
     assert open_dataset(path).collect()["b"][0] == "x,y"

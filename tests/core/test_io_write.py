@@ -13,7 +13,16 @@ import pytest
 from faker import Faker
 
 from sanitas.core.errors import ExportError
-from sanitas.core.io import fingerprint_file, guard_formulas, open_dataset, private_tempdir, write_table
+from sanitas.core.io import (
+    check_destination,
+    fingerprint_file,
+    folders_to_create,
+    guard_formulas,
+    open_dataset,
+    private_tempdir,
+    report_paths,
+    write_table,
+)
 from sanitas.core.io.tempdir import TempFolder
 from sanitas.core.io.writers import count_formula_cells
 from sanitas.core.progress import Cancelled, CancelToken
@@ -127,6 +136,59 @@ def test_folder_problems(tmp_path: Path, people: pl.DataFrame) -> None:
         write_table(people, tmp_path / "dir.csv")
     with pytest.raises(ExportError, match="does not exist"):
         write_table(people, tmp_path / "missing" / "out.csv")
+
+
+def test_release_destination_refuses_a_report_over_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OUT.report.json (or .html) being the input would replace it after the data file is written."""
+    source = tmp_path / "o.csv.report.json"
+    source.write_text('{"id": "a1", "age": 30}\n')
+    (tmp_path / "link.json").symlink_to(source)
+    monkeypatch.chdir(tmp_path)
+    for given in (source, tmp_path / "link.json", Path("o.csv.report.json")):
+        for out in (tmp_path / "o.csv", Path("o.csv"), tmp_path / "sub" / ".." / "o.csv"):
+            with pytest.raises(ExportError, match=r"o\.csv\.report\.json: is the input file.*report of o\.csv"):
+                check_destination(out, given, create_folders=True)
+    html = tmp_path / "t.parquet.report.html"
+    html.write_text("<p>input</p>")
+    with pytest.raises(ExportError, match="is the input file"):
+        check_destination(tmp_path / "t.parquet", html)
+    assert report_paths(tmp_path / "a.csv") == (tmp_path / "a.csv.report.html", tmp_path / "a.csv.report.json")
+    assert check_destination(tmp_path / "other.csv", source) == "csv"
+
+
+def test_release_destination_refuses_the_files_the_run_reads(tmp_path: Path) -> None:
+    recipe, hierarchy, key = tmp_path / "r.yaml", tmp_path / "hier" / "sex.csv", tmp_path / "k.json"
+    reads = {recipe: "the recipe", hierarchy: "the hierarchy file of column 'sex'",
+             key: "the key file of key 'default'"}
+    source = tmp_path / "in.csv"
+    for out, what in ((hierarchy, "the hierarchy file of column 'sex'"), (tmp_path / "hier/../hier/sex.csv",
+                      "the hierarchy file"), (key, "the key file of key 'default'")):
+        with pytest.raises(ExportError, match=f"is {what}.*writing the output there"):
+            check_destination(out, source, reads=reads)
+    odd = tmp_path / "h.csv.report.html"  # a hierarchy file that happens to be named like a report
+    with pytest.raises(ExportError, match=r"h\.csv\.report\.html: is the hierarchy file of column 'age'.*the report "
+                                          r"of h\.csv"):
+        check_destination(tmp_path / "h.csv", source, reads={odd: "the hierarchy file of column 'age'"})
+    existing = tmp_path / "old.csv"
+    existing.write_text("a\n1\n")
+    assert check_destination(existing, source, reads=reads) == "csv", "an unrelated existing output may be replaced"
+
+
+def test_release_destination_folders(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "o.csv"
+    with pytest.raises(ExportError, match="does not exist"):
+        check_destination(out)
+    assert check_destination(out, create_folders=True) == "csv"
+    assert folders_to_create(out) == [tmp_path / "a", tmp_path / "a" / "b"]
+    assert not (tmp_path / "a").exists(), "checking creates nothing"
+    (tmp_path / "s.csv").write_text("a\n1\n")
+    for bad in (tmp_path / "s.csv" / "o.csv", tmp_path / "s.csv" / "x" / "o.csv"):
+        with pytest.raises(ExportError, match=f"{bad}: cannot create the folder {tmp_path / 's.csv'}, because .* is a "
+                                              "file, not a folder"):
+            check_destination(bad, create_folders=True)
+    (tmp_path / "r.csv.report.html").mkdir()
+    with pytest.raises(ExportError, match=r"r\.csv\.report\.html: is a folder, where the report of r\.csv goes"):
+        check_destination(tmp_path / "r.csv")
 
 
 def test_nested_columns_are_refused_for_flat_formats(tmp_path: Path) -> None:

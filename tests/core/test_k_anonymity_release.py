@@ -232,3 +232,33 @@ def test_a_release_that_fails_the_independent_check_is_refused(demo: Path, tmp_p
     with pytest.raises(VerificationError, match="does not satisfy 5-anonymity"):
         run(open_dataset(demo), parse_recipe(RECIPE))
     assert not list(tmp_path.iterdir())
+
+
+def test_a_release_with_every_record_suppressed_or_no_records_is_refused() -> None:
+    from sanitas.core.privacy.anonymize import AnonymizationError
+    from sanitas.core.privacy.release import k_anonymity_step
+    from sanitas.core.recipe import KAnonymitySection
+
+    frame = pl.DataFrame({"age": [30 + i for i in range(40)], "sex": ["F", "M"] * 20})
+    section = KAnonymitySection(quasi_identifiers=["age", "sex"], k=60, suppression_limit=1.0)
+    with pytest.raises(AnonymizationError, match="every one of the 40 records would be suppressed"):
+        k_anonymity_step(frame, section, source="s.csv")
+    with pytest.raises(AnonymizationError, match=r"s\.csv: the table has no records"):
+        k_anonymity_step(frame.head(0), section, source="s.csv")
+
+
+def test_a_quasi_identifier_released_unchanged_outside_the_section_is_flagged(demo: Path, tmp_path: Path) -> None:
+    """The models only cover the listed quasi-identifiers: a detected one kept raw beside them is said loudly."""
+    recipe = parse_recipe({**RECIPE, "columns": {**RECIPE["columns"], "date_of_birth": {"action": "keep"}}})
+    release = run(open_dataset(demo), recipe)
+    facts = release.k_anonymity
+    assert facts.all_hold and facts.unchanged_quasi_identifiers == ["date_of_birth"]
+    assert facts.risk_with_unchanged.k == 1 and facts.risk_with_unchanged.sample_uniques > 1000
+    result = export_release(release, tmp_path / "dob.csv")
+    report = json.loads(result.report_json.read_text())
+    assert "date_of_birth (detected as quasi-identifying) is released unchanged" in report["status_reason"]
+    assert "not covering date_of_birth" in report["dataset_level"]["k_anonymity"]
+    age = next(c for c in report["columns"] if c["name"] == "age")
+    assert age["result"] == "generalized" and age["output_dtype"] == "String"
+    assert age["facts"]["generalized_by"].startswith("k-anonymity, level ")
+    assert "k-anonymity incomplete" in result.report_html.read_text()

@@ -149,3 +149,12 @@ def test_certainty_penalty_has_known_values() -> None:
     assert whole.certainty_penalty == {"age": 1.0, "group": 1.0}
     exact = mondrian(frame, ["age", "group"], 1)
     assert exact.certainty_penalty == {"age": 0.0, "group": 0.0}
+
+
+def test_a_star_label_costs_the_whole_domain() -> None:
+    """Twelve cities cut into two partitions of six: each is released as '*' (more than five to list),
+    so each cell costs 1, not the 5/11 its six values would cost as a list."""
+    frame = pl.DataFrame({"city": [f"c{i:02d}" for i in range(12)] * 2})
+    result = mondrian(frame, ["city"], 12)
+    assert result.partitions == 2 and result.frame["city"].unique().to_list() == ["*"]
+    assert result.certainty_penalty["city"] == 1.0

@@ -229,3 +229,19 @@ def test_a_million_rows_with_six_quasi_identifiers_take_seconds() -> None:
     assert r.records == n and r.sample_uniques > 0.9 * n and r.k == 1
     assert r.prosecutor_risk.average == pytest.approx(r.classes / n)
 
+
+
+@pytest.mark.parametrize("name", ["m", "distinct", "clogc", "size", "n", "p", "q", "emd", "classes"])
+def test_any_column_name_works_as_quasi_identifier_or_sensitive(name: str) -> None:
+    """Working columns never collide with the analyst's names (a QI called 'm' once crashed the l figure)."""
+    frame = pl.DataFrame({name: [1, 1, 2, 2], "sex": ["F", "F", "M", "M"], "dx": ["A", "B", "A", "B"]})
+    report = risk_report(frame, [name, "sex"], "dx")
+    assert (report.k, report.l) == (2, 2)
+    other = frame.rename({"dx": f"{name}_x"}).rename({name: "qi", f"{name}_x": name})
+    assert risk_report(other, ["qi", "sex"], name).l == 2
+
+
+def test_reserved_working_names_are_refused() -> None:
+    frame = pl.DataFrame({"__sanitas_class_size__": [1, 2], "sex": ["F", "M"]})
+    with pytest.raises(RiskInputError, match="reserved for Sanitas's own working columns"):
+        risk_report(frame, ["__sanitas_class_size__", "sex"], source="t.csv")

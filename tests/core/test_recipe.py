@@ -77,6 +77,40 @@ def test_unsupported_version_and_bad_yaml(tmp_path: Path) -> None:
         load_recipe(tmp_path / "missing.yaml")
 
 
+@pytest.mark.parametrize(("text", "key", "line", "first"), [
+    ("version: 1\nk_anonymity:\n  quasi_identifiers: [age]\n  k: 5\n  sensitive: []\n  k: 50\n", "k", 6, 4),
+    ("version: 1\nseed: 1\ncolumns: {}\nseed: 2\n", "seed", 4, 2),
+    ("version: 1\ncolumns:\n  email: {action: drop}\n  name: {action: keep}\n  email: {action: keep}\n",
+     "email", 5, 3),
+    ("version: 1\ncolumns:\n  zip: {action: mask, params: {keep_last: 2, keep_last: 3}}\n", "keep_last", 3, 3),
+    ("version: 1\nk_anonymity:\n  quasi_identifiers: [age]\n  k: 5\n  hierarchies:\n    age: {auto: number}\n"
+     "    age: {file: age.csv}\n", "age", 7, 6),
+])
+def test_duplicate_keys_are_refused_with_key_and_line(tmp_path: Path, text: str, key: str, line: int,
+                                                       first: int) -> None:
+    """PyYAML keeps the last of two equal keys silently: k: 5 then k: 50 would run with k = 50."""
+    path = tmp_path / "dup.yaml"
+    path.write_text(text)
+    with pytest.raises(RecipeError) as err:
+        load_recipe(path)
+    assert err.value.message == (f"{path}, line {line}: key '{key}' is given twice in the same section "
+                                 f"(first on line {first}); keep one of them.")
+
+
+def test_duplicate_keys_in_json_and_merge_keys_in_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{"version": 1, "columns": {"a": {"action": "drop", "action": "keep"}}}')
+    with pytest.raises(RecipeError, match="key 'action' is given twice in the same object"):
+        load_recipe(path)
+    merged = tmp_path / "merge.yaml"  # keys merged in with << may be overridden: that is what merging is for
+    merged.write_text("version: 1\ncolumns:\n"
+                      "  phone: &m {action: mask, params: {keep_last: 4}}\n  fax: {<<: *m, params: {keep_last: 2}}\n")
+    recipe = load_recipe(merged)
+    assert recipe.columns["fax"].params == {"keep_last": 2} and recipe.columns["fax"].action == "mask"
+    written = save_recipe(parse_recipe(yaml.safe_load(FULL)), tmp_path / "saved.yaml")
+    assert load_recipe(written) == parse_recipe(yaml.safe_load(FULL)), "recipes Sanitas writes keep loading"
+
+
 def test_recipe_checked_against_dataset_schema() -> None:
     recipe = parse_recipe({
         "columns": {
@@ -156,12 +190,34 @@ k_anonymity:
     problems = recipe_problems(parse_recipe(yaml.safe_load(text)), schema)
     assert problems == [
         "column 'name': it is identifying in k_anonymity, but its action is 'keep'; give it an action that "
-        "removes or replaces it (drop, redact, mask, pseudonymize, fake)",
+        "removes or replaces it (drop, redact, mask, pseudonymize, fake, or scrub for free text)",
         "column 'ssn': it is identifying in k_anonymity, but it has no action under 'columns:'; give it an action "
-        "that removes or replaces it (drop, redact, mask, pseudonymize, fake)",
+        "that removes or replaces it (drop, redact, mask, pseudonymize, fake, or scrub for free text)",
     ]
     dropped_anyway = parse_recipe(yaml.safe_load(text.replace("unlisted_columns: keep", "unlisted_columns: drop")
                                                   .replace("name: {action: keep}", "name: {action: fake}")))
     assert recipe_problems(dropped_anyway, schema) == []
     with pytest.raises(RecipeError, match="identifying column cannot also be quasi-identifier"):
         parse_recipe(yaml.safe_load(text.replace("identifying: [name, email, ssn]", "identifying: [name, age]")))
+
+
+def test_roles_and_actions_that_conflict_are_named_before_any_work() -> None:
+    schema = {"name": pl.String, "age": pl.Int64, "sex": pl.String, "dx": pl.String}
+    text = """
+version: 1
+unlisted_columns: drop
+columns:
+  name: {action: generalize, params: {method: bins, width: 10}}
+  dx: {action: redact}
+k_anonymity:
+  quasi_identifiers: [age, sex]
+  identifying: [name]
+  sensitive: [dx]
+  k: 2
+  l_diversity: {variant: distinct, l: 2}
+"""
+    problems = recipe_problems(parse_recipe(yaml.safe_load(text)), schema)
+    assert any("'name': it is identifying in k_anonymity, but its action is 'generalize'" in p for p in problems)
+    assert any("'age': it is a quasi-identifier of k_anonymity, but unlisted columns are dropped" in p
+               for p in problems)
+    assert any("'dx': it is a sensitive column of k_anonymity, so its action must be 'keep'" in p for p in problems)

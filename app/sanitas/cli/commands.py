@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -217,8 +218,8 @@ def _key_files(values: list[str]) -> dict[str, Path]:
 
 def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.engine import run
-    from sanitas.core.export import export_release
-    from sanitas.core.io import check_destination
+    from sanitas.core.export import export_release, files_read
+    from sanitas.core.io import check_destination, folders_to_create
     from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
 
@@ -227,14 +228,24 @@ def run_apply(args: argparse.Namespace) -> int:
     recipe = load_recipe(args.recipe)
     dataset = open_input(args)
     output = args.output.expanduser().absolute()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    check_destination(output, dataset.source)  # refuse a bad destination before the work, not after
+    key_files = _key_files(args.key_file)
+    reads = files_read(recipe, recipe_path=args.recipe, key_files=key_files)
+    if settings.recognizers_file is not None:
+        reads.setdefault(Path(settings.recognizers_file).expanduser(), "the custom recognizers file")
+    # Refuse a bad destination before the work, not after: over the input, the recipe, a hierarchy
+    # or key file, or under a file. Missing folders are created only once there is something to write.
+    check_destination(output, dataset.source, reads=reads, create_folders=True)
     progress = TerminalProgress(False if args.quiet else None)
     try:
         release = run(dataset, recipe, recipe_dir=args.recipe.parent, settings=settings,
-                      key_files=_key_files(args.key_file), progress=sub_progress(progress, 0, 0.9))
-        result = export_release(release, output, recipe_path=args.recipe, strict=args.strict,
-                                progress=sub_progress(progress, 0.9, 1.0))
+                      key_files=key_files, progress=sub_progress(progress, 0, 0.9))
+        created = _make_folders(folders_to_create(output))
+        try:
+            result = export_release(release, output, recipe_path=args.recipe, strict=args.strict, reads=reads,
+                                    progress=sub_progress(progress, 0.9, 1.0))
+        except BaseException:
+            _remove_empty(created)
+            raise
     finally:
         progress.done()
     residual = release.residual
@@ -263,6 +274,31 @@ def run_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def _make_folders(folders: list[Path]) -> list[Path]:
+    """Create ``folders`` (outermost first); return those created, for ``_remove_empty`` on failure."""
+    created: list[Path] = []
+    for folder in folders:
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir():
+                _remove_empty(created)
+                raise SanitasError(f"{folder}: exists and is not a folder; cannot write the output there.") from None
+        except OSError as exc:
+            _remove_empty(created)
+            raise SanitasError(f"{folder}: cannot create the output folder ({exc.strerror}).") from None
+        else:
+            created.append(folder)
+    return created
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this run created, innermost first, if nothing was written in them."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _k_anonymity_summary(facts: Any) -> str:
     """What the k_anonymity step reached, in a few lines (the report has the rest)."""
     models = ", ".join(f"{c.model} {'holds' if c.holds else 'FAILS'}" for c in facts.checks)
@@ -271,12 +307,19 @@ def _k_anonymity_summary(facts: Any) -> str:
     else:
         where = "levels " + ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
     before, after = facts.risk_before, facts.risk_after
+    warning = []
+    if facts.unchanged_quasi_identifiers and facts.risk_with_unchanged is not None:
+        risk = facts.risk_with_unchanged
+        warning = [f"  Warning: {', '.join(facts.unchanged_quasi_identifiers)} (quasi-identifying) released unchanged "
+                   f"outside k_anonymity: with it the smallest class is {risk.k} and {risk.sample_uniques:,} records "
+                   "are unique. Add it to quasi_identifiers, or drop or replace it."]
     return "\n".join([
         f"k-anonymity: {models}.",
         f"  {facts.method_label}; {where}; {facts.suppressed:,} records suppressed.",
         f"  Prosecutor risk, highest {before.prosecutor_risk.highest:.1%} -> {after.prosecutor_risk.highest:.1%}, "
         f"average {before.prosecutor_risk.average:.1%} -> {after.prosecutor_risk.average:.1%}; sample uniques "
         f"{before.sample_uniques:,} -> {after.sample_uniques:,}.",
+        *warning,
     ])
 
 

@@ -1,13 +1,15 @@
 """Entry point of the `sanitas` command.
 
 Exit codes: 0 ok, 2 bad input or recipe (message on stderr), 3 residual findings under --strict,
-130 cancelled (Ctrl-C). Tracebacks are never shown for errors the analyst can act on.
+130 cancelled (Ctrl-C), 141 stdout closed early (``sanitas risk ... | head``: quietly, as 128 + SIGPIPE).
+Tracebacks are never shown for errors the analyst can act on.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +21,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_RESIDUAL = 3
 EXIT_CANCELLED = 130
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,13 +48,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or EXIT_OK)
+        code = int(args.handler(args) or EXIT_OK)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except SanitasError as exc:
         print(f"sanitas: error: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (Cancelled, KeyboardInterrupt):
         print("sanitas: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away (``| head``): send what is still buffered to /dev/null, so the
+    interpreter's own flush at exit does not fail again with an "Exception ignored" message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is no real file (replaced in a test): nothing to silence
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

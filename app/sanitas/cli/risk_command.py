@@ -67,6 +67,9 @@ def run_risk(args: argparse.Namespace) -> int:
     return 0
 
 
+LABEL_WIDTH = 21  # the label column of the facts above the risk table, at least
+
+
 def _pct(x: float) -> str:
     return f"{x:.1%}" if x >= 0.001 or x == 0 else f"{x:.3%}"
 
@@ -75,15 +78,17 @@ def _print_report(name: str, report: RiskReport) -> None:
     n = report.records
     print(f"{name}: {n:,} records in {report.classes:,} equivalence classes of "
           f"{', '.join(report.quasi_identifiers)} (average size {report.average_class_size:.1f})")
-    print(f"k (smallest class)   {report.k:,}")
-    print(f"sample uniques       {report.sample_uniques:,} ({_pct(report.sample_uniqueness)} of records)")
-    for d in report.diversity:
-        print(f"l of {d.column:<16}distinct {d.distinct_l:,}, entropy {d.entropy_l:.2f}")
+    facts = [("k (smallest class)", f"{report.k:,}"),
+             ("sample uniques", f"{report.sample_uniques:,} ({_pct(report.sample_uniqueness)} of records)")]
+    facts += [(f"l of {d.column}", f"distinct {d.distinct_l:,}, entropy {d.entropy_l:.2f}") for d in report.diversity]
     if report.population is not None:
-        print(f"population           {report.population:,} (sampling fraction {report.sampling_fraction:.4g})")
+        facts.append(("population", f"{report.population:,} (sampling fraction {report.sampling_fraction:.4g})"))
     elif report.sampling_fraction != 1:
-        print(f"sampling fraction    {report.sampling_fraction:.4g}")
-    print(f"population model     {report.population_model}")
+        facts.append(("sampling fraction", f"{report.sampling_fraction:.4g}"))
+    facts.append(("population model", report.population_model))
+    width = max(LABEL_WIDTH, *(len(label) + 2 for label, _ in facts))  # a long column name never runs into its value
+    for label, value in facts:
+        print(f"{label:<{width}}{value}")
     print()
     header = f"records at risk (> {report.threshold:g})"
     print(f"{'RISK':<12}{'HIGHEST':>9}{'AVERAGE':>10}  {header}")

@@ -136,8 +136,13 @@ def run(
         from sanitas.core.privacy.release import k_anonymity_step
 
         started = time.perf_counter()
-        frame, k_facts = k_anonymity_step(frame, recipe.k_anonymity, recipe_dir=recipe_dir, source=dataset.name,
-                                          progress=sub_progress(progress, 0.85, 0.9), cancel=cancel)
+        section = recipe.k_anonymity
+        roles = {*section.quasi_identifiers, *section.sensitive, *section.identifying}
+        unchanged = [o.name for o in outcomes if o.kind is ColumnKind.QUASI_IDENTIFIER and o.kept_as_is
+                     and o.name not in roles]
+        frame, k_facts = k_anonymity_step(frame, section, recipe_dir=recipe_dir, source=dataset.name,
+                                          progress=sub_progress(progress, 0.85, 0.9), cancel=cancel,
+                                          unchanged_quasi_identifiers=unchanged)
         timings["k_anonymity"] = time.perf_counter() - started
         if not k_facts.all_hold:  # the independent check is the last gate: never release what it rejects
             failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in k_facts.checks

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from sanitas.core.engine import Release
 from sanitas.core.errors import ExportError
-from sanitas.core.io import write_table
+from sanitas.core.io import check_destination, write_table
+from sanitas.core.io import report_paths as _report_paths
 from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.recipe import Recipe
 from sanitas.core.report import PrivacyReport, build_report, render_html, render_json
 
 
@@ -32,7 +34,42 @@ class ExportResult:
 
 
 def report_paths(out_path: Path) -> tuple[Path, Path]:
-    return out_path.with_name(out_path.name + ".report.html"), out_path.with_name(out_path.name + ".report.json")
+    return _report_paths(out_path)
+
+
+def files_read(
+    recipe: Recipe,
+    *,
+    recipe_path: Path | None = None,
+    recipe_dir: Path | None = None,
+    key_files: dict[str, Path] | None = None,
+) -> dict[Path, str]:
+    """The files a release of ``recipe`` reads besides its input, each with how to name it in a message.
+
+    The recipe file itself, the ARX hierarchy files of its k_anonymity section and the key files
+    (the recipe's and ``key_files``, the --key-file overrides); relative paths are relative to
+    ``recipe_dir`` (by default the recipe's folder), as the release resolves them.
+    ``check_destination(..., reads=files_read(...))`` refuses an output or report over any of them.
+    """
+    base = recipe_dir or (recipe_path.parent if recipe_path is not None else Path.cwd())
+
+    def located(name: str) -> Path:
+        path = Path(name)  # as the release and the key ring resolve it: no ~ expansion
+        return path if path.is_absolute() else base / path
+
+    files: dict[Path, str] = {}
+    if recipe_path is not None:
+        files[Path(recipe_path)] = "the recipe"
+    if recipe.k_anonymity is not None:
+        for column, ref in recipe.k_anonymity.hierarchies.items():
+            if ref.file is not None:
+                files.setdefault(located(ref.file), f"the hierarchy file of column '{column}'")
+    for name, key in recipe.keys.items():
+        if key.file is not None:
+            files.setdefault(located(key.file), f"the key file of key '{name}'")
+    for name, path in (key_files or {}).items():
+        files.setdefault(Path(path), f"the key file of key '{name}'")
+    return files
 
 
 def export_release(
@@ -41,14 +78,22 @@ def export_release(
     *,
     recipe_path: Path | None = None,
     strict: bool = False,
+    reads: dict[Path, str] | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportResult:
+    """Write the data file (unless withheld) and its two reports.
+
+    Nothing is written over the input, the recipe, or ``reads`` (see ``files_read``): the data file
+    and both reports are checked before the first byte is written.
+    """
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     out_path = Path(out_path).expanduser().absolute()
     if not out_path.parent.is_dir():
         raise ExportError(f"{out_path}: the folder {out_path.parent} does not exist; create it first.")
+    guarded = {Path(recipe_path): "the recipe"} if recipe_path is not None else {}
+    check_destination(out_path, release.dataset.source, reads={**guarded, **(reads or {})})
     html_path, json_path = report_paths(out_path)
     withheld = None
     written: Path | None = None

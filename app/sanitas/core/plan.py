@@ -117,13 +117,18 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
         one = dump_recipe(Recipe(columns={name: ColumnPlan.model_validate(plan)}))
         body = one.split("columns:\n", 1)[1].rstrip("\n")
         lines += body.splitlines()
-    lines += k_anonymity_hint(roles) if roles else []
+    lines += k_anonymity_hint(roles, recipe) if roles else []
     lines += ["# Dataset-level sections synthetic and differential_privacy come in later releases."]
     return "\n".join(lines) + "\n"
 
 
-def k_anonymity_hint(roles: dict[str, Any]) -> list[str]:
-    """A commented k_anonymity section from the proposed roles, to uncomment and review."""
+def k_anonymity_hint(roles: dict[str, Any], recipe: Recipe | None = None) -> list[str]:
+    """A commented k_anonymity section from the proposed roles, to uncomment and review.
+
+    The column actions above were chosen for a release without it: where they generalize or replace a
+    quasi-identifier or a sensitive column, the hint says which to set to keep (the section then does
+    the generalizing), so uncommenting it does not produce a recipe that is refused.
+    """
     from sanitas.core.privacy.roles import Role, columns_with_role
 
     quasi = columns_with_role(roles, Role.QUASI_IDENTIFYING)
@@ -144,6 +149,10 @@ def k_anonymity_hint(roles: dict[str, Any]) -> list[str]:
     if sensitive:
         lines += [f"#   sensitive: [{', '.join(sensitive)}]", "#   l_diversity: {variant: distinct, l: 2}"]
     lines += ["#   suppression_limit: 0.05"]
+    planned = recipe.columns if recipe is not None else {}
+    to_keep = [c for c in [*quasi, *sensitive] if c in planned and planned[c].action != "keep"]
+    if to_keep:
+        lines += [f"# With the section, set these columns' action to keep: {', '.join(to_keep)}."]
     return lines
 
 

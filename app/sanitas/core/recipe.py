@@ -61,8 +61,20 @@ class HierarchyRef(BaseModel):
     """Where a quasi-identifier's hierarchy comes from: an ARX-format CSV file, or an automatic rule.
 
     ``file`` is relative to the recipe. ``auto`` is number | date | postal | category; the other
-    fields are passed to that builder (e.g. ``first_width`` and ``factor`` for numbers, ``levels`` for
-    dates, ``strip`` for postal codes, ``groups`` for categories).
+    fields are passed to that builder (hierarchy_builders.py), and checked at load against its options
+    model, so a misspelt or mistyped option is a recipe error naming
+    ``k_anonymity.hierarchies.<column>.<option>`` and what is allowed:
+
+    - number: widths, first_width, factor, edges, origin, style. ``edges`` is a list of cut-point lists,
+      one per level; a flat list of numbers is taken as the one level it can only be ([0, 40] is
+      stored as [[0, 40]]).
+    - date: levels (a non-empty list, in order), date_format.
+    - postal: strip, a list of counts, one per level (a bare count is refused: ``strip: 2`` could mean
+      one level of 2 or levels 1 and 2; write [2] or [1, 2]).
+    - category: groups (a mapping of group to a list of values, or a list of such mappings, one per
+      level), other.
+
+    ``options()`` is what the builder takes; the recipe keeps the options as written.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -78,6 +90,15 @@ class HierarchyRef(BaseModel):
                              "category)")
         if self.file is not None and self.model_extra:
             raise ValueError(f"options {', '.join(self.model_extra)} apply to 'auto' hierarchies only")
+        if self.auto is not None and self.model_extra is not None:
+            from sanitas.core.privacy.hierarchy_builders import check_options  # lazy: the builders pull in polars
+
+            options, problems = check_options(self.auto, self.model_extra)
+            if problems:  # raised as a ValidationError so each is located at its option: ...hierarchies.age.factor
+                raise ValidationError.from_exception_data(type(self).__name__, [
+                    {"type": "value_error", "loc": (p.option,) if p.option else (), "input": p.value,
+                     "ctx": {"error": ValueError(p.message)}} for p in problems])
+            self.model_extra.update(options)  # a flat edges list becomes its one level
         return self
 
     def options(self) -> dict[str, Any]:
@@ -149,12 +170,21 @@ class KAnonymitySection(BaseModel):
                                    ("t_closeness", TCloseness, self.t_closeness)):
             if value is None:
                 continue
+            ell = value.get("l") if name == "l_diversity" and isinstance(value, dict) else None
+            if isinstance(ell, int) and not isinstance(ell, bool) and ell < 2:  # ge=1 in LDiversity; 1 protects nothing
+                problems.append(f"l_diversity.l: must be 2 or more; l = {ell} holds for every class (each has at "
+                                "least one sensitive value), so it protects nothing: use l: 2 or more, or remove "
+                                "l_diversity")
             try:
-                model.model_validate(value)
+                parsed = model.model_validate(value)
             except ValidationError as exc:
                 problems += [f"{name}.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
                              if e["loc"] else f"{name}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors()]
+                             for e in exc.errors() if not (isinstance(ell, int) and e["loc"] == ("l",))]
+                continue
+            if isinstance(parsed, LDiversity) and parsed.c is not None and parsed.variant != "recursive":
+                problems.append(f"l_diversity.c: c applies to recursive (c,l)-diversity only, not to variant "
+                                f"'{parsed.variant}'; remove c, or use variant: recursive")
         return problems
 
     def _mondrian_problems(self) -> list[str]:
@@ -254,6 +284,51 @@ def parse_recipe(data: Any, source: str = "recipe") -> Recipe:
         raise RecipeError(f"{source}: the recipe is not valid:", _problems(exc)) from None
 
 
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A mapping names the same key twice (YAML forbids it; PyYAML would silently keep the last)."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping, at any depth.
+
+    Keys merged in with ``<<`` may be overridden, as YAML intends; only keys written twice are refused.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if first is not key_node:
+                raise _DuplicateKeyError(
+                    None, None, f"key '{key}' is given twice in the same section (first on line "
+                    f"{first.start_mark.line + 1}); keep one of them", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise RecipeError(f"key '{key}' is given twice in the same object; keep one of them")
+        data[key] = value
+    return data
+
+
+def _parse_text(text: str, path: Path) -> Any:
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text, object_pairs_hook=_unique_json_keys)
+        except RecipeError as exc:
+            raise RecipeError(f"{path}: {exc.message}.") from None
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
+
+
 def load_recipe(path: str | Path) -> Recipe:
     """Read a recipe from a .yaml/.yml or .json file."""
     path = Path(path)
@@ -264,7 +339,9 @@ def load_recipe(path: str | Path) -> Recipe:
     except (OSError, UnicodeDecodeError) as exc:
         raise RecipeError(f"{path}: cannot read the recipe ({exc}).") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = _parse_text(text, path)
+    except _DuplicateKeyError as exc:
+        raise RecipeError(f"{path}, line {exc.problem_mark.line + 1}: {exc.problem}.") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""

@@ -13,7 +13,7 @@ import polars as pl
 
 from sanitas.core.detect.findings import ColumnFinding
 from sanitas.core.errors import PolicyError, RecipeError
-from sanitas.core.recipe import ColumnPlan, Recipe, UnlistedPolicy
+from sanitas.core.recipe import ColumnPlan, KAnonymitySection, Recipe, UnlistedPolicy
 from sanitas.core.transforms.registry import get_transform
 
 NOT_YET = {
@@ -54,6 +54,11 @@ def recipe_problems(
     return problems
 
 
+# generalize keeps most of a value (a street without its number) and keep all of it; scrub is there for free
+# text, where the residual check then looks for what it missed.
+IDENTIFYING_ACTIONS = {"drop", "redact", "mask", "pseudonymize", "fake", "scrub"}
+
+
 def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> list[str]:
     """Quasi-identifiers and sensitive columns exist; a quasi-identifier's own action is keep (its hierarchy,
     or Mondrian, does the generalizing)."""
@@ -75,6 +80,7 @@ def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> 
                 f"({how}), not '{plan.action}'"
             )
     problems += _identifying_problems(recipe, section.identifying, schema)
+    problems += _role_problems(recipe, section, schema)
     return problems
 
 
@@ -86,10 +92,28 @@ def _identifying_problems(recipe: Recipe, identifying: list[str], schema: Mappin
         if column not in schema or (plan is None and recipe.unlisted_columns in (UnlistedPolicy.DROP,
                                                                                  UnlistedPolicy.REFUSE)):
             continue
-        if plan is None or plan.action == "keep":
-            how = "its action is 'keep'" if plan is not None else "it has no action under 'columns:'"
+        if plan is None or plan.action not in IDENTIFYING_ACTIONS:
+            how = f"its action is '{plan.action}'" if plan is not None else "it has no action under 'columns:'"
             problems.append(f"column '{column}': it is identifying in k_anonymity, but {how}; give it an action "
-                            "that removes or replaces it (drop, redact, mask, pseudonymize, fake)")
+                            "that removes or replaces it (drop, redact, mask, pseudonymize, fake, or scrub for "
+                            "free text)")
+    return problems
+
+
+def _role_problems(recipe: Recipe, section: KAnonymitySection, schema: Mapping[str, pl.DataType]) -> list[str]:
+    """Quasi-identifiers and sensitive columns must reach the k-anonymity step as they are in the input."""
+    problems = []
+    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive column", section.sensitive)):
+        for column in columns:
+            plan = recipe.columns.get(column)
+            if column not in schema:
+                continue
+            if plan is None and recipe.unlisted_columns is UnlistedPolicy.DROP:
+                problems.append(f"column '{column}': it is a {role} of k_anonymity, but unlisted columns are "
+                                f"dropped (unlisted_columns: drop); add `{column}: {{action: keep}}` under 'columns:'")
+            elif role == "sensitive column" and plan is not None and plan.action != "keep":
+                problems.append(f"column '{column}': it is a sensitive column of k_anonymity, so its action must be "
+                                f"'keep' (l-diversity and t-closeness are about its real values), not '{plan.action}'")
     return problems
 
 

@@ -1,7 +1,8 @@
 """Loading and writing tables: ``open_dataset`` for every input format, ``write_table`` for output.
 
 Nothing here ever writes next to or over an input file: intermediate copies (a transcoded CSV) go
-to a private temp folder, and ``write_table`` refuses the input path as a destination.
+to a private temp folder, ``write_table`` refuses the input path as a destination, and
+``check_destination`` refuses a release (data file and reports) over any file the run reads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from sanitas.core.io.formats import FORMATS, check_input_path, detect_format
 from sanitas.core.io.ndjson_reader import open_ndjson
 from sanitas.core.io.readers import open_excel, open_json, open_parquet
 from sanitas.core.io.tempdir import TempFolder, private_tempdir
-from sanitas.core.io.writers import WRITE_FORMATS, check_destination, guard_formulas, write_table
+from sanitas.core.io.writers import (
+    WRITE_FORMATS,
+    check_destination,
+    folders_to_create,
+    guard_formulas,
+    report_paths,
+    write_table,
+)
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 __all__ = [
@@ -25,9 +33,11 @@ __all__ = [
     "TempFolder",
     "check_destination",
     "fingerprint_file",
+    "folders_to_create",
     "guard_formulas",
     "open_dataset",
     "private_tempdir",
+    "report_paths",
     "write_table",
 ]
 

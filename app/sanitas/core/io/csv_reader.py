@@ -53,6 +53,7 @@ class CsvSource:
     header: list[str]
     text_columns: set[str] = field(default_factory=set)
     temp: TempFolder | None = None  # holds the transcoded copy; removed when the last owner goes
+    names: list[str] | None = None  # the header as polars should name the columns, see ``header_names``
 
     def _options(self) -> dict[str, object]:
         return {
@@ -60,7 +61,21 @@ class CsvSource:
             "quote_char": self.dialect.quote_char,
             "truncate_ragged_lines": False,
             "encoding": "utf8",
+            "new_columns": self.names,
         }
+
+    def header_names(self) -> list[str] | None:
+        """The sniffed header, when polars would name the columns otherwise (or None).
+
+        polars keeps the doubled quotes of a quoted header field: the header field for the name
+        size "XL" (written quoted, its quotes doubled) is read with its quotes still doubled, and
+        written back quoted again, so the name grows on each round trip. Python's csv module, which
+        read ``header``, undoes them as RFC 4180 says. Used only when both count the same columns:
+        otherwise the full-file checks explain the file as before.
+        """
+        raw = list(pl.scan_csv(self.path, infer_schema=False, n_rows=0, **{**self._options(), "new_columns": None})
+                   .collect_schema())
+        return self.header if raw != self.header and len(raw) == len(self.header) else None
 
     def scan(self) -> pl.LazyFrame:
         overrides: dict[str, pl.DataType] = {name: pl.String() for name in self.text_columns}
@@ -231,6 +246,7 @@ def open_csv(
         "transcoded": temp is not None,
     }
     backing = CsvBacking(source, options)
+    source.names = read_or_explain(backing, source.header_names)
     source.text_columns = read_or_explain(backing, lambda: text_like_columns(source.raw_head()))
     options["text_columns"] = sorted(source.text_columns)
     dataset = Dataset(frame=source.scan(), source=path, format="csv", options=options, backing=backing)

@@ -13,6 +13,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,7 @@ EXCEL_MAX_ROWS = 1_048_575  # data rows under the header row
 EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_CELL = 32_767
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+INPUT = "the input file"
 
 
 def guard_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -78,7 +80,8 @@ def write_table(
 ) -> Path:
     """Write ``frame`` to ``path`` atomically, in the format its extension names; return ``path``."""
     path = Path(path)
-    kind = check_destination(path, input_path)
+    kind = _format_for(path)
+    _check_path(path, {Path(input_path): INPUT} if input_path is not None else {})
     report, token = progress or no_progress, cancel or NEVER_CANCELLED
     token.raise_if_cancelled()
     if kind in GUARDED:
@@ -120,16 +123,63 @@ def write_table(
     return path
 
 
-def check_destination(path: Path, input_path: Path | None = None) -> str:
-    """Refuse a destination before any work is done: unknown format, the input itself, a folder,
-    or a missing parent folder. Returns the output format."""
+def report_paths(path: Path) -> tuple[Path, Path]:
+    """Where a release's reports go: ``OUT.report.html`` and ``OUT.report.json``, beside ``OUT``."""
+    return path.with_name(path.name + ".report.html"), path.with_name(path.name + ".report.json")
+
+
+def check_destination(
+    path: Path,
+    input_path: Path | None = None,
+    *,
+    reads: Mapping[Path, str] | None = None,
+    create_folders: bool = False,
+) -> str:
+    """Refuse a release destination before any work is done; return the output format.
+
+    Refused: an unknown format; ``path`` or one of its reports (``report_paths``) being the input or
+    one of ``reads``, the other files the run reads (recipe, hierarchy files, key files), each
+    mapped to how to name it in the message; a folder in the way; a missing parent folder, unless
+    ``create_folders`` (then only a file where a folder must be created is refused, see
+    ``folders_to_create``). Paths are compared after resolving symlinks and ``..``.
+    """
     kind = _format_for(path)
-    _refuse_input(path, input_path)
+    guarded = {Path(p): what for p, what in (reads or {}).items()}
+    if input_path is not None:
+        guarded = {Path(input_path): INPUT, **guarded}
+    _check_path(path, guarded, create_folders=create_folders)
+    for report in report_paths(path):
+        _refuse_read(report, path, guarded)
+        if report.is_dir():
+            raise ExportError(f"{report}: is a folder, where the report of {path.name} goes. Move it, or choose "
+                              "another output name.")
+    return kind
+
+
+def _check_path(path: Path, guarded: Mapping[Path, str], *, create_folders: bool = False) -> None:
+    """The data file's own checks: not a file the run reads, not a folder, a folder to go in."""
+    _refuse_read(path, path, guarded)
     if path.is_dir():
         raise ExportError(f"{path}: is a folder. Name a file, for example {path / ('sanitized' + path.suffix)}.")
-    if not path.parent.is_dir():
+    if create_folders:
+        folders_to_create(path)
+    elif not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist. Create it first.")
-    return kind
+
+
+def folders_to_create(path: Path) -> list[Path]:
+    """The missing folders above ``path``, outermost first; an ExportError when a file is in the way."""
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.is_dir():
+        if folder.exists() or folder.is_symlink():
+            raise ExportError(f"{path}: cannot create the folder {folder}, because {folder} is a file, not a "
+                              "folder. Choose another output path.")
+        if folder.parent == folder:
+            break
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
 
 
 def _format_for(path: Path) -> str:
@@ -140,17 +190,28 @@ def _format_for(path: Path) -> str:
     return kind
 
 
-def _refuse_input(path: Path, input_path: Path | None) -> None:
-    if input_path is None:
-        return
-    source = Path(input_path)
-    same = path.resolve() == source.resolve()
-    if not same and path.exists() and source.exists():
-        with contextlib.suppress(OSError):
-            same = os.path.samefile(path, source)
-    if same:
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file: after resolving symlinks and ``..``, or by inode (a hard link) when both exist."""
+    with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a symlink loop
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    return False
+
+
+def _refuse_read(target: Path, output: Path, guarded: Mapping[Path, str]) -> None:
+    """An ExportError when ``target`` (the output or one of its reports) is a file the run reads."""
+    for source, what in guarded.items():
+        if not _same_file(target, source):
+            continue
+        if what == INPUT and target == output:
+            raise ExportError(
+                f"{target}: is the input file. Sanitas never writes over its input; choose another output name."
+            )
+        written = "the output" if target == output else f"the report of {output.name}"
         raise ExportError(
-            f"{path}: is the input file. Sanitas never writes over its input; choose another output name."
+            f"{target}: is {what}, which this run reads; writing {written} there would replace it. "
+            "Sanitas never writes over the files it reads; choose another output name."
         )
 
 

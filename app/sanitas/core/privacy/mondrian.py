@@ -120,6 +120,9 @@ def _check(frame: pl.DataFrame, qis: list[str], k: int, sensitive: list[str], l:
         problems.append(f"quasi-identifier {', '.join(repr(c) for c in nulls)} has nulls (fill or drop them first)")
     if problems:
         raise MondrianError("Cannot run Mondrian: " + "; ".join(problems) + ".")
+    for c in dict.fromkeys([*qis, *sensitive]):  # as hierarchy.py words it for global recoding
+        if frame.schema[c].is_nested() or frame.schema[c] == pl.Object:
+            raise MondrianError(f"Column '{c}' holds {frame.schema[c]} values; Mondrian needs one value per cell.")
     if frame.height < k:
         raise MondrianError(f"The table has {frame.height:,} records, fewer than k = {k}: no partition can hold k.")
 
@@ -240,7 +243,8 @@ def _penalty(column: _Column, final: np.ndarray, count: int, sizes: np.ndarray) 
     local recoding, where distinct labels and their entropy mean little (partitions overlap).
 
     Numeric: the partition's range over the column's whole range; categorical: (values in the
-    partition - 1) / (distinct values - 1). 0 is the exact value, 1 the whole domain.
+    partition - 1) / (distinct values - 1), or 1 when the label is '*'. 0 is the exact value, 1 the
+    whole domain.
     """
     if not count or final.size == 0:
         return 0.0
@@ -254,21 +258,25 @@ def _penalty(column: _Column, final: np.ndarray, count: int, sizes: np.ndarray) 
         np.maximum.at(high, owner, column.position[code])
         per_partition = high - low
     else:
-        per_partition = (np.bincount(owner, minlength=count) - 1) / max(wide - 1, 1)
+        listed = np.bincount(owner, minlength=count)
+        # A partition with more than MAX_LISTED values is released as '*': the cell tells nothing.
+        per_partition = np.where(listed > MAX_LISTED, 1.0, (listed - 1) / max(wide - 1, 1))
     return float((per_partition * sizes).sum() / sizes.sum())
 
 
 def _labels(column: _Column, final: np.ndarray, count: int) -> pl.Series:
-    """One label per partition, in partition order."""
+    """One label per partition, in partition order: 'lo-hi', or 'lo to hi' from a negative 'lo' ('-50 to -46',
+    where '-50--46' would be ambiguous)."""
     wide = column.values.len()
     pairs = np.unique(final * wide + column.codes)
     owner, code = pairs // wide, pairs % wide
     if column.numeric:
         starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
         ends = np.concatenate((starts[1:], [owner.size])) - 1
-        low = column.values.gather(pl.Series(code[starts])).cast(pl.String)
-        high = column.values.gather(pl.Series(code[ends])).cast(pl.String)
-        return pl.select(pl.when(low == high).then(low).otherwise(low + "-" + high)).to_series()
+        lowest = column.values.gather(pl.Series(code[starts]))
+        low, high = lowest.cast(pl.String), column.values.gather(pl.Series(code[ends])).cast(pl.String)
+        joined = (low + " to " + high).zip_with(lowest < 0, low + "-" + high)
+        return pl.select(pl.when(low == high).then(low).otherwise(joined)).to_series()
     listed = pl.DataFrame({"owner": owner, "value": column.values.cast(pl.String).gather(pl.Series(code))})
     joined = listed.group_by("owner", maintain_order=True).agg(pl.col("value").str.join("|"), pl.len().alias("n"))
     assert joined.height == count

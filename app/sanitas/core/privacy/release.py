@@ -9,6 +9,7 @@ and the report says which method ran and which models hold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.hierarchy_builders import auto_hierarchy
+from sanitas.core.privacy.hierarchy_builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.risk import RiskReport, risk_report
 from sanitas.core.privacy.utility import UtilityReport, utility_report
 from sanitas.core.privacy.verify import ModelCheck, verify
@@ -53,6 +54,11 @@ class KAnonymityFacts(BaseModel):
     risk_after: RiskReport
     utility: UtilityReport
     hierarchy_sources: dict[str, str] = Field(default_factory=dict)
+    unchanged_quasi_identifiers: list[str] = Field(
+        default_factory=list, description="columns detected as quasi-identifiers, released unchanged and outside "
+        "the section: the models above do not cover them")
+    risk_with_unchanged: RiskReport | None = Field(
+        default=None, description="risk of the released file over the section's quasi-identifiers and those")
 
     @property
     def all_hold(self) -> bool:
@@ -68,8 +74,9 @@ def load_hierarchies(
     for column in [*section.quasi_identifiers, *[s for s in section.sensitive if s in section.hierarchies]]:
         ref = section.hierarchies.get(column)
         if ref is None:
-            hierarchy = auto_hierarchy(frame.get_column(column))
-            sources[column] = "automatic"
+            kind = guess_kind(frame.get_column(column))
+            hierarchy = auto_hierarchy(frame.get_column(column), kind)
+            sources[column] = f"automatic ({kind}, guessed from the values)"
         elif ref.file is not None:
             path = Path(ref.file)
             path = path if path.is_absolute() else (recipe_dir or Path.cwd()) / path
@@ -92,11 +99,31 @@ def k_anonymity_step(
     source: str = "the table",
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    unchanged_quasi_identifiers: Sequence[str] = (),
 ) -> tuple[pl.DataFrame, KAnonymityFacts]:
-    """The released table and its facts, by the section's method, verified on the released records."""
+    """The released table and its facts, by the section's method, verified on the released records.
+
+    ``unchanged_quasi_identifiers``: other columns the detection calls quasi-identifiers that the
+    release keeps as they are. The models do not cover them; the facts say how much risk they add back.
+    """
+    released, facts = _k_anonymity_step(frame, section, recipe_dir, source, progress, cancel)
+    extra = [c for c in unchanged_quasi_identifiers if c in released.columns and c not in section.quasi_identifiers]
+    if extra:
+        facts.unchanged_quasi_identifiers = extra
+        facts.risk_with_unchanged = risk_report(released, [*section.quasi_identifiers, *extra], source=source,
+                                                sampling_fraction=facts.risk_before.sampling_fraction)
+    return released, facts
+
+
+def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_dir: Path | None, source: str,
+                      progress: Progress | None, cancel: CancelToken | None) -> tuple[pl.DataFrame, KAnonymityFacts]:
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     qis, sensitive = section.quasi_identifiers, section.sensitive
+    if frame.height == 0:
+        from sanitas.core.privacy.anonymize import AnonymizationError
+
+        raise AnonymizationError(f"{source}: the table has no records, so there is nothing to anonymize.")
     population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
     before = risk_report(frame, qis, sensitive or None, source=source, **population)
     cancel.raise_if_cancelled()
@@ -131,6 +158,13 @@ def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskRe
     masked = result.suppressed.alias("suppressed") if section.suppression == "mask" else None
     after = _risk_after(released, section, before, masked, source)
     kept = released.filter(~masked) if masked is not None else released
+    if kept.height == 0:
+        from sanitas.core.privacy.anonymize import AnonymizationError
+
+        raise AnonymizationError(
+            f"{source}: every one of the {frame.height:,} records would be suppressed, so nothing would be "
+            f"released. Lower the models (k is {section.k}), use coarser hierarchies, or lower suppression_limit "
+            "so that no solution that suppresses everything is accepted.")
     checks = verify(section, kept, reference=frame, hierarchies=hierarchies)
     utility = utility_report(frame, released, qis, quasi_identifiers=qis, generalization=result.levels,
                              suppressed=masked, source=source)

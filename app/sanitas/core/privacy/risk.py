@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from sanitas.core.errors import SanitasError
 
+RESERVED_PREFIX = "__sanitas"
 SIZE = "__sanitas_class_size__"
 _COUNT = "__sanitas_count__"
 _SIZE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -183,6 +184,10 @@ def _check_columns(frame: pl.DataFrame | pl.LazyFrame, qis: list[str], sens: lis
     if both:
         raise RiskInputError(f"{source}: column {', '.join(repr(c) for c in both)} cannot be both a "
                              "quasi-identifier and sensitive; give it one role.")
+    reserved = [c for c in qis + sens if c.startswith(RESERVED_PREFIX)]
+    if reserved:
+        raise RiskInputError(f"{source}: column {', '.join(repr(c) for c in reserved)}: names starting with "
+                             f"'{RESERVED_PREFIX}' are reserved for Sanitas's own working columns; rename it.")
     repeated = sorted({c for c in qis + sens if (qis + sens).count(c) > 1} - set(both))
     if repeated:
         raise RiskInputError(f"{source}: column {', '.join(repr(c) for c in repeated)} is named twice.")
@@ -251,10 +256,11 @@ def _diversity(data: pl.DataFrame, qis: list[str], column: str) -> Diversity:
     """
     counts = data.lazy().group_by([*qis, column]).agg(pl.len().alias(_COUNT))
     count = pl.col(_COUNT).cast(pl.Float64)
-    per_class = counts.group_by(qis).agg(pl.len().alias("distinct"), count.sum().alias("m"),
-                                         (count * count.log()).sum().alias("clogc"))
-    entropy = pl.col("m").log() - pl.col("clogc") / pl.col("m")
-    distinct, entropy = per_class.select(pl.col("distinct").min(), entropy.min()).collect().row(0)
+    distinct_, m, clogc = "__sanitas_distinct__", "__sanitas_m__", "__sanitas_clogc__"  # never a user's name
+    per_class = counts.group_by(qis).agg(pl.len().alias(distinct_), count.sum().alias(m),
+                                         (count * count.log()).sum().alias(clogc))
+    entropy = pl.col(m).log() - pl.col(clogc) / pl.col(m)
+    distinct, entropy = per_class.select(pl.col(distinct_).min(), entropy.min()).collect().row(0)
     if distinct is None:
         return Diversity(column=column, distinct_l=0, entropy_l=0.0)
     return Diversity(column=column, distinct_l=int(distinct), entropy_l=math.exp(max(float(entropy), 0.0)))

@@ -50,11 +50,20 @@ def build_report(
     if withheld_reason:
         status, reason = "withheld", withheld_reason
     elif residual.clean:
-        status, reason = "released", "The residual check found no personal data left in the output."
+        kept = sorted({f.column for f in residual.findings if f.by_decision})
+        status, reason = "released", ("The residual check found no personal data left in the output." if not kept
+                                      else "No blocking residual finding. The recipe releases personal data on "
+                                      f"purpose in: {', '.join(kept)} (listed below).")
     else:
         status = "released"
         reason = (f"Released with {residual.blocking_count} residual finding(s): review them below "
                   "before sharing the output.")
+    k_facts = release.k_anonymity
+    if k_facts is not None and k_facts.unchanged_quasi_identifiers and k_facts.risk_with_unchanged is not None:
+        risk = k_facts.risk_with_unchanged
+        reason += (f" Warning: {', '.join(k_facts.unchanged_quasi_identifiers)} (detected as quasi-identifying) "
+                   "is released unchanged outside the k_anonymity section, which therefore does not cover it: "
+                   f"with it the smallest class is {risk.k} and {risk.sample_uniques:,} records are unique.")
     recipe = release.recipe
     return PrivacyReport(
         tool="Sanitas",
@@ -75,7 +84,7 @@ def build_report(
         detection=DetectionFacts(
             model=release.scan.model, sample_size=release.scan.sample_size, notes=release.scan.notes
         ),
-        columns=[_column(o) for o in release.outcomes],
+        columns=[_k_anonymized(_column(o), release) for o in release.outcomes],
         residual=residual,
         residual_findings=residual.blocking_count,
         dataset_level={"k_anonymity": _k_state(release.k_anonymity), "synthetic": "not requested",
@@ -92,7 +101,26 @@ def _k_state(facts) -> str:
     models = ", ".join(c.model for c in facts.checks)
     verdict = "all hold" if facts.all_hold else "NOT ALL HOLD"
     how = "Mondrian partitioning" if facts.method == "mondrian" else f"{facts.search.get('strategy')} search"
-    return f"ran ({how}): {models}: {verdict} on the released records"
+    uncovered = (f"; not covering {', '.join(facts.unchanged_quasi_identifiers)}, released unchanged"
+                 if facts.unchanged_quasi_identifiers else "")
+    return f"ran ({how}): {models}: {verdict} on the released records{uncovered}"
+
+
+def _k_anonymized(column: ColumnReport, release: Release) -> ColumnReport:
+    """A quasi-identifier's own action is keep, but the k_anonymity step then generalized it: say so."""
+    facts = release.k_anonymity
+    if facts is None or column.name not in facts.quasi_identifiers:
+        return column
+    if facts.method == "mondrian":
+        how = {"generalized_by": "k-anonymity, Mondrian partition labels"}
+    else:
+        level, height = facts.levels.get(column.name, 0), facts.heights.get(column.name, 1)
+        how = {"generalized_by": f"k-anonymity, level {level} of {height - 1}"}
+    dtype = release.frame.schema.get(column.name)
+    return column.model_copy(update={
+        "result": "generalized", "output_dtype": str(dtype) if dtype is not None else column.output_dtype,
+        "facts": {**how, "rows": release.frame.height, "suppressed": facts.suppressed},
+    })
 
 
 def _column(outcome: ColumnOutcome) -> ColumnReport:

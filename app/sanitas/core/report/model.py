@@ -31,7 +31,7 @@ class ColumnReport(BaseModel):
     corrected: bool = Field(description="the analyst corrected the finding in the recipe")
     action: str
     params: dict[str, Any]
-    result: Literal["kept", "dropped", "replaced", "rewritten"]
+    result: Literal["kept", "dropped", "replaced", "rewritten", "generalized"]
     output_dtype: str | None
     facts: dict[str, Any] = Field(default_factory=dict)
     seconds: float = 0.0
