@@ -77,6 +77,31 @@ def test_dialog_refuses_the_input_in_place_and_accepts_another(qtbot, tmp_path: 
     assert dialog.request() == ExportRequest(tmp_path / "clean.csv", True)
 
 
+def test_dialog_refuses_the_files_the_release_reads(qtbot, tmp_path: Path) -> None:
+    """The recipe and its hierarchy files are refused as they are typed, like the input."""
+    from sanitas.core.io import open_dataset
+    from sanitas.core.recipe import parse_recipe
+    from sanitas.gui.document import Document
+
+    source = tmp_path / "people.csv"
+    source.write_text("age,sex\n30,F\n41,M\n")
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "age.csv").write_text("30;*\n41;*\n")
+    doc = Document()
+    doc.set_dataset(open_dataset(source))
+    doc.recipe = parse_recipe({"version": 1, "k_anonymity": {"quasi_identifiers": ["age"], "k": 2,
+                                                             "hierarchies": {"age": {"file": "h/age.csv"}}}})
+    doc.recipe_path = tmp_path / "people.recipe.json"  # a JSON recipe: a name an export could take
+    dialog = ExportDialog(doc)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "people.recipe.json"))
+    assert "the recipe" in dialog.error and not dialog.ok_button.isEnabled()
+    dialog.path_edit.setText(str(tmp_path / "h" / "age.csv"))
+    assert "hierarchy file of column 'age'" in dialog.error
+    dialog.path_edit.setText(str(tmp_path / "clean.csv"))
+    assert dialog.error == ""
+
+
 def test_format_follows_the_combo_and_the_name(qtbot, tmp_path: Path) -> None:
     source = tmp_path / "people.csv"
     source.write_text("a\n1\n")

@@ -170,18 +170,19 @@ class KAnonymitySection(BaseModel):
                                    ("t_closeness", TCloseness, self.t_closeness)):
             if value is None:
                 continue
-            ell = value.get("l") if name == "l_diversity" and isinstance(value, dict) else None
-            if isinstance(ell, int) and not isinstance(ell, bool) and ell < 2:  # ge=1 in LDiversity; 1 protects nothing
-                problems.append(f"l_diversity.l: must be 2 or more; l = {ell} holds for every class (each has at "
-                                "least one sensitive value), so it protects nothing: use l: 2 or more, or remove "
-                                "l_diversity")
             try:
                 parsed = model.model_validate(value)
             except ValidationError as exc:
-                problems += [f"{name}.{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-                             if e["loc"] else f"{name}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors() if not (isinstance(ell, int) and e["loc"] == ("l",))]
+                for e in exc.errors():
+                    msg = e["msg"].removeprefix("Value error, ")
+                    if (name, e["loc"], e["type"]) == ("l_diversity", ("l",), "greater_than_equal"):
+                        problems.append(_l_too_small(e["input"]))  # l: 0 says 2, not LDiversity's 1
+                    else:
+                        problems.append(f"{name}.{'.'.join(str(p) for p in e['loc'])}: {msg}" if e["loc"]
+                                        else f"{name}: {msg}")
                 continue
+            if isinstance(parsed, LDiversity) and parsed.l < 2:  # LDiversity takes l >= 1, which protects nothing
+                problems.append(_l_too_small(parsed.l))
             if isinstance(parsed, LDiversity) and parsed.c is not None and parsed.variant != "recursive":
                 problems.append(f"l_diversity.c: c applies to recursive (c,l)-diversity only, not to variant "
                                 f"'{parsed.variant}'; remove c, or use variant: recursive")
@@ -217,6 +218,11 @@ class KAnonymitySection(BaseModel):
             for name in ("hierarchies", "metric", "suppression", "suppression_limit"):
                 data.pop(name, None)
         return data
+
+
+def _l_too_small(ell: Any) -> str:
+    return (f"l_diversity.l: must be 2 or more; l = {ell} holds for every class (each has at least one sensitive "
+            "value), so it protects nothing: use l: 2 or more, or remove l_diversity")
 
 
 class Recipe(BaseModel):

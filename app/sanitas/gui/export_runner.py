@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from sanitas.core.engine import Release, run
 from sanitas.core.errors import SanitasError
-from sanitas.core.export import ExportResult, export_release
+from sanitas.core.export import ExportResult, export_release, files_read
 from sanitas.core.io import WRITE_FORMATS, check_destination
 from sanitas.core.progress import Cancelled, CancelToken
 from sanitas.core.residual import ResidualCheck
@@ -76,9 +76,11 @@ class ExportRunner(QObject):
         dataset, recipe, recipe_dir, scan = doc.dataset, doc.recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
         path = self.request.path
         input_path = dataset.source
+        reads = files_read(recipe, recipe_path=doc.recipe_path, recipe_dir=recipe_dir)
 
         def build(progress: Callable[[float, str], None], cancel: CancelToken) -> Release | ResidualCheck:
-            check_destination(path, input_path)  # refuse a bad destination before minutes of work
+            # refuse a bad destination before minutes of work: the input, the recipe, its hierarchy or key files
+            check_destination(path, input_path, reads=reads)
             scaled = lambda f, m: progress(f * RUN_SHARE, m)  # noqa: E731
             if input_path is not None:  # in the analysis process: spaCy/Presidio never load in the GUI's
                 from sanitas.core.settings import load_settings

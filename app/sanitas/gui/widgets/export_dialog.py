@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.errors import ExportError
-from sanitas.core.export import report_paths
+from sanitas.core.export import files_read, report_paths
 from sanitas.core.io import WRITE_FORMATS, check_destination
 from sanitas.gui.document import Document
 from sanitas.gui.export_runner import ExportRequest, ExportRunner
@@ -61,7 +61,9 @@ class ExportDialog(QDialog):
     def __init__(self, source: Document | Path | None, parent: QWidget | None = None, *,
                  folder: Path | None = None, strict: bool = False, extension: str | None = None) -> None:
         super().__init__(parent)
+        self.reads: dict[Path, str] = {}  # files the release reads (recipe, hierarchies, keys): never overwritten
         if isinstance(source, Document):
+            self.reads = files_read(source.recipe, recipe_path=source.recipe_path, recipe_dir=source.recipe_dir())
             source = source.dataset.source if source.dataset is not None else None
         input_path = Path(source) if source is not None else None
         self.setWindowTitle("Export the sanitized dataset")
@@ -176,10 +178,7 @@ class ExportDialog(QDialog):
         else:
             path = self.destination()
             try:
-                check_destination(path, self.input_path)
-                for extra in report_paths(path):  # the reports must not land on the input either
-                    if self.input_path is not None and extra.resolve() == self.input_path.resolve():
-                        raise ExportError(f"{extra}: is the input file. Choose another output name.")
+                check_destination(path, self.input_path, reads=self.reads)  # the reports' paths too
             except ExportError as exc:
                 problem = exc.message
             else:
