@@ -17,7 +17,7 @@ partitions. A million rows are about twenty rounds.
 Each quasi-identifier of the release is replaced by its partition's label (a String column):
 
 - numeric columns: ``"lo-hi"``, the smallest and largest value in the partition (just ``"lo"`` when
-  they are equal);
+  they are equal; ``"lo to hi"`` when the range starts below zero, so ``-9 to -3`` is not ambiguous);
 - categorical columns: the partition's distinct values in sorted order joined by ``"|"``, or ``"*"``
   when there are more than five (``MAX_LISTED``).
 
