@@ -404,3 +404,19 @@ def test_levels_can_be_added_and_removed_by_hand(panel: KAnonymityPanel) -> None
     dialog.remove_level_button.click()
     assert dialog.table.columnCount() == height and dialog.hierarchy.height == height
     dialog.close()
+
+
+def test_a_second_editor_does_not_throw_away_the_first_ones_edits(panel: KAnonymityPanel,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _editor(panel, "zip")
+    _select(first, [first.model.rows[0][0]], 1)
+    first.add_level_button.click()
+    monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: False)  # "keep editing"
+    panel.show_hierarchy("age")
+    assert panel.hierarchies.dialog is first and first.isVisible() and first.source == "edited"
+    monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: True)
+    second = _editor(panel, "age")
+    assert second is not first and not first.isVisible()
+    panel.method.setCurrentIndex(panel.method.findData("mondrian"))  # greys out the chooser, not the editor
+    assert second.isEnabled() and second.ok_button.isEnabled()
+    second.close()

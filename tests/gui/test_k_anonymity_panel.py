@@ -12,7 +12,7 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.io import open_dataset
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.recipe import ColumnPlan, HierarchyRef
 from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.bar_chart import BarChart, Series
@@ -152,10 +152,10 @@ def test_method_combo_greys_out_what_mondrian_does_not_use(panel: KAnonymityPane
     panel.l_enabled.setChecked(True)
     panel.l_variant.setCurrentText("entropy")
     panel.t_enabled.setChecked(True)
-    assert panel.method.currentText() == "Global recoding (optimal)" and panel.metric.isEnabled()
+    assert panel.method.currentText() == "Global recoding (optimal)" and panel.metric_combo.isEnabled()
     _choose(panel, "mondrian")
     assert panel.method.currentText() == "Mondrian (local, heuristic)"
-    for widget in (panel.t_enabled, panel.t_value, panel.suppression_limit, panel.suppression, panel.metric,
+    for widget in (panel.t_enabled, panel.t_value, panel.suppression_limit, panel.suppression, panel.metric_combo,
                    panel.l_variant, panel.c_value, panel.hierarchies):
         assert not widget.isEnabled()
     assert panel.l_variant.currentText() == "distinct" and not panel.t_enabled.isChecked()
@@ -164,7 +164,7 @@ def test_method_combo_greys_out_what_mondrian_does_not_use(panel: KAnonymityPane
     assert section.method == "mondrian" and section.l_diversity == {"variant": "distinct", "l": 2}
     assert section.t_closeness is None and not {"metric", "hierarchies", "suppression_limit"} & section.model_fields_set
     _choose(panel, "global")
-    assert panel.metric.isEnabled() and panel.t_enabled.isEnabled() and panel.hierarchies.isEnabled()
+    assert panel.metric_combo.isEnabled() and panel.t_enabled.isEnabled() and panel.hierarchies.isEnabled()
     assert panel.section().method == "global"
 
 
@@ -179,7 +179,7 @@ def test_mondrian_section_is_applied_and_loaded_back(panel: KAnonymityPanel) -> 
     panel.population.setValue(0)
     panel.doc.undo_stack.undo()
     panel.doc.undo_stack.redo()  # the redraw from the recipe puts the method and population back
-    assert panel.method.currentData() == "mondrian" and not panel.metric.isEnabled()
+    assert panel.method.currentData() == "mondrian" and not panel.metric_combo.isEnabled()
     assert panel.population.value() == 250_000 and panel.section() == section
 
 
@@ -231,7 +231,13 @@ def test_identifying_roles_go_into_the_recipe_and_a_kept_one_is_flagged(panel: K
     assert "Identifying columns" in panel.message.text() and "email" in panel.message.text()  # no plan yet
     panel.doc.apply_suggested_plan()
     panel.apply_button.click()
-    assert panel.message.text() == ""  # the suggested plan removes or replaces every identifying column
+    message = panel.message.text()  # the suggested plan removes or replaces every identifying column...
+    assert "Identifying" not in message
+    assert "set the action of zip (generalize)" in message  # ...but generalizes QIs the section must get raw
+    for column in ("zip", "age"):
+        panel.doc.set_plan(column, ColumnPlan(action="keep"))
+    panel.apply_button.click()
+    assert panel.message.text() == ""
     panel.set_role("email", "insensitive")
     panel.apply_button.click()
     assert "email" not in panel.doc.recipe.k_anonymity.identifying
@@ -266,3 +272,47 @@ def test_a_new_recipe_forgets_unapplied_settings_and_hierarchies(panel: KAnonymi
     panel.doc.new_recipe()
     assert panel.hierarchies.refs == {} and panel.hierarchies.combos["age"].currentText() == "Automatic"
     assert panel.k.value() == 5 and not panel.l_enabled.isChecked() and panel.method.currentData() == "global"
+
+
+def test_the_panel_can_be_painted_and_grabbed(panel: KAnonymityPanel) -> None:
+    """An attribute once named 'metric' hid QWidget.metric(), which Qt calls to paint: grab() crashed."""
+    panel.show()
+    assert panel.devicePixelRatio() >= 1 and not panel.grab().isNull()
+
+
+def test_apply_without_edits_leaves_the_recipe_as_it_was(qtbot: QtBot, panel: KAnonymityPanel,
+                                                         tmp_path: Path) -> None:
+    recipe = SAMPLES / "customers.k-anonymity.recipe.yaml"
+    copy = tmp_path / recipe.name
+    copy.write_text(recipe.read_text())
+    (tmp_path / "demo.key").write_text((SAMPLES / "demo.key").read_text())
+    panel.doc.open_recipe(copy)
+    before = panel.doc.recipe.k_anonymity
+    panel.apply_button.click()
+    assert panel.doc.recipe.k_anonymity == before and not panel.doc.dirty
+    panel.run_button.click()  # a failed run must not leave the last run's figures on show
+    qtbot.waitUntil(lambda: panel.task is None and panel.facts is not None, timeout=WAIT_MS)
+    panel.l_value.setValue(60)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=WAIT_MS)
+    assert panel.facts is None and "holds" not in panel.results.summary.text() and panel.message.text()
+
+
+def test_without_quasi_identifiers_the_message_says_what_to_do(panel: KAnonymityPanel) -> None:
+    for column in panel.doc.columns:
+        if panel.role(column) == "quasi-identifying":
+            panel.set_role(column, "insensitive")
+    panel.apply_button.click()
+    assert panel.message.text() == "Choose at least one quasi-identifier: set its role in the Role column."
+
+
+def test_recipe_values_beyond_the_old_ranges_round_trip(panel: KAnonymityPanel) -> None:
+    from sanitas.core.recipe import KAnonymitySection
+
+    section = KAnonymitySection(quasi_identifiers=["age", "sex"], k=500, sensitive=["diagnosis"],
+                                l_diversity={"variant": "distinct", "l": 150}, average_risk=0.05,
+                                t_closeness={"variant": "equal", "t": 0.0005}, suppression_limit=0.00125)
+    panel.doc.set_k_anonymity(section, "test")
+    loaded = panel.section()
+    assert (loaded.k, loaded.l_diversity["l"], loaded.t_closeness["t"]) == (500, 150, 0.0005)
+    assert loaded.average_risk == 0.05 and loaded.suppression_limit == 0.00125

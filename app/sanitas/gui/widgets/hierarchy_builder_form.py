@@ -115,19 +115,19 @@ class BuilderForm(QWidget):
         self.edges = named(QLineEdit(), "Band edges", "Where bands start, e.g. 0, 18, 30, 45, 65, 120. For more "
                            "levels add coarser edges after ';' (each level keeps some edges of the one below)")
         self.edges.setPlaceholderText("0, 18, 30, 45, 65, 120")
-        self.style = named(QComboBox(), "Band labels", "auto: 30-34 for whole numbers, else [30, 35[; range: "
+        self.style_combo = named(QComboBox(), "Band labels", "auto: 30-34 for whole numbers, else [30, 35[; range: "
                            "30-34; interval: [30, 35[")
-        self.style.addItems(STYLES)
+        self.style_combo.addItems(STYLES)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("Bands", self.number_mode)
         form.addRow("First width", self.first_width)
         form.addRow("Factor", self.factor)
         form.addRow("Edges", self.edges)
-        form.addRow("Labels", self.style)
+        form.addRow("Labels", self.style_combo)
         self.number_mode.currentTextChanged.connect(self._number_mode_changed)
         for signal in (self.first_width.textEdited, self.edges.textEdited, self.number_mode.currentIndexChanged,
-                       self.factor.valueChanged, self.style.currentIndexChanged):
+                       self.factor.valueChanged, self.style_combo.currentIndexChanged):
             signal.connect(self.changed)
         self._number_mode_changed(GROWING)
         return page
@@ -211,7 +211,7 @@ class BuilderForm(QWidget):
         width = options.get("first_width")
         self.first_width.setText(f"{plain_number(float(width)):g}" if width is not None else "")
         self.factor.setValue(int(options.get("factor", 2)))
-        self.style.setCurrentText(str(options.get("style", "auto")))
+        self.style_combo.setCurrentText(str(options.get("style", "auto")))
         levels = options.get("levels", DATE_LEVELS if datetime else DEFAULT_DATE_LEVELS)
         for unit, box in self.date_levels.items():
             box.setChecked(unit in levels)
@@ -243,8 +243,8 @@ class BuilderForm(QWidget):
                 if width:
                     options["first_width"] = width[0]
                 options["factor"] = self.factor.value()
-            if self.style.currentText() != "auto":
-                options["style"] = self.style.currentText()
+            if self.style_combo.currentText() != "auto":
+                options["style"] = self.style_combo.currentText()
         elif kind == "date":
             levels = [unit for unit, box in self.date_levels.items() if box.isChecked()]
             if not levels:

@@ -105,8 +105,11 @@ class HierarchyChooser(QGroupBox):
     def show_hierarchy(self, column: str) -> None:
         """Open the editor on the column's current choice (one editor at a time)."""
         if self.dialog is not None:
-            self.dialog.close()
+            if self.dialog.isVisible() and not self.dialog.close():  # the analyst kept their hand edits
+                self.dialog.raise_()
+                return
             self.dialog.deleteLater()
-        self.dialog = HierarchyEditor(self.doc, column, self.refs.get(column), self)
+        # A child of the window, not of this box: disabling the box (Mondrian) must not freeze an open editor.
+        self.dialog = HierarchyEditor(self.doc, column, self.refs.get(column), self.window())
         self.dialog.chosen.connect(self.set_ref)
         self.dialog.show()

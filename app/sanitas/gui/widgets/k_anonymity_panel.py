@@ -79,6 +79,7 @@ class KAnonymityPanel(QWidget):
         self.roles.setHorizontalHeaderLabels(["Column", "Detected", "Role"])
         self.roles.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.roles.verticalHeader().setVisible(False)
+        self.roles.setTabKeyNavigation(False)  # Tab leaves the table for the models form
         header = self.roles.horizontalHeader()  # the role combos are read in full; names and kinds share the rest
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -87,14 +88,14 @@ class KAnonymityPanel(QWidget):
                                 "quasi-identifiers with at least k-1 others")
         self.k_enabled.setChecked(True)
         self.k = named(QSpinBox(), "k", "Smallest allowed equivalence class")
-        self.k.setRange(2, 100)
+        self.k.setRange(2, 1_000_000)
         self.k.setValue(5)
         self.l_enabled = named(QCheckBox("l-diversity"), "Use l-diversity", "Each class holds l well-represented "
                                 "sensitive values")
         self.l_variant = named(QComboBox(), "l-diversity variant", "distinct, entropy or recursive (c, l)")
         self.l_variant.addItems(["distinct", "entropy", "recursive"])
         self.l_value = named(QSpinBox(), "l", "Number of well-represented sensitive values")
-        self.l_value.setRange(2, 100)
+        self.l_value.setRange(2, 100_000)
         self.c_value = named(QDoubleSpinBox(), "c", "Recursive (c, l)-diversity's c")
         self.c_value.setRange(0.1, 100.0)
         self.c_value.setValue(3.0)
@@ -103,28 +104,37 @@ class KAnonymityPanel(QWidget):
         self.t_variant = named(QComboBox(), "t-closeness variant", "equal or hierarchical distance")
         self.t_variant.addItems(["equal", "hierarchical"])
         self.t_value = named(QDoubleSpinBox(), "t", "Largest allowed distance (0-1)")
-        self.t_value.setRange(0.001, 1.0)
-        self.t_value.setDecimals(3)
+        self.t_value.setRange(0.0001, 1.0)
+        self.t_value.setDecimals(4)
         self.t_value.setValue(0.2)
         self.suppression_limit = named(QDoubleSpinBox(), "Suppression limit (%)", "Share of rows that may be "
                                         "suppressed to reach the models")
         self.suppression_limit.setRange(0.0, 100.0)
+        self.suppression_limit.setDecimals(3)  # a recipe's 0.00125 shows as 0.125 %, not rounded away
+        self.avg_enabled = named(QCheckBox("average risk"), "Use an average risk threshold", "The average "
+                                 "re-identification risk of the released records stays at or below this")
+        self.avg_value = named(QDoubleSpinBox(), "Average risk threshold", "Largest allowed average "
+                               "re-identification risk (0-1)")
+        self.avg_value.setRange(0.0001, 1.0)
+        self.avg_value.setDecimals(4)
+        self.avg_value.setValue(0.1)
         self.suppression_limit.setSuffix(" %")
         self.suppression_limit.setValue(5.0)
         self.suppression = named(QComboBox(), "Suppression", "remove: drop suppressed rows; mask: keep them with "
                                   "'*' quasi-identifiers")
         self.suppression.addItems(["remove", "mask"])
-        self.metric = named(QComboBox(), "Metric", "Information loss the search minimises")
-        self.metric.addItems(["loss", "precision", "discernibility", "non_uniform_entropy"])
+        self.metric_combo = named(QComboBox(), "Metric", "Information loss the search minimises")
+        self.metric_combo.addItems(["loss", "precision", "discernibility", "non_uniform_entropy"])
         self._build_method_and_population()
         form = QFormLayout()
         form.addRow("Method", self.method)
         form.addRow(self.k_enabled, self.k)
         form.addRow(self.l_enabled, self._row(self.l_variant, self.l_value, QLabel("c"), self.c_value))
         form.addRow(self.t_enabled, self._row(self.t_variant, self.t_value))
+        form.addRow(self.avg_enabled, self.avg_value)
         form.addRow("Suppression limit", self.suppression_limit)
         form.addRow("Suppressed rows", self.suppression)
-        form.addRow("Metric", self.metric)
+        form.addRow("Metric", self.metric_combo)
         form.addRow("Population size", self._row(self.population, QLabel("or sampling fraction"),
                                                  self.sampling_fraction))
         self.hierarchies = HierarchyChooser(self.doc)
@@ -159,7 +169,12 @@ class KAnonymityPanel(QWidget):
         splitter.addWidget(self.roles)
         splitter.addWidget(scroll)
         self.results = KAnonymityResults()
-        splitter.addWidget(self.results)
+        results = QScrollArea()  # the figures scroll, so the tab fits a laptop screen
+        results.setWidgetResizable(True)
+        results.setWidget(self.results)
+        results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        splitter.addWidget(results)
         QVBoxLayout(self).addWidget(splitter)
 
     @staticmethod
@@ -197,8 +212,10 @@ class KAnonymityPanel(QWidget):
         if mondrian:
             self.l_variant.setCurrentText("distinct")
             self.t_enabled.setChecked(False)
-        for widget in (self.l_variant, self.c_value, self.t_enabled, self.t_variant, self.t_value,
-                       self.suppression_limit, self.suppression, self.metric, self.hierarchies):
+            self.avg_enabled.setChecked(False)
+        for widget in (self.l_variant, self.c_value, self.t_enabled, self.t_variant, self.t_value, self.avg_enabled,
+                       self.avg_value,
+                       self.suppression_limit, self.suppression, self.metric_combo, self.hierarchies):
             widget.setEnabled(not mondrian)
 
     # --- roles and hierarchies -----------------------------------------------------------------------
@@ -220,7 +237,7 @@ class KAnonymityPanel(QWidget):
             finding = self.doc.finding(column)
             proposed = (propose_role(finding, kind).value if finding is not None
                         else PROPOSED.get(kind, "insensitive"))  # type: ignore[arg-type]
-            if section is not None and proposed != "identifying":  # the section left it out on purpose
+            if section is not None:  # the section's roles, exactly: what it leaves out is insensitive
                 proposed = "insensitive"
             combo.setCurrentText(listed.get(column) or proposed)
             combo.currentTextChanged.connect(self._rebuild_hierarchies)
@@ -241,11 +258,13 @@ class KAnonymityPanel(QWidget):
         self.l_value.setValue(int(ld.get("l", 2)))
         self.c_value.setValue(float(ld.get("c", 3.0)))
         self.t_enabled.setChecked(section.t_closeness is not None)
+        self.avg_enabled.setChecked(section.average_risk is not None)
+        self.avg_value.setValue(section.average_risk or 0.1)
         self.t_variant.setCurrentText(str(tc.get("variant", "equal")))
         self.t_value.setValue(float(tc.get("t", 0.2)))
         self.suppression_limit.setValue(section.suppression_limit * 100)
         self.suppression.setCurrentText(section.suppression)
-        self.metric.setCurrentText(section.metric)
+        self.metric_combo.setCurrentText(section.metric)
         self.hierarchies.refs = dict(section.hierarchies)  # auto options and files, as the recipe has them
 
     def role(self, column: str) -> str:
@@ -255,7 +274,13 @@ class KAnonymityPanel(QWidget):
         self.roles.cellWidget(self.doc.columns.index(column), 2).setCurrentText(role)
 
     def columns_with(self, role: str) -> list[str]:
-        return [c for c in self.doc.columns if self.role(c) == role]
+        """Columns with ``role``: in the recipe's order where the recipe lists them, so Apply without an edit
+        leaves the recipe as it was; the others after them, in the dataset's order."""
+        chosen = [c for c in self.doc.columns if self.role(c) == role]
+        section = self.doc.recipe.k_anonymity
+        listed = {"quasi-identifying": section.quasi_identifiers, "sensitive": section.sensitive,
+                  "identifying": section.identifying}.get(role, []) if section else []
+        return [c for c in listed if c in chosen] + [c for c in chosen if c not in listed]
 
     def _rebuild_hierarchies(self) -> None:
         hierarchical_t = self.t_enabled.isChecked() and self.t_variant.currentText() == "hierarchical"
@@ -281,8 +306,9 @@ class KAnonymityPanel(QWidget):
             l_diversity=l_div if self.l_enabled.isChecked() else None,
             t_closeness={"variant": self.t_variant.currentText(), "t": self.t_value.value()}
             if self.t_enabled.isChecked() else None,
+            average_risk=self.avg_value.value() if self.avg_enabled.isChecked() else None,
             suppression_limit=round(self.suppression_limit.value() / 100, 6),
-            suppression=self.suppression.currentText(), metric=self.metric.currentText(),
+            suppression=self.suppression.currentText(), metric=self.metric_combo.currentText(),
             hierarchies=self.hierarchies.chosen_refs(self.columns_with("quasi-identifying")
                                                      + self.columns_with("sensitive")),
         )
@@ -303,6 +329,12 @@ class KAnonymityPanel(QWidget):
         return {name: value for name, value in given.items() if value}
 
     def _checked_section(self) -> KAnonymitySection | None:
+        if self.doc.dataset is None:
+            self.message.setText("Open a dataset first.")
+            return None
+        if not self.columns_with("quasi-identifying"):
+            self.message.setText("Choose at least one quasi-identifier: set its role in the Role column.")
+            return None
         try:
             section = self.section()
         except ValidationError as exc:
@@ -318,17 +350,28 @@ class KAnonymityPanel(QWidget):
             self.message.setText(self._identifying_kept(section))
 
     def _identifying_kept(self, section: KAnonymitySection) -> str:
-        """Identifying columns still released as they are: said in place, since the export will refuse them."""
+        """Column actions that the export would refuse with this section: said in place, right away."""
+        problems = []
         kept = [c for c in section.identifying if (plan := self.doc.plan(c)) is None or plan.action == "keep"]
-        if not kept:
-            return ""
-        return (f"Identifying column{'s' if len(kept) > 1 else ''} {', '.join(kept)} would be released as "
+        if kept:
+            problems.append(
+                f"Identifying column{'s' if len(kept) > 1 else ''} {', '.join(kept)} would be released as "
                 f"{'they are' if len(kept) > 1 else 'it is'}: choose an action that removes or replaces "
                 f"{'them' if len(kept) > 1 else 'it'} (drop, pseudonymize, fake, …) in the column list.")
+        changed = [f"{c} ({plan.action})" for c in [*section.quasi_identifiers, *section.sensitive]
+                   if (plan := self.doc.plan(c)) is not None and plan.action != "keep"]
+        if changed:
+            problems.append(
+                f"Quasi-identifiers and sensitive columns must keep their values for this section (it generalizes "
+                f"them itself): set the action of {', '.join(changed)} to keep in the column list, or change "
+                "their role.")
+        return "\n".join(problems)
 
     def run(self) -> None:
+        if self.task is not None:
+            return
         section, frame = self._checked_section(), self.doc.frame
-        if section is None or self.task is not None:
+        if section is None:
             return
         if frame is None:
             self.message.setText("The rows are still loading.")
@@ -343,6 +386,8 @@ class KAnonymityPanel(QWidget):
         self.task.ended.connect(self._ended)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.facts = None
+        self.results.clear()  # the last run's figures must not pass for this one's
         self.task.start()
 
     def _progress(self, fraction: float, text: str) -> None:

@@ -52,6 +52,11 @@ class KAnonymityResults(QWidget):
         self.risk_table.setHorizontalHeaderLabels(["Before", "After"])
         self.risk_table.setVerticalHeaderLabels([name for name, _ in RISK_ROWS])
         self.risk_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.risk_table.setTabKeyNavigation(False)  # Tab moves on to the next control, not cell to cell
+        header = self.risk_table.verticalHeader()
+        self.risk_table.setMinimumHeight(header.defaultSectionSize() * len(RISK_ROWS)
+                                         + self.risk_table.horizontalHeader().sizeHint().height()
+                                         + 2 * self.risk_table.frameWidth())  # every row shown: it scrolls outside
         self.histogram = named(BarChart("Equivalence classes by size"), "Class-size histogram before and after",
                                "Number of classes of each size, before and after")
         self.risk_chart = named(BarChart("Re-identification risk (%)", value_format="{:.0f}"),
@@ -63,6 +68,13 @@ class KAnonymityResults(QWidget):
         layout = QVBoxLayout(self)
         for widget in (self.summary, self.risk_table, self.risk_chart, self.histogram, self.kept_chart):
             layout.addWidget(widget)
+
+    def clear(self) -> None:
+        """Forget the last run (a new one started): no figure may be read as the new run's."""
+        self.summary.setText("Running…")
+        self.risk_table.clearContents()
+        for chart in (self.histogram, self.risk_chart, self.kept_chart):
+            chart.set_data([], [])
 
     def risk(self, row_name: str, column: int) -> str:
         """The risk table's text for a row ("Sample uniques") and column (0 before, 1 after)."""
