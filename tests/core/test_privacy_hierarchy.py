@@ -374,3 +374,11 @@ def test_empty_and_all_null_columns() -> None:
     encoding = hierarchy.encode(pl.Series("c", [None], dtype=pl.String))
     assert encoding.codes.null_count().row(0) == (1, 1)
     assert hierarchy.generalize(pl.Series("c", [], dtype=pl.String), 1).to_list() == []
+
+
+def test_an_empty_text_value_can_be_generalized_but_not_an_empty_label() -> None:
+    """'' is a cell's value like any other; only labels above the values must say something."""
+    hierarchy = Hierarchy.from_rows("when", [["", "unknown", "*"], ["2021", "2020s", "*"]])
+    assert hierarchy.generalize(pl.Series("when", ["", "2021"]), 1).to_list() == ["unknown", "2020s"]
+    with pytest.raises(HierarchyError, match="empty label at level 1"):
+        Hierarchy.from_rows("when", [["a", "", "*"], ["b", "x", "*"]])

@@ -220,7 +220,9 @@ class Hierarchy:
 
     def _check_labels(self) -> None:
         for i, name in enumerate(self.levels.columns):
-            empty = self.levels.with_row_index("row").filter(pl.col(name).is_null() | (pl.col(name) == ""))["row"]
+            # An empty original value is data (an empty text cell); an empty label above it would hide a level.
+            blank = pl.col(name).is_null() | (pl.col(name) == "") if i else pl.col(name).is_null()
+            empty = self.levels.with_row_index("row").filter(blank)["row"]
             if empty.len():
                 more = f" (and {empty.len() - 1} more rows)" if empty.len() > 1 else ""
                 raise HierarchyError(f"{self._where}, {self._row(empty[0])}: empty label at level {i}{more}.")
