@@ -12,13 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset
-from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
-from sanitas.core.io import open_dataset
 from sanitas.core.privacy.hierarchy import Hierarchy
 from sanitas.core.privacy.release import k_anonymity_step, load_hierarchies
 from sanitas.core.recipe import HierarchyRef, load_recipe
-from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_builder_form import EDGES
 from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
@@ -29,18 +26,10 @@ WAIT_MS = 30_000
 BANDS = [0, 18, 30, 45, 65, 120]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, pl.DataFrame, ScanResult]:
-    path = tmp_path_factory.mktemp("hierarchies") / "customers.csv"
-    pl.read_csv(SAMPLES / "customers.csv", n_rows=2000, infer_schema=False).write_csv(path)
-    dataset = open_dataset(path)
-    return dataset, dataset.collect(), scan_dataset(dataset, settings=Settings())
-
-
 @pytest.fixture
-def panel(qtbot: QtBot, demo: tuple[Dataset, pl.DataFrame, ScanResult], tmp_path: Path) -> KAnonymityPanel:
+def panel(qtbot: QtBot, scanned_demo: tuple[Dataset, pl.DataFrame, ScanResult], tmp_path: Path) -> KAnonymityPanel:
     """The panel with age, sex, zip and city as quasi-identifiers and a recipe saved in tmp_path."""
-    dataset, frame, scan = demo
+    dataset, frame, scan = scanned_demo
     doc = Document()
     doc.set_dataset(dataset)
     doc.set_frame(frame)

@@ -9,11 +9,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset
-from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
-from sanitas.core.io import open_dataset
 from sanitas.core.recipe import ColumnPlan, HierarchyRef
-from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.bar_chart import BarChart, Series
 from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
@@ -22,17 +19,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, pl.DataFrame, ScanResult]:
-    path = tmp_path_factory.mktemp("kanon") / "customers.csv"
-    pl.read_csv(SAMPLES / "customers.csv", n_rows=2000, infer_schema=False).write_csv(path)
-    dataset = open_dataset(path)
-    return dataset, dataset.collect(), scan_dataset(dataset, settings=Settings())
-
-
 @pytest.fixture
-def panel(qtbot: QtBot, demo: tuple[Dataset, pl.DataFrame, ScanResult]) -> KAnonymityPanel:
-    dataset, frame, scan = demo
+def panel(qtbot: QtBot, scanned_demo: tuple[Dataset, pl.DataFrame, ScanResult]) -> KAnonymityPanel:
+    dataset, frame, scan = scanned_demo
     doc = Document()
     doc.set_dataset(dataset)
     doc.set_frame(frame)

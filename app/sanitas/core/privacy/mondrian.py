@@ -87,11 +87,12 @@ def mondrian(frame: pl.DataFrame, quasi_identifiers: list[str], k: int, *, sensi
     final = _partition(columns, secret, k, l or 0, progress, cancel)
     count = int(final.max()) + 1 if final.size else 0
     sizes = np.bincount(final, minlength=count)
-    labels = [_labels(column, final, count).gather(pl.Series(final)).alias(name)
-              for name, column in zip(quasi_identifiers, columns, strict=True)]
+    labels, penalty = [], {}
+    for name, column in zip(quasi_identifiers, columns, strict=True):
+        owner, code = _distinct_per_partition(column, final)
+        labels.append(_labels(column, owner, code, count).gather(pl.Series(final)).alias(name))
+        penalty[name] = _penalty(column, owner, code, count, sizes)
     out = frame.with_columns(labels)
-    penalty = {name: _penalty(column, final, count, sizes) for name, column in zip(quasi_identifiers, columns,
-                                                                                     strict=True)}
     if progress is not None:
         progress(1.0, f"Mondrian: {count:,} partitions")
     return MondrianResult(out, count, int(sizes.min()) if count else 0, time.perf_counter() - started, penalty)
@@ -238,7 +239,14 @@ def _diverse(values: np.ndarray, rows: np.ndarray, part: np.ndarray, key: np.nda
     return (distinct >= l).all(axis=1)
 
 
-def _penalty(column: _Column, final: np.ndarray, count: int, sizes: np.ndarray) -> float:
+def _distinct_per_partition(column: _Column, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (partition, value code) pair once, sorted by partition then code: what labels and penalties need."""
+    wide = column.values.len()
+    pairs = np.unique(final * wide + column.codes)
+    return pairs // wide, pairs % wide
+
+
+def _penalty(column: _Column, owner: np.ndarray, code: np.ndarray, count: int, sizes: np.ndarray) -> float:
     """Mean normalized certainty penalty of a cell (Xu et al., KDD 2006), the usual utility measure of
     local recoding, where distinct labels and their entropy mean little (partitions overlap).
 
@@ -246,11 +254,9 @@ def _penalty(column: _Column, final: np.ndarray, count: int, sizes: np.ndarray) 
     partition - 1) / (distinct values - 1), or 1 when the label is '*'. 0 is the exact value, 1 the
     whole domain.
     """
-    if not count or final.size == 0:
+    if not count or owner.size == 0:
         return 0.0
     wide = column.values.len()
-    pairs = np.unique(final * wide + column.codes)
-    owner, code = pairs // wide, pairs % wide
     if column.numeric:
         low = np.full(count, np.inf)
         high = np.full(count, -np.inf)
@@ -264,12 +270,9 @@ def _penalty(column: _Column, final: np.ndarray, count: int, sizes: np.ndarray) 
     return float((per_partition * sizes).sum() / sizes.sum())
 
 
-def _labels(column: _Column, final: np.ndarray, count: int) -> pl.Series:
+def _labels(column: _Column, owner: np.ndarray, code: np.ndarray, count: int) -> pl.Series:
     """One label per partition, in partition order: 'lo-hi', or 'lo to hi' from a negative 'lo' ('-50 to -46',
     where '-50--46' would be ambiguous)."""
-    wide = column.values.len()
-    pairs = np.unique(final * wide + column.codes)
-    owner, code = pairs // wide, pairs % wide
     if column.numeric:
         starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
         ends = np.concatenate((starts[1:], [owner.size])) - 1

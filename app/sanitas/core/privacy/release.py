@@ -16,6 +16,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field
 
+from sanitas.core.privacy.anonymize import AnonymizationError
 from sanitas.core.privacy.hierarchy import Hierarchy
 from sanitas.core.privacy.hierarchy_builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.risk import RiskReport, risk_report
@@ -121,8 +122,6 @@ def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_di
     cancel = cancel or NEVER_CANCELLED
     qis, sensitive = section.quasi_identifiers, section.sensitive
     if frame.height == 0:
-        from sanitas.core.privacy.anonymize import AnonymizationError
-
         raise AnonymizationError(f"{source}: the table has no records, so there is nothing to anonymize.")
     population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
     before = risk_report(frame, qis, sensitive or None, source=source, **population)
@@ -159,8 +158,6 @@ def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskRe
     after = _risk_after(released, section, before, masked, source)
     kept = released.filter(~masked) if masked is not None else released
     if kept.height == 0:
-        from sanitas.core.privacy.anonymize import AnonymizationError
-
         raise AnonymizationError(
             f"{source}: every one of the {frame.height:,} records would be suppressed, so nothing would be "
             f"released. Lower the models (k is {section.k}), use coarser hierarchies, or lower suppression_limit "

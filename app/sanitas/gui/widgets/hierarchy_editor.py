@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -302,16 +303,7 @@ class HierarchyEditor(QDialog):
 
     def group(self, name: str, labels: list[str], depth: int) -> bool:
         """Add a category group through the builder and rebuild; undone when the builder refuses it."""
-        before = copy.deepcopy(self.form.groupings)
-        try:
-            self.form.add_group(depth, name, labels)
-        except HierarchyError as exc:
-            return self._report(str(exc))
-        if self.rebuild():
-            return True
-        self.form.groupings = before
-        self.form.groups_label.setText(describe_groups(before))
-        return False
+        return self._regroup(lambda: self.form.add_group(depth, name, labels))
 
     def ungroup_selected(self) -> bool:
         """Take the selected values out of their groups, or dissolve the selected groups, and rebuild."""
@@ -321,8 +313,16 @@ class HierarchyEditor(QDialog):
                                 "those groups.")
         if self.built is None or self.built[0] != "category":
             return self._report("Groups belong to the category builder: Rebuild first.")
+        return self._regroup(lambda: self.form.ungroup(level, list(dict.fromkeys(self.model.rows[r][level]
+                                                                               for r in rows))))
+
+    def _regroup(self, change: Callable[[], None]) -> bool:
+        """Change the builder's groups and rebuild; the groups are put back when either step refuses."""
         before = copy.deepcopy(self.form.groupings)
-        self.form.ungroup(level, list(dict.fromkeys(self.model.rows[r][level] for r in rows)))
+        try:
+            change()
+        except HierarchyError as exc:
+            return self._report(str(exc))
         if self.rebuild():
             return True
         self.form.groupings = before
