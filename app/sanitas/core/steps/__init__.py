@@ -1,0 +1,1 @@
+"""Dataset-level steps: one protocol (protocol.py) and one registry."""
