@@ -133,7 +133,7 @@ def run(
 
     k_facts = None
     if recipe.k_anonymity is not None:
-        from sanitas.core.privacy.release import k_anonymity_step
+        from sanitas.core.privacy.k_anonymity.release import k_anonymity_step
 
         started = time.perf_counter()
         section = recipe.k_anonymity

@@ -129,7 +129,7 @@ def k_anonymity_hint(roles: dict[str, Any], recipe: Recipe | None = None) -> lis
     quasi-identifier or a sensitive column, the hint says which to set to keep (the section then does
     the generalizing), so uncommenting it does not produce a recipe that is refused.
     """
-    from sanitas.core.privacy.roles import Role, columns_with_role
+    from sanitas.core.privacy.k_anonymity.roles import Role, columns_with_role
 
     quasi = columns_with_role(roles, Role.QUASI_IDENTIFYING)
     if not quasi:

@@ -61,7 +61,7 @@ class HierarchyRef(BaseModel):
     """Where a quasi-identifier's hierarchy comes from: an ARX-format CSV file, or an automatic rule.
 
     ``file`` is relative to the recipe. ``auto`` is number | date | postal | category; the other
-    fields are passed to that builder (hierarchy_builders.py), and checked at load against its options
+    fields are passed to that builder (privacy/hierarchies/builders.py), and checked at load against its options
     model, so a misspelt or mistyped option is a recipe error naming
     ``k_anonymity.hierarchies.<column>.<option>`` and what is allowed:
 
@@ -91,7 +91,7 @@ class HierarchyRef(BaseModel):
         if self.file is not None and self.model_extra:
             raise ValueError(f"options {', '.join(self.model_extra)} apply to 'auto' hierarchies only")
         if self.auto is not None and self.model_extra is not None:
-            from sanitas.core.privacy.hierarchy_builders import check_options  # lazy: the builders pull in polars
+            from sanitas.core.privacy.hierarchies.builders import check_options  # lazy: the builders pull in polars
 
             options, problems = check_options(self.auto, self.model_extra)
             if problems:  # raised as a ValidationError so each is located at its option: ...hierarchies.age.factor
@@ -163,7 +163,10 @@ class KAnonymitySection(BaseModel):
 
     def _model_problems(self) -> list[str]:
         """l_diversity and t_closeness parsed as the search will, so a typo fails at load, not mid-release."""
-        from sanitas.core.privacy.models import LDiversity, TCloseness  # lazy: the privacy code pulls in numpy
+        from sanitas.core.privacy.k_anonymity.models import (  # lazy: the privacy code pulls in numpy
+            LDiversity,
+            TCloseness,
+        )
 
         problems = []
         for name, model, value in (("l_diversity", LDiversity, self.l_diversity),

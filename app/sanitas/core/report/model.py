@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from sanitas.core.detect.findings import ColumnKind, EntityScore
-from sanitas.core.privacy.release import KAnonymityFacts
+from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts
 from sanitas.core.residual import ResidualCheck
 
 REPORT_SCHEMA_VERSION = 1

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.release import KAnonymityFacts, k_anonymity_step
-from sanitas.core.privacy.roles import propose_role
+from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts, k_anonymity_step
+from sanitas.core.privacy.k_anonymity.roles import propose_role
 from sanitas.core.recipe import KAnonymitySection
 from sanitas.gui import theme
 from sanitas.gui.document import Document

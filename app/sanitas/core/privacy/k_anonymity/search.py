@@ -39,8 +39,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.evaluation import Evaluator, NodeResult, Problem
-from sanitas.core.privacy.lattice import Node
+from sanitas.core.privacy.k_anonymity.evaluation import Evaluator, NodeResult, Problem
+from sanitas.core.privacy.k_anonymity.lattice import Node
 from sanitas.core.progress import CancelToken, Progress, no_progress
 
 Strategy = Literal["exhaustive", "pruned", "heuristic"]

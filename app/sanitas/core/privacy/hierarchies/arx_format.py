@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from sanitas.core.io.atomic import write_text_atomic
-from sanitas.core.privacy.hierarchy import Hierarchy, HierarchyError
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, HierarchyError
 
 ARX_DELIMITER = ";"
 QUOTE = '"'

@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from sanitas.core.privacy.rollup import ClassSet, CodedColumn
+from sanitas.core.privacy.k_anonymity.rollup import ClassSet, CodedColumn
 
 Metric = Literal["loss", "precision", "discernibility", "non_uniform_entropy"]
 METRICS: tuple[Metric, ...] = ("loss", "precision", "discernibility", "non_uniform_entropy")

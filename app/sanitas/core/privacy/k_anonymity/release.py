@@ -16,12 +16,13 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.anonymize import AnonymizationError
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.hierarchy_builders import auto_hierarchy, guess_kind
-from sanitas.core.privacy.risk import RiskReport, risk_report
-from sanitas.core.privacy.utility import UtilityReport, utility_report
-from sanitas.core.privacy.verify import ModelCheck, verify
+from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
+from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationError
+from sanitas.core.privacy.k_anonymity.verify import ModelCheck, verify
+from sanitas.core.privacy.metrics.risk import RiskReport, risk_report
+from sanitas.core.privacy.metrics.utility import UtilityReport, utility_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import KAnonymitySection
 
@@ -81,7 +82,7 @@ def load_hierarchies(
         elif ref.file is not None:
             path = Path(ref.file)
             path = path if path.is_absolute() else (recipe_dir or Path.cwd()) / path
-            hierarchy = Hierarchy.from_arx_csv(path, column=column)
+            hierarchy = read_arx_csv(path, column=column)
             sources[column] = f"ARX file {path.name}"
         else:
             hierarchy = auto_hierarchy(frame.get_column(column), ref.auto, **ref.options())
@@ -133,7 +134,7 @@ def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_di
 
 def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskReport, recipe_dir: Path | None,
                  source: str, progress: Progress, cancel: CancelToken) -> tuple[pl.DataFrame, KAnonymityFacts]:
-    from sanitas.core.privacy.anonymize import anonymize
+    from sanitas.core.privacy.k_anonymity.anonymize import anonymize
 
     qis, sensitive = section.quasi_identifiers, section.sensitive
     progress(0.0, "Building generalization hierarchies")
@@ -181,7 +182,7 @@ def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskRe
 def _mondrian_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskReport, source: str,
                    progress: Progress, cancel: CancelToken) -> tuple[pl.DataFrame, KAnonymityFacts]:
     """Strict Mondrian: k (1 when only l is asked) and distinct l; no hierarchy, no suppression, no metric."""
-    from sanitas.core.privacy.mondrian import mondrian
+    from sanitas.core.privacy.k_anonymity.mondrian import mondrian
 
     qis, sensitive = section.quasi_identifiers, section.sensitive
     ell = int(section.l_diversity.get("l", 2)) if section.l_diversity is not None else None

@@ -22,8 +22,8 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from sanitas.core.privacy.hierarchy import Hierarchy, level_name
-from sanitas.core.privacy.lattice import Node
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, level_name
+from sanitas.core.privacy.k_anonymity.lattice import Node
 
 _MAX_KEY = 1 << 62
 

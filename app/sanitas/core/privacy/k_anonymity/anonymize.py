@@ -22,11 +22,11 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.evaluation import Evaluator, Problem
-from sanitas.core.privacy.hierarchy import STAR, Hierarchy, value_text
-from sanitas.core.privacy.lattice import Lattice
-from sanitas.core.privacy.loss import LossFunction, Metric
-from sanitas.core.privacy.models import (
+from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, value_text
+from sanitas.core.privacy.k_anonymity.evaluation import Evaluator, Problem
+from sanitas.core.privacy.k_anonymity.lattice import Lattice
+from sanitas.core.privacy.k_anonymity.loss import LossFunction, Metric
+from sanitas.core.privacy.k_anonymity.models import (
     LDiversity,
     PrivacyModels,
     TCloseness,
@@ -35,7 +35,7 @@ from sanitas.core.privacy.models import (
     entropy,
     recursive_parts,
 )
-from sanitas.core.privacy.rollup import (
+from sanitas.core.privacy.k_anonymity.rollup import (
     ClassSet,
     CodedColumn,
     bottom_classes,
@@ -43,7 +43,7 @@ from sanitas.core.privacy.rollup import (
     code_with_hierarchy,
     roll_up,
 )
-from sanitas.core.privacy.search import SearchStats, search
+from sanitas.core.privacy.k_anonymity.search import SearchStats, search
 from sanitas.core.progress import CancelToken, Progress
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import polars as pl
 from pydantic import BaseModel
 
-from sanitas.core.privacy.hierarchy import STAR, Hierarchy, level_name
+from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, level_name
 from sanitas.core.recipe import KAnonymitySection
 
 TOLERANCE = 1e-9  # floats at exactly the bound (entropy = ln l, EMD = t) hold

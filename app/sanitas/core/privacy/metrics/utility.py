@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.risk import SIZE, RiskInputError, equivalence_classes
+from sanitas.core.privacy.metrics.risk import SIZE, RiskInputError, equivalence_classes
 
 _COUNT = "__sanitas_count__"
 

@@ -45,7 +45,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sanitas.core.privacy.rollup import ClassSet, CodedColumn, Pairs, regroup_pairs
+from sanitas.core.privacy.k_anonymity.rollup import ClassSet, CodedColumn, Pairs, regroup_pairs
 
 EPS = 1e-9  # slack for comparisons of floats (entropy at exactly ln l, EMD at exactly t)
 

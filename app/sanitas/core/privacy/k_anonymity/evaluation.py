@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sanitas.core.privacy.lattice import Lattice, Node
-from sanitas.core.privacy.loss import LossFunction
-from sanitas.core.privacy.models import PrivacyModels, enforce_average_risk, failing_classes
-from sanitas.core.privacy.rollup import ClassCache, ClassSet, CodedColumn, roll_up
+from sanitas.core.privacy.k_anonymity.lattice import Lattice, Node
+from sanitas.core.privacy.k_anonymity.loss import LossFunction
+from sanitas.core.privacy.k_anonymity.models import PrivacyModels, enforce_average_risk, failing_classes
+from sanitas.core.privacy.k_anonymity.rollup import ClassCache, ClassSet, CodedColumn, roll_up
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken
 
 

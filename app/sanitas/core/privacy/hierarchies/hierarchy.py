@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Self
 
 import polars as pl
@@ -119,17 +118,6 @@ class Hierarchy:
                 raise HierarchyError(f"Hierarchy for '{column}': row {i + 1} has {len(row)} labels, not {height}.")
         data = {level_name(i): [row[i] for row in rows] for i in range(height)}
         return cls(column, pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)), source=source)
-
-    @classmethod
-    def from_arx_csv(cls, path: str | Path, column: str | None = None, *, delimiter: str = ";") -> Hierarchy:
-        from sanitas.core.privacy.arx_format import read_arx_csv  # arx_format builds Hierarchy objects
-
-        return read_arx_csv(path, column, delimiter=delimiter)
-
-    def to_arx_csv(self, path: str | Path, *, delimiter: str = ";") -> None:
-        from sanitas.core.privacy.arx_format import write_arx_csv
-
-        write_arx_csv(self, path, delimiter=delimiter)
 
     def rows(self) -> list[list[str]]:
         return [list(row) for row in self.levels.iter_rows()]
