@@ -19,7 +19,8 @@ from sanitas.core.privacy.hierarchies import builders as hb
 from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
 from sanitas.core.privacy.k_anonymity.mondrian import mondrian
 from sanitas.core.privacy.k_anonymity.release import load_hierarchies
-from sanitas.core.recipe import HierarchyRef, KAnonymitySection, dump_recipe, parse_recipe
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef, KAnonymitySection
+from sanitas.core.recipe import dump_recipe, parse_recipe
 
 
 def recipe(hierarchy: dict, **section: object) -> dict:

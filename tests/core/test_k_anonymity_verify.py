@@ -13,6 +13,7 @@ import pytest
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
 from sanitas.core.privacy.k_anonymity.anonymize import anonymize
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.k_anonymity.verify import (
     equal_distance_emd,
     hierarchical_emd,
@@ -21,7 +22,6 @@ from sanitas.core.privacy.k_anonymity.verify import (
     tree_height,
     verify,
 )
-from sanitas.core.recipe import KAnonymitySection
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

@@ -15,7 +15,8 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
 from sanitas.core.privacy.k_anonymity.release import k_anonymity_step, load_hierarchies
-from sanitas.core.recipe import HierarchyRef, load_recipe
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
+from sanitas.core.recipe import load_recipe
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_builder_form import EDGES
 from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor

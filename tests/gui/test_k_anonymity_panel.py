@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ScanResult
-from sanitas.core.recipe import ColumnPlan, HierarchyRef
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
+from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.bar_chart import BarChart, Series
 from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel

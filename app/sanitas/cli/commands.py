@@ -222,6 +222,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.io import check_destination, folders_to_create
     from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
+    from sanitas.core.step_registry import STEPS
 
     started = time.perf_counter()
     settings = _settings(args)
@@ -250,7 +251,7 @@ def run_apply(args: argparse.Namespace) -> int:
         progress.done()
     residual = release.residual
     if result.output is not None:
-        print(f"Wrote {result.output} ({release.frame.height:,} rows, {release.frame.width} columns)")
+        print(f"Wrote {result.output} ({release.output.height:,} rows, {release.output.width} columns)")
     else:
         print(f"Withheld {args.output}: not written (--strict and residual findings)")
     print(f"Report: {result.report_html}")
@@ -266,8 +267,8 @@ def run_apply(args: argparse.Namespace) -> int:
             if f.blocking:
                 print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
                       f"rows {_rows(f.rows)}", file=sys.stderr)
-    if release.k_anonymity is not None:
-        print(_k_anonymity_summary(release.k_anonymity))
+    for name, step_result in release.steps.items():
+        print("\n".join(STEPS[name].summary(step_result.facts)))
     print(f"Done in {time.perf_counter() - started:.1f} s.")
     if args.strict and not residual.clean:
         return 3
@@ -297,30 +298,6 @@ def _remove_empty(folders: list[Path]) -> None:
     for folder in reversed(folders):
         with contextlib.suppress(OSError):
             folder.rmdir()
-
-
-def _k_anonymity_summary(facts: Any) -> str:
-    """What the k_anonymity step reached, in a few lines (the report has the rest)."""
-    models = ", ".join(f"{c.model} {'holds' if c.holds else 'FAILS'}" for c in facts.checks)
-    if facts.method == "mondrian":
-        where = f"{facts.partitions:,} partitions"
-    else:
-        where = "levels " + ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
-    before, after = facts.risk_before, facts.risk_after
-    warning = []
-    if facts.unchanged_quasi_identifiers and facts.risk_with_unchanged is not None:
-        risk = facts.risk_with_unchanged
-        warning = [f"  Warning: {', '.join(facts.unchanged_quasi_identifiers)} (quasi-identifying) released unchanged "
-                   f"outside k_anonymity: with it the smallest class is {risk.k} and {risk.sample_uniques:,} records "
-                   "are unique. Add it to quasi_identifiers, or drop or replace it."]
-    return "\n".join([
-        f"k-anonymity: {models}.",
-        f"  {facts.method_label}; {where}; {facts.suppressed:,} records suppressed.",
-        f"  Prosecutor risk, highest {before.prosecutor_risk.highest:.1%} -> {after.prosecutor_risk.highest:.1%}, "
-        f"average {before.prosecutor_risk.average:.1%} -> {after.prosecutor_risk.average:.1%}; sample uniques "
-        f"{before.sample_uniques:,} -> {after.sample_uniques:,}.",
-        *warning,
-    ])
 
 
 def _rows(rows: list[int]) -> str:

@@ -11,14 +11,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanitas.core.engine import Release
 from sanitas.core.errors import ExportError
 from sanitas.core.io import check_destination, write_table
 from sanitas.core.io import report_paths as _report_paths
 from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.recipe import Recipe
+from sanitas.core.release import Release
 from sanitas.core.report import PrivacyReport, build_report, render_html, render_json
+from sanitas.core.step_registry import steps_in
 
 
 @dataclass
@@ -46,7 +47,7 @@ def files_read(
 ) -> dict[Path, str]:
     """The files a release of ``recipe`` reads besides its input, each with how to name it in a message.
 
-    The recipe file itself, the ARX hierarchy files of its k_anonymity section and the key files
+    The recipe file itself, the files its dataset-level steps read (ARX hierarchy files) and the key files
     (the recipe's and ``key_files``, the --key-file overrides); relative paths are relative to
     ``recipe_dir`` (by default the recipe's folder), as the release resolves them.
     ``check_destination(..., reads=files_read(...))`` refuses an output or report over any of them.
@@ -60,10 +61,9 @@ def files_read(
     files: dict[Path, str] = {}
     if recipe_path is not None:
         files[Path(recipe_path)] = "the recipe"
-    if recipe.k_anonymity is not None:
-        for column, ref in recipe.k_anonymity.hierarchies.items():
-            if ref.file is not None:
-                files.setdefault(located(ref.file), f"the hierarchy file of column '{column}'")
+    for step, section in steps_in(recipe):
+        for name, what in step.files_read(section).items():
+            files.setdefault(located(name), what)
     for name, key in recipe.keys.items():
         if key.file is not None:
             files.setdefault(located(key.file), f"the key file of key '{name}'")
@@ -105,7 +105,7 @@ def export_release(
     else:
         progress(0.1, f"Writing {out_path.name}")
         started = time.perf_counter()
-        written = write_table(release.frame, out_path, input_path=release.dataset.source, cancel=cancel)
+        written = write_table(release.output, out_path, input_path=release.dataset.source, cancel=cancel)
         timings["write"] = time.perf_counter() - started
     # No cancel check from here: once the data file is in place, its report must follow it.
     progress(0.8, "Writing the report")

@@ -26,7 +26,7 @@ from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_pro
 from sanitas.core.settings import Settings
 
 if TYPE_CHECKING:
-    from sanitas.core.engine import ColumnOutcome
+    from sanitas.core.outcome import ColumnOutcome
 
 MIN_VALUE_LENGTH = 4
 MIN_SUBSTRING_LENGTH = 6

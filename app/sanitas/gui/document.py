@@ -16,7 +16,8 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
 from sanitas.core.keys import KeyRef
 from sanitas.core.plan import suggest_recipe
-from sanitas.core.recipe import ColumnPlan, KAnonymitySection, Recipe, load_recipe, save_recipe
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.recipe import ColumnPlan, Recipe, load_recipe, save_recipe
 
 DEFAULT_KEYS = {"default": KeyRef(env="SANITAS_KEY")}
 

@@ -83,6 +83,7 @@ class Fake(Transform):
     """Realistic, consistent, seeded fake values per entity."""
 
     name: ClassVar[str] = "fake"
+    removes_identity: ClassVar[bool] = True
     label: ClassVar[str] = "Fake"
     description: ClassVar[str] = (
         "Replace each value with a realistic fake of the same kind; the same value always gets the same fake."

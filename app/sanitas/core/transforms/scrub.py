@@ -70,6 +70,9 @@ class Scrub(Transform):
     """Presidio analysis + anonymization of free-text cells, batched and once per distinct cell."""
 
     name: ClassVar[str] = "scrub"
+    removes_identity: ClassVar[bool] = True
+    runs_in: ClassVar[Literal["thread", "analysis_process"]] = "analysis_process"
+    per: ClassVar[Literal["value", "row", "column"]] = "row"
     label: ClassVar[str] = "Scrub text"
     description: ClassVar[str] = (
         "Find names, emails, phone numbers and other personal data inside free text and replace them."

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QGroupBox, QL
 
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
 from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
 from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, describe, ref_path

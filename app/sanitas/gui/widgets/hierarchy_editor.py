@@ -37,7 +37,7 @@ from sanitas.core.errors import SanitasError
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv, write_arx_csv
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, HierarchyError
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm, describe_groups
 from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved

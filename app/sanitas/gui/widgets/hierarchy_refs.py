@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 
 ARX_FILTER = "ARX hierarchy (*.csv)"

@@ -34,7 +34,7 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import SanitasError
 from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts, k_anonymity_step
 from sanitas.core.privacy.k_anonymity.roles import propose_role
-from sanitas.core.recipe import KAnonymitySection
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.gui import theme
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_chooser import HierarchyChooser

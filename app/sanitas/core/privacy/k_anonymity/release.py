@@ -20,11 +20,11 @@ from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
 from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationError
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.k_anonymity.verify import ModelCheck, verify
 from sanitas.core.privacy.metrics.risk import RiskReport, risk_report
 from sanitas.core.privacy.metrics.utility import UtilityReport, utility_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
-from sanitas.core.recipe import KAnonymitySection
 
 __all__ = ["KAnonymityFacts", "ModelCheck", "k_anonymity_step", "load_hierarchies", "verify"]
 

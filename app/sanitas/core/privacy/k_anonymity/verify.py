@@ -37,7 +37,7 @@ import polars as pl
 from pydantic import BaseModel
 
 from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, level_name
-from sanitas.core.recipe import KAnonymitySection
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 
 TOLERANCE = 1e-9  # floats at exactly the bound (entropy = ln l, EMD = t) hold
 _N, _SIZE, _LABEL, _P, _Q, _D = "__v_n__", "__v_size__", "__v_label__", "__v_p__", "__v_q__", "__v_d__"
