@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sanitas.core.column_actions import apply_column
 from sanitas.core.dataset import Dataset
 from sanitas.core.decisions import ColumnDecision, decide_all
 from sanitas.core.detect import scan_dataset
@@ -164,25 +165,3 @@ def _apply_columns(
         if series is not None:
             outputs.append(series)
     return (pl.DataFrame(outputs) if outputs else pl.DataFrame()), outcomes
-
-
-def apply_column(
-    column: pl.Series, plan: ColumnPlan, finding: ColumnFinding | None, decision: ColumnDecision,
-    context: TransformContext,
-) -> tuple[ColumnOutcome, pl.Series | None]:
-    """One column action, as the release and the preview run it."""
-    transform_cls = get_transform(plan.action)
-    transform = transform_cls(plan.params)
-    started = time.perf_counter()
-    series: pl.Series | None = None
-    if not transform_cls.removes_column:
-        series = transform.fit_apply(column, context)
-    outcome = ColumnOutcome(
-        name=column.name, dtype=str(column.dtype), action=plan.action,
-        params=transform.params.model_dump(mode="json"), finding=finding, entity=decision.entity,
-        kind=decision.kind, corrected=decision.corrected, generates_values=transform_cls.generates_values,
-        removed=transform_cls.removes_column, output_dtype=None if series is None else str(series.dtype),
-        facts=transform.facts(), seconds=time.perf_counter() - started, note=plan.note,
-        kept_as_is=transform_cls.keeps_values,
-    )
-    return outcome, series
