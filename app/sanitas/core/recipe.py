@@ -10,6 +10,7 @@ same input, seed and key.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from sanitas.core.errors import RecipeError, TransformError
 from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.keys import KeyRef
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.validation import validation_problems
 
 RECIPE_VERSION = 1
 # The recipe's dataset-level sections, in release order (each is run by a step of core/steps/registry.py).
@@ -95,17 +97,16 @@ class Recipe(BaseModel):
                 if get_transform(plan.action).takes_key}
 
 
+def _where(loc: Sequence[Any]) -> str:
+    """A recipe problem's place: ``column 'x', field 'params.width'`` or ``field 'k_anonymity.k'``."""
+    parts = [str(p) for p in loc]
+    if len(parts) >= 2 and parts[0] == "columns":
+        return f"column '{parts[1]}'" + (f", field '{'.'.join(parts[2:])}'" if len(parts) > 2 else "")
+    return f"field '{'.'.join(parts)}'" if parts else "recipe"
+
+
 def _problems(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        if len(loc) >= 2 and loc[0] == "columns":
-            where = f"column '{loc[1]}'" + (f", field '{'.'.join(loc[2:])}'" if len(loc) > 2 else "")
-        else:
-            where = f"field '{'.'.join(loc)}'" if loc else "recipe"
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append(f"{where}: {msg}")
-    return out
+    return validation_problems(exc, where=_where)
 
 
 def parse_recipe(data: Any, source: str = "recipe") -> Recipe:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from sanitas.core.dataset import Dataset
+from sanitas.core.decisions import ColumnDecision, decide
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
 from sanitas.core.keys import KeyRef
 from sanitas.core.plan import suggest_recipe
@@ -60,17 +61,15 @@ class Document(QObject):
     def plan(self, column: str) -> ColumnPlan | None:
         return self.recipe.columns.get(column)
 
+    def decision(self, column: str) -> ColumnDecision:
+        """The column as the release will see it (core/decisions.py: corrections win over detection)."""
+        return decide(column, self.plan(column), self.finding(column))
+
     def effective_entity(self, column: str) -> str | None:
-        plan, finding = self.plan(column), self.finding(column)
-        if plan is not None and (plan.entity or plan.kind is ColumnKind.NOT_PERSONAL):
-            return plan.entity
-        return finding.top_entity if finding else None
+        return self.decision(column).entity
 
     def effective_kind(self, column: str) -> ColumnKind | None:
-        plan, finding = self.plan(column), self.finding(column)
-        if plan is not None and plan.kind:
-            return plan.kind
-        return finding.kind if finding else None
+        return self.decision(column).kind
 
     def recipe_dir(self) -> Path | None:
         if self.recipe_path is not None:

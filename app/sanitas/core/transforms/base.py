@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sanitas.core.errors import TransformError
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings
+from sanitas.core.validation import validation_problems
 
 
 class TransformParams(BaseModel):
@@ -113,7 +114,7 @@ class Transform(ABC):
         try:
             return cls.Params.model_validate(params or {})
         except ValidationError as exc:
-            problems = [f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg']}" for err in exc.errors()]
+            problems = validation_problems(exc, default="params")
             raise TransformError(f"{cls.name}: invalid parameters: " + "; ".join(problems)) from None
 
     def check(self, dtype: pl.DataType) -> list[str]:

@@ -45,6 +45,7 @@ from sanitas.core.privacy.k_anonymity.rollup import (
 )
 from sanitas.core.privacy.k_anonymity.search import SearchStats, search
 from sanitas.core.progress import CancelToken, Progress
+from sanitas.core.validation import validation_problems
 
 
 class AnonymizationError(SanitasError):
@@ -88,8 +89,7 @@ class AnonymizationConfig(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            problems = [f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg'].removeprefix('Value error, ')}"
-                        for e in exc.errors()]
+            problems = validation_problems(exc, default="config")
             raise AnonymizationError("Anonymization settings are not valid: " + "; ".join(problems)) from None
 
     @property

@@ -9,12 +9,40 @@ so ``unlisted_columns`` never refuses or drops them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.steps.protocol import PlanView
 from sanitas.core.transforms.registry import TRANSFORMS, get_transform
+
+
+@dataclass(frozen=True)
+class RoleConflict:
+    """A column whose action contradicts its role: the recipe and the workbench each word it for their reader."""
+
+    column: str
+    role: str  # "quasi-identifier", "sensitive" or "identifying"
+    action: str | None  # None: the column has no action
+
+
+def role_conflicts(section: KAnonymitySection, plan: PlanView, schema: Mapping[str, pl.DataType]) -> list[RoleConflict]:
+    """Quasi-identifiers and sensitive columns must reach the step as they are (action keep); identifying
+    columns must not (their action removes or replaces them)."""
+    conflicts = []
+    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive)):
+        for column in columns:
+            action = plan.actions.get(column)
+            if column in schema and action is not None and not get_transform(action).keeps_values:
+                conflicts.append(RoleConflict(column, role, action))
+    for column in section.identifying:
+        action = plan.actions.get(column)
+        if column not in schema or (action is None and plan.unlisted_columns in ("drop", "refuse")):
+            continue
+        if action is None or not get_transform(action).removes_identity:
+            conflicts.append(RoleConflict(column, "identifying", action))
+    return conflicts
 
 
 def section_problems(section: KAnonymitySection, plan: PlanView, schema: Mapping[str, pl.DataType]) -> list[str]:
@@ -25,17 +53,17 @@ def section_problems(section: KAnonymitySection, plan: PlanView, schema: Mapping
             if column not in schema:
                 problems.append(f"field 'k_anonymity': {role} '{column}' is not in the dataset")
     how = "Mondrian partitioning generalizes it" if section.method == "mondrian" else "its hierarchy generalizes it"
-    for column in section.quasi_identifiers:
-        action = plan.actions.get(column)
-        if action is not None and not get_transform(action).keeps_values:
-            problems.append(f"column '{column}': it is a quasi-identifier of k_anonymity, so its action must be 'keep' "
-                            f"({how}), not '{action}'")
-    for column in section.sensitive:
-        action = plan.actions.get(column)
-        if column in schema and action is not None and not get_transform(action).keeps_values:
-            problems.append(f"column '{column}': it is a sensitive column of k_anonymity, so its action must be "
-                            f"'keep' (l-diversity and t-closeness are about its real values), not '{action}'")
-    problems += _identifying_problems(plan, section.identifying, schema)
+    for c in role_conflicts(section, plan, schema):
+        if c.role == "quasi-identifier":
+            problems.append(f"column '{c.column}': it is a quasi-identifier of k_anonymity, so its action must be "
+                            f"'keep' ({how}), not '{c.action}'")
+        elif c.role == "sensitive":
+            problems.append(f"column '{c.column}': it is a sensitive column of k_anonymity, so its action must be "
+                            f"'keep' (l-diversity and t-closeness are about its real values), not '{c.action}'")
+        else:
+            how_now = f"its action is '{c.action}'" if c.action is not None else "it has no action under 'columns:'"
+            problems.append(f"column '{c.column}': it is identifying in k_anonymity, but {how_now}; give it an action "
+                            f"that removes or replaces it ({identity_removing_actions()})")
     return problems
 
 
@@ -44,17 +72,3 @@ def identity_removing_actions() -> str:
     per_value = [name for name, cls in TRANSFORMS.items() if cls.removes_identity and cls.per != "row"]
     per_row = [name for name, cls in TRANSFORMS.items() if cls.removes_identity and cls.per == "row"]
     return ", ".join(per_value) + (f", or {' or '.join(per_row)} for free text" if per_row else "")
-
-
-def _identifying_problems(plan: PlanView, identifying: list[str], schema: Mapping[str, pl.DataType]) -> list[str]:
-    """An identifying column must not reach the release as it is: its action removes or replaces it."""
-    problems = []
-    for column in identifying:
-        action = plan.actions.get(column)
-        if column not in schema or (action is None and plan.unlisted_columns in ("drop", "refuse")):
-            continue
-        if action is None or not get_transform(action).removes_identity:
-            how = f"its action is '{action}'" if action is not None else "it has no action under 'columns:'"
-            problems.append(f"column '{column}': it is identifying in k_anonymity, but {how}; give it an action "
-                            f"that removes or replaces it ({identity_removing_actions()})")
-    return problems

@@ -31,11 +31,13 @@ BY_KIND = {
 }
 
 
-def propose_role(finding: ColumnFinding, kind: ColumnKind | None = None) -> Role:
-    """``kind`` is the analyst's correction when there is one."""
-    kind = kind or finding.kind
+def propose_role(finding: ColumnFinding | None, kind: ColumnKind | None = None) -> Role:
+    """``kind`` is the analyst's correction when there is one; without a finding, the kind alone decides."""
+    kind = kind or (finding.kind if finding is not None else None)
     if kind in BY_KIND:
         return BY_KIND[kind]
+    if finding is None:
+        return Role.INSENSITIVE
     textual = finding.dtype in ("String", "Utf8", "Categorical")
     if textual and finding.distinct_share >= UNIQUE_SHARE and finding.sampled >= 20:
         return Role.IDENTIFYING

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sanitas.core.validation import validation_problems
+
 
 class HierarchyRef(BaseModel):
     """Where a quasi-identifier's hierarchy comes from: an ARX-format CSV file, or an automatic rule.
@@ -130,13 +132,12 @@ class KAnonymitySection(BaseModel):
             try:
                 parsed = model.model_validate(value)
             except ValidationError as exc:
-                for e in exc.errors():
-                    msg = e["msg"].removeprefix("Value error, ")
-                    if (name, e["loc"], e["type"]) == ("l_diversity", ("l",), "greater_than_equal"):
-                        problems.append(_l_too_small(e["input"]))  # l: 0 says 2, not LDiversity's 1
-                    else:
-                        problems.append(f"{name}.{'.'.join(str(p) for p in e['loc'])}: {msg}" if e["loc"]
-                                        else f"{name}: {msg}")
+                too_small = [e for e in exc.errors()
+                             if (name, e["loc"], e["type"]) == ("l_diversity", ("l",), "greater_than_equal")]
+                if too_small:  # l: 0 says 2, not LDiversity's 1
+                    problems.append(_l_too_small(too_small[0]["input"]))
+                problems += [p for p in validation_problems(exc, root=name) if not (too_small and p.startswith(
+                    "l_diversity.l:"))]
                 continue
             if isinstance(parsed, LDiversity) and parsed.l < 2:  # LDiversity takes l >= 1, which protects nothing
                 problems.append(_l_too_small(parsed.l))
