@@ -91,24 +91,10 @@ def scan_json(scan, examples: bool = False) -> dict[str, Any]:
 
 def full_text_scan(dataset, scan, settings: Settings, progress: TerminalProgress) -> dict[str, dict[str, Any]]:
     """Cell-level detection over every cell of each free-text column: cells hit per entity."""
-    from sanitas.core.detect import ColumnKind, scan_cells
-    from sanitas.core.progress import sub_progress
+    from sanitas.core.detect.full_text import full_text_scan as scan_every_cell
 
-    columns = [f.name for f in scan.columns if f.kind is ColumnKind.FREE_TEXT]
-    summary: dict[str, dict[str, Any]] = {}
-    for i, name in enumerate(columns):
-        values = dataset.frame.select(name).collect(engine="streaming").get_column(name)
-        found = scan_cells(values, settings=settings,
-                           progress=sub_progress(progress, i / len(columns), (i + 1) / len(columns)))
-        cells: dict[str, set[int]] = {}
-        for hit in found:
-            cells.setdefault(hit.entity, set()).add(hit.row)
-        non_null = values.len() - values.null_count()
-        summary[name] = {
-            "cells": non_null,
-            "cells_with_personal_data": len({hit.row for hit in found}),
-            "entities": {e: len(rows) for e, rows in sorted(cells.items(), key=lambda kv: -len(kv[1]))},
-        }
+    summary = {name: column.model_dump() for name, column in
+               scan_every_cell(dataset, scan, settings=settings, progress=progress).items()}
     progress.done()
     return summary
 
@@ -171,6 +157,7 @@ def run_plan(args: argparse.Namespace) -> int:
     settings = _settings(args)
     dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
     recipe, comments = suggest_recipe(scan, seed=args.seed)
+    recipe.schema_fingerprint = dataset.schema_fingerprint()
     if args.output.suffix.lower() == ".json":
         text = dump_recipe(recipe, "json")
     else:
@@ -267,6 +254,8 @@ def run_apply(args: argparse.Namespace) -> int:
             if f.blocking:
                 print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
                       f"rows {_rows(f.rows)}", file=sys.stderr)
+    for note in release.notes:
+        print(f"Warning: {note}", file=sys.stderr)
     for name, step_result in release.steps.items():
         print("\n".join(STEPS[name].summary(step_result.facts)))
     print(f"Done in {time.perf_counter() - started:.1f} s.")

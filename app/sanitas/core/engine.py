@@ -138,9 +138,14 @@ def run(
                               progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")
+    notes = []
+    if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
+        notes.append(f"The recipe was written for a dataset with another column layout (schema "
+                     f"{recipe.schema_fingerprint}; {dataset.name} has {dataset.schema_fingerprint()}): check that "
+                     "every column's action still fits.")
     return Release(dataset=dataset, recipe=recipe, scan=scan, frame=None if artifact is not None else frame,
                    outcomes=outcomes, residual=residual, input_rows=source.height, timings=timings,
-                   settings=settings, steps=results, artifact=artifact)
+                   settings=settings, steps=results, artifact=artifact, notes=notes)
 
 
 def _secure_rng() -> np.random.Generator:

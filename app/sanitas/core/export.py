@@ -15,6 +15,7 @@ from sanitas.core.errors import ExportError
 from sanitas.core.io import check_destination, write_table
 from sanitas.core.io import report_paths as _report_paths
 from sanitas.core.io.atomic import write_text_atomic
+from sanitas.core.io.recipe_paths import recipe_file
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.recipe import Recipe
 from sanitas.core.release import Release
@@ -55,8 +56,7 @@ def files_read(
     base = recipe_dir or (recipe_path.parent if recipe_path is not None else Path.cwd())
 
     def located(name: str) -> Path:
-        path = Path(name)  # as the release and the key ring resolve it: no ~ expansion
-        return path if path.is_absolute() else base / path
+        return recipe_file(name, base)  # as the release and the key ring resolve it
 
     files: dict[Path, str] = {}
     if recipe_path is not None:

@@ -72,6 +72,8 @@ class Recipe(BaseModel):
     locale: str = "en_US"
     unlisted_columns: UnlistedPolicy = UnlistedPolicy.KEEP_NON_PERSONAL
     keys: dict[str, KeyRef] = Field(default_factory=dict)
+    schema_fingerprint: str | None = Field(default=None, description="the column layout the recipe was written "
+                                           "for (Dataset.schema_fingerprint); a release on another layout says so")
     columns: dict[str, ColumnPlan] = Field(default_factory=dict)
     k_anonymity: KAnonymitySection | None = None
     synthetic: dict[str, Any] | None = None

@@ -43,6 +43,7 @@ class Release:
     settings: Settings
     steps: dict[str, StepResult] = field(default_factory=dict)
     artifact: pl.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)  # warnings for the report's headline and the CLI
 
     def outcome(self, column: str) -> ColumnOutcome | None:
         return next((o for o in self.outcomes if o.name == column), None)

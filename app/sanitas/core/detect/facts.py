@@ -69,12 +69,6 @@ class ColumnFacts:
         """Multi-word sentences of plain words: notes, comments, descriptions (not user agents)."""
         return self.prose_share >= 0.5 and self.mean_words >= _PROSE_WORDS and self.wordy >= 0.6
 
-    def number_range(self) -> tuple[float, float] | None:
-        nums = self.numbers.drop_nulls()
-        if nums.is_empty():
-            return None
-        return float(nums.min()), float(nums.max())  # type: ignore[arg-type]
-
 
 def column_facts(series: pl.Series) -> ColumnFacts:
     """Facts of one sampled column (all of its sampled rows, nulls included)."""

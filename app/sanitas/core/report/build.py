@@ -61,7 +61,8 @@ def build_report(
         status = "released"
         reason = (f"Released with {residual.blocking_count} residual finding(s): review them below "
                   "before sharing the output.")
-    warnings = [w for name, result in release.steps.items() for w in STEPS[name].warnings(result.facts)]
+    warnings = [*release.notes,
+                *(w for name, result in release.steps.items() for w in STEPS[name].warnings(result.facts))]
     if warnings:
         reason += " " + " ".join(warnings)
     recipe = release.recipe

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, Field
 
+from sanitas.core.io.recipe_paths import recipe_file
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
@@ -80,8 +81,7 @@ def load_hierarchies(
             hierarchy = auto_hierarchy(frame.get_column(column), kind)
             sources[column] = f"automatic ({kind}, guessed from the values)"
         elif ref.file is not None:
-            path = Path(ref.file)
-            path = path if path.is_absolute() else (recipe_dir or Path.cwd()) / path
+            path = recipe_file(ref.file, recipe_dir)
             hierarchy = read_arx_csv(path, column=column)
             sources[column] = f"ARX file {path.name}"
         else:
