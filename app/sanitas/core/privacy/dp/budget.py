@@ -7,7 +7,7 @@ Sequential composition is the accountant's default (slack 0): epsilons add up, d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sanitas.core.privacy.dp.section import DifferentialPrivacySection
@@ -25,13 +25,18 @@ class Share:
     delta: float
 
 
-def aggregate_deltas(section: DifferentialPrivacySection, column_shares: Mapping[str, tuple[float, float]]) -> list[float]:
+def aggregate_deltas(
+    section: DifferentialPrivacySection,
+    column_shares: Mapping[str, tuple[float, float]],
+    hierarchy_columns: Collection[str] = (),
+) -> list[float]:
     """Each figure's delta: its own, or an even split of the delta the columns and named shares leave.
 
     Only figures with undeclared group keys need one (DP key selection); the others get 0 unless named.
+    ``hierarchy_columns``: columns whose hierarchy declares their keys (they count as declared).
     """
     named = sum(a.delta or 0.0 for a in section.aggregates) + sum(d for _, d in column_shares.values())
-    waiting = [i for i, a in enumerate(section.aggregates) if a.delta is None and a.undeclared]
+    waiting = [i for i, a in enumerate(section.aggregates) if a.delta is None and a.undeclared_by(hierarchy_columns)]
     left = max(section.delta - named, 0.0)
     deltas = [a.delta or 0.0 for a in section.aggregates]
     for i in waiting:
@@ -39,10 +44,14 @@ def aggregate_deltas(section: DifferentialPrivacySection, column_shares: Mapping
     return deltas
 
 
-def plan_shares(section: DifferentialPrivacySection, column_shares: Mapping[str, tuple[float, float]]) -> list[Share]:
+def plan_shares(
+    section: DifferentialPrivacySection,
+    column_shares: Mapping[str, tuple[float, float]],
+    hierarchy_columns: Collection[str] = (),
+) -> list[Share]:
     """Every share the release spends: the dp_noise columns, then the figures."""
     shares = [Share(f"column '{c}'", e, d) for c, (e, d) in column_shares.items()]
-    deltas = aggregate_deltas(section, column_shares)
+    deltas = aggregate_deltas(section, column_shares, hierarchy_columns)
     shares += [Share(a.label(i), a.epsilon, deltas[i]) for i, a in enumerate(section.aggregates)]
     return shares
 
@@ -63,18 +72,20 @@ def _biggest(shares: list[Share], key: str) -> str:
 
 
 def budget_problems(
-    section: DifferentialPrivacySection, column_shares: Mapping[str, tuple[float, float]]
+    section: DifferentialPrivacySection,
+    column_shares: Mapping[str, tuple[float, float]],
+    hierarchy_columns: Collection[str] = (),
 ) -> list[str]:
     """What is wrong with the plan's budget, before any work: over-spent epsilon or delta, group keys
     that need a delta the section does not have. ``column_shares``: {column: (epsilon, delta)} of the
-    dp_noise actions."""
+    dp_noise actions; ``hierarchy_columns``: columns whose keys a hierarchy declares."""
     problems: list[str] = []
     if section.output == "aggregates" and column_shares:
         problems.append(
             "differential_privacy.output is aggregates, so no record is released: the dp_noise actions on "
             f"{', '.join(repr(c) for c in column_shares)} would only spend budget; give those columns keep"
         )
-    shares = plan_shares(section, column_shares)
+    shares = plan_shares(section, column_shares, hierarchy_columns)
     eps, delta = composed(shares)
     if eps > section.epsilon * (1 + TOLERANCE):
         problems.append(
@@ -86,13 +97,14 @@ def budget_problems(
             f"differential_privacy.delta is {section.delta:g} but the shares ask for {delta:g} in total "
             f"(biggest: {_biggest(shares, 'delta')}); lower the shares or raise the total"
         )
-    deltas = aggregate_deltas(section, column_shares)
+    deltas = aggregate_deltas(section, column_shares, hierarchy_columns)
     for i, agg in enumerate(section.aggregates):
-        if agg.undeclared and not deltas[i] > 0:
-            cols = ", ".join(agg.undeclared)
+        undeclared = agg.undeclared_by(hierarchy_columns)
+        if undeclared and not deltas[i] > 0:
+            cols = ", ".join(undeclared)
             problems.append(
                 f"{agg.label(i)}: the groups of {cols} are not declared, and a group key can itself single a "
-                f"person out; declare them (domains: {{{agg.undeclared[0]}: [...]}} or a hierarchy), or give "
+                f"person out; declare them (domains: {{{undeclared[0]}: [...]}} or a hierarchy), or give "
                 "differential_privacy.delta > 0 (with delta left for this figure) so that only groups whose "
                 "noisy count passes a threshold are released"
             )

@@ -95,7 +95,7 @@ def _numeric(
     facts = MechanismFacts(column=column.name, mechanism=mech, epsilon=eps, delta=delta, lower=lower, upper=upper,
                            sensitivity=span, error_unit=COLUMN_UNITS, nulls_kept=nulls)
     if mech == "geometric":
-        steps = int(round(span))
+        steps = round(span)
         scale, step_size = sampler.two_sided_geometric_mean_abs(eps / steps), 1.0
         facts.noise_scale, facts.expected_error = span / eps, scale
     elif mech == "laplace":

@@ -89,7 +89,9 @@ def discrete_gaussian(n: int, sigma: float, rng: np.random.Generator | None = No
     return out
 
 
-def randomized_response(codes: np.ndarray, k: int, epsilon: float, rng: np.random.Generator | None = None) -> np.ndarray:
+def randomized_response(
+    codes: np.ndarray, k: int, epsilon: float, rng: np.random.Generator | None = None
+) -> np.ndarray:
     """k-ary randomized response on integer codes 0..k-1: keep with probability e^eps / (e^eps + k - 1),
     otherwise a uniformly chosen *other* code. Each output's likelihood ratio is at most e^eps.
 

@@ -4,6 +4,7 @@ aggregates) and, for aggregates, each figure with its share, bounds and declared
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -120,6 +121,10 @@ class AggregateSpec(BaseModel):
     def undeclared(self) -> list[str]:
         """``by`` columns whose keys no domain declares (released only above a DP threshold)."""
         return [c for c in self.by if c not in self.domains]
+
+    def undeclared_by(self, hierarchy_columns: Collection[str] = ()) -> list[str]:
+        """Like ``undeclared``, counting columns with a hierarchy as declared."""
+        return [c for c in self.undeclared if c not in hierarchy_columns]
 
     def label(self, index: int) -> str:
         """'differential_privacy.aggregates[1] (mean of age by sex)' for messages."""
