@@ -20,6 +20,10 @@ from sanitas.core.transforms.base import Transform, TransformParams
 DP_RNG = "dp_rng"  # key in TransformContext.shared for a test's numpy Generator
 
 
+class DpNoiseActionParams(DpNoiseParams, TransformParams):
+    """DpNoiseParams as a column action's Params (the DP step accepts either)."""
+
+
 class DpNoise(Transform):
     """Add calibrated DP noise to each value of the column, within declared bounds or domain."""
 
@@ -28,13 +32,13 @@ class DpNoise(Transform):
     description: ClassVar[str] = (
         "Perturb each value with differential-privacy noise within declared bounds or categories."
     )
-    Params: ClassVar[type[TransformParams]] = DpNoiseParams
+    Params: ClassVar[type[TransformParams]] = DpNoiseActionParams
     # Noisy real values, still the column's kind of data: scan them again.
     generates_values: ClassVar[bool] = False
     # The engine applies dp_noise after the dataset-level steps (ARCHITECTURE: order of a run).
     runs_after_steps: ClassVar[bool] = True
 
-    params: DpNoiseParams
+    params: DpNoiseActionParams
 
     def check(self, dtype: pl.DataType) -> list[str]:
         return dtype_problems(self.params, dtype)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -84,44 +85,71 @@ def noise_series(
     return _numeric(column, params, mech, rng)
 
 
+@dataclass(frozen=True)
+class NoiseGrid:
+    """The integer grid a numeric mechanism works on: ``steps`` steps of ``step_size`` across the bounds,
+    and the discrete noise (in steps) that makes it (epsilon, delta)-DP for a change of ``steps`` steps."""
+
+    mechanism: str
+    epsilon: float
+    delta: float
+    steps: int
+    step_size: float
+    sigma_steps: float = 0.0  # gaussian only
+
+    @classmethod
+    def build(cls, mechanism: str, epsilon: float, delta: float, span: float) -> NoiseGrid:
+        if mechanism == "geometric":  # whole-number bounds: one step per unit
+            return cls(mechanism, epsilon, delta, round(span), 1.0)
+        if mechanism == "laplace":
+            return cls(mechanism, epsilon, delta, sampler.FLOAT_UNITS, span / sampler.FLOAT_UNITS)
+        # gaussian: a grid fine enough that sigma spans about GAUSSIAN_STEPS_PER_SIGMA steps
+        ratio = sampler.analytic_gaussian_sigma(epsilon, delta, 1.0)
+        steps = int(min(MAX_STEPS, max(64, math.ceil(sampler.GAUSSIAN_STEPS_PER_SIGMA / ratio))))
+        sigma = sampler.discrete_gaussian_sigma(epsilon, delta, steps)
+        return cls(mechanism, epsilon, delta, steps, span / steps, sigma)
+
+    def draw(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        """``n`` noise values in grid steps (int64)."""
+        if self.mechanism == "gaussian":
+            return sampler.discrete_gaussian(n, self.sigma_steps, rng)
+        return sampler.two_sided_geometric(n, self.epsilon / self.steps, rng)
+
+    @property
+    def noise_scale(self) -> float:
+        """Laplace/geometric b (= sensitivity / epsilon) or gaussian sigma, in the column's units."""
+        if self.mechanism == "gaussian":
+            return self.sigma_steps * self.step_size
+        return self.steps * self.step_size / self.epsilon
+
+    @property
+    def expected_error(self) -> float:
+        """Mean absolute noise before clamping, in the column's units."""
+        if self.mechanism == "gaussian":
+            return self.noise_scale * math.sqrt(2 / math.pi)
+        return sampler.two_sided_geometric_mean_abs(self.epsilon / self.steps) * self.step_size
+
+
 def _numeric(
     column: pl.Series, params: DpNoiseParams, mech: str, rng: np.random.Generator | None
 ) -> tuple[pl.Series, MechanismFacts]:
     lower, upper = float(params.lower or 0.0), float(params.upper or 0.0)
-    eps, delta = float(params.epsilon or 0.0), params.delta
-    span = upper - lower
+    grid = NoiseGrid.build(mech, float(params.epsilon or 0.0), params.delta, upper - lower)
     out_dtype = output_dtype(params, column.dtype)
     nulls = column.null_count() if column.dtype != pl.Null else column.len()
-    facts = MechanismFacts(column=column.name, mechanism=mech, epsilon=eps, delta=delta, lower=lower, upper=upper,
-                           sensitivity=span, error_unit=COLUMN_UNITS, nulls_kept=nulls)
-    if mech == "geometric":
-        steps = round(span)
-        scale, step_size = sampler.two_sided_geometric_mean_abs(eps / steps), 1.0
-        facts.noise_scale, facts.expected_error = span / eps, scale
-    elif mech == "laplace":
-        steps, step_size = sampler.FLOAT_UNITS, span / sampler.FLOAT_UNITS
-        facts.noise_scale = facts.expected_error = span / eps
-    else:  # gaussian: a grid fine enough that sigma spans ~2048 steps
-        ratio = sampler.analytic_gaussian_sigma(eps, delta, 1.0)
-        steps = int(min(MAX_STEPS, max(64, math.ceil(sampler.GAUSSIAN_STEPS_PER_SIGMA / ratio))))
-        step_size = span / steps
-        sigma_steps = sampler.discrete_gaussian_sigma(eps, delta, steps)
-        facts.noise_scale = sigma_steps * step_size
-        facts.expected_error = facts.noise_scale * math.sqrt(2 / math.pi)
+    facts = MechanismFacts(column=column.name, mechanism=mech, epsilon=grid.epsilon, delta=grid.delta, lower=lower,
+                           upper=upper, sensitivity=upper - lower, noise_scale=grid.noise_scale,
+                           expected_error=grid.expected_error, error_unit=COLUMN_UNITS, nulls_kept=nulls)
     if column.dtype == pl.Null or nulls == column.len():
         facts.values_outside = 0
         return column.cast(out_dtype).alias(column.name), facts
 
     values = column.cast(pl.Float64).fill_null(lower).to_numpy()
     facts.values_outside = int(((values < lower) | (values > upper)).sum())
-    position = np.rint((np.clip(values, lower, upper) - lower) / step_size).astype(np.int64)
-    n = position.size
-    if mech == "gaussian":
-        position += sampler.discrete_gaussian(n, sigma_steps, rng)
-    else:
-        position += sampler.two_sided_geometric(n, eps / steps, rng)
-    np.clip(position, 0, steps, out=position)
-    noisy = lower + position * step_size
+    position = np.rint((np.clip(values, lower, upper) - lower) / grid.step_size).astype(np.int64)
+    position += grid.draw(position.size, rng)
+    np.clip(position, 0, grid.steps, out=position)
+    noisy = lower + position * grid.step_size
     np.clip(noisy, lower, upper, out=noisy)
     if out_dtype.is_integer():
         noisy = np.clip(np.rint(noisy), math.ceil(lower), math.floor(upper))

@@ -7,17 +7,19 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
-
-from sanitas.core.transforms.base import TransformParams
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Mechanism = Literal["laplace", "gaussian", "geometric", "randomized_response", "exponential"]
 NUMERIC_MECHANISMS = frozenset({"laplace", "gaussian", "geometric"})
 CATEGORICAL_MECHANISMS = frozenset({"randomized_response", "exponential"})
 
 
-class DpNoiseParams(TransformParams):
-    """One column's local DP noise. Each record's value is perturbed on its own (sensitivity upper - lower)."""
+class DpNoiseParams(BaseModel):
+    """One column's local DP noise. Each record's value is perturbed on its own (sensitivity upper - lower).
+
+    A plain pydantic model (same config as TransformParams) so that this package does not import the
+    transforms registry, which imports it back; ``transforms/dp_noise.py`` joins the two.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
