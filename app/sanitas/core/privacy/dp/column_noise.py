@@ -190,7 +190,12 @@ def _categorical(
     noisy = sampler.randomized_response(codes, k, effective, rng)
     out = pl.Series(column.name, domain, dtype=pl.String).gather(noisy)
     try:
-        out = out.cast(column.dtype) if column.dtype != pl.String else out
+        if column.dtype == pl.Boolean:  # polars does not read 'true'/'false' text as booleans
+            if not set(domain) <= {"true", "false"}:
+                raise pl.exceptions.InvalidOperationError("not a boolean")
+            out = out == "true"
+        elif column.dtype != pl.String:
+            out = out.cast(column.dtype)
     except pl.exceptions.PolarsError:
         raise TransformError(f"dp_noise on column '{column.name}': a domain category is not a valid "
                              f"{column.dtype} value; list categories of the column's type") from None

@@ -72,7 +72,9 @@ class DpNoiseParams(BaseModel):
             problems.append("delta: the gaussian mechanism needs delta > 0 (e.g. delta: 1.0e-6)")
         if mech is not None and mech != "gaussian" and self.delta:
             problems.append(f"delta: {mech} is pure epsilon-DP; leave delta at 0 (only gaussian uses it)")
-        if mech in NUMERIC_MECHANISMS or (mech is None and not categorical):
+        if mech is None and categorical and numeric:
+            problems.append("lower, upper, domain: give bounds (numeric noise) or a domain (categories), not both")
+        elif mech in NUMERIC_MECHANISMS or (mech is None and not categorical):
             if self.lower is None or self.upper is None:
                 problems.append(f"lower, upper: {mech or 'numeric noise'} needs both bounds, given by you "
                                 "(they are never read from the data)")
