@@ -13,7 +13,7 @@ from scipy import stats
 from sanitas.core.errors import TransformError
 from sanitas.core.privacy.dp.column_noise import noise_columns, noise_series
 from sanitas.core.privacy.dp.noise_params import DpNoiseParams
-from sanitas.core.progress import CancelToken, Cancelled
+from sanitas.core.progress import Cancelled, CancelToken
 from sanitas.core.transforms import TransformContext, make_transform
 from sanitas.core.transforms.dp_noise import DP_RNG
 
@@ -121,9 +121,9 @@ def test_params_refuse_what_they_cannot_do_safely(params: dict[str, object], fie
 
 
 def test_dtype_mismatches_are_refused_with_the_column_named() -> None:
-    with pytest.raises(TransformError, match="'city'.*numeric"):
+    with pytest.raises(TransformError, match=r"'city'.*numeric"):
         noise_series(pl.Series("city", ["a", "b"]), _params(epsilon=1, lower=0, upper=1))
-    with pytest.raises(TransformError, match="geometric.*integer"):
+    with pytest.raises(TransformError, match=r"geometric.*integer"):
         noise_series(pl.Series("x", [0.5]), _params(mechanism="geometric", epsilon=1, lower=0, upper=1))
     with pytest.raises(TransformError, match="do not fit"):
         noise_series(pl.Series("x", [1], dtype=pl.UInt8), _params(epsilon=1, lower=0, upper=1000))
