@@ -163,3 +163,21 @@ def test_the_column_action_uses_the_injected_generator_or_os_randomness() -> Non
     action = make_transform("dp_noise", params)
     action.fit(ages, TransformContext(column="age")).apply(ages)
     assert action.facts()["mechanism"] == "laplace" and action.facts()["epsilon"] == 0.5
+
+
+def test_bounds_estimated_under_dp_cover_the_data_and_are_reported() -> None:
+    ages = _ages(5000)
+    params = _params(epsilon=0.5, bounds_epsilon=0.5)
+    assert params.share == (1.0, 0.0)  # the estimate's share counts in the budget
+    out, facts = noise_series(ages, params, np.random.default_rng(14))
+    assert facts.lower is not None and facts.upper is not None
+    # power-of-two ranges: [64, 128) holds the top ages; 0 (29 rows here) may fall below the threshold and be
+    # clamped to the next range's edge, 1
+    assert facts.lower in (0, 1) and facts.upper == 128
+    assert out.min() >= facts.lower and out.max() <= facts.upper and out.dtype == pl.Int64
+    assert facts.epsilon == 1.0 and facts.bounds_source.startswith("estimated under DP")
+    assert facts.noise_scale == pytest.approx((facts.upper - facts.lower) / 0.5)
+    with pytest.raises(TransformError, match="too few values"):
+        noise_series(ages.head(3), params, np.random.default_rng(15))
+    with pytest.raises(ValidationError, match="not both"):
+        _params(epsilon=1, bounds_epsilon=0.5, lower=0, upper=1)

@@ -18,6 +18,7 @@ import polars as pl
 
 from sanitas.core.errors import TransformError
 from sanitas.core.privacy.dp import sampler
+from sanitas.core.privacy.dp.bounds import estimate_bounds
 from sanitas.core.privacy.dp.facts import MechanismFacts
 from sanitas.core.privacy.dp.noise_params import NUMERIC_MECHANISMS, DpNoiseParams
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
@@ -82,7 +83,22 @@ def noise_series(
     mech = resolve_mechanism(params, column.dtype)
     if params.categorical:
         return _categorical(column, params, mech, rng, bounds_source)
-    return _numeric(column, params, mech, rng)
+    if params.bounds_epsilon is None or column.dtype == pl.Null:
+        if params.bounds_epsilon is not None:  # an all-null column has nothing to estimate or noise
+            params = params.with_bounds(0.0, 1.0)
+        return _numeric(column, params, mech, rng)
+    share = params.bounds_epsilon
+    lower, upper = estimate_bounds(column.drop_nulls().cast(pl.Float64).to_numpy(), share,
+                                   integer=column.dtype.is_integer(), column=column.name, rng=rng)
+    if column.dtype.is_integer():
+        info = np.iinfo(pl.Series([], dtype=column.dtype).to_numpy().dtype)
+        lower, upper = max(lower, float(info.min)), min(upper, float(info.max))
+    out, facts = _numeric(column, params.with_bounds(lower, upper), mech, rng)
+    facts.epsilon += share
+    facts.bounds_source = f"estimated under DP (epsilon {share:g} of the share)"
+    facts.notes.append(f"bounds [{lower:g}, {upper:g}] estimated under DP with epsilon {share:g}; the noise "
+                       f"used the other {facts.epsilon - share:g}")
+    return out, facts
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,11 @@ class DpNoiseParams(BaseModel):
     upper: float | None = Field(
         default=None, description="Largest possible value: values above are lowered to it before the noise."
     )
+    bounds_epsilon: float | None = Field(
+        default=None, gt=0,
+        description="Instead of lower/upper: estimate them under DP with this extra share of the budget "
+        "(power-of-two ranges, so they come out wider than the data); the report says so.",
+    )
     domain: list[str] | None = Field(
         default=None,
         description="Every possible category (randomized_response, exponential). Values outside it are "
@@ -75,9 +80,12 @@ class DpNoiseParams(BaseModel):
         if mech is None and categorical and numeric:
             problems.append("lower, upper, domain: give bounds (numeric noise) or a domain (categories), not both")
         elif mech in NUMERIC_MECHANISMS or (mech is None and not categorical):
-            if self.lower is None or self.upper is None:
+            if self.bounds_epsilon is not None:
+                if numeric:
+                    problems.append("bounds_epsilon: give lower/upper or bounds_epsilon (to estimate them), not both")
+            elif self.lower is None or self.upper is None:
                 problems.append(f"lower, upper: {mech or 'numeric noise'} needs both bounds, given by you "
-                                "(they are never read from the data)")
+                                "(they are never read from the data), or bounds_epsilon to estimate them under DP")
             elif not (math.isfinite(self.lower) and math.isfinite(self.upper)) or self.lower >= self.upper:
                 problems.append("lower, upper: lower must be below upper, both finite")
             elif mech == "geometric" and not (float(self.lower).is_integer() and float(self.upper).is_integer()):
@@ -94,7 +102,7 @@ class DpNoiseParams(BaseModel):
                 problems.append("domain: give at least two distinct categories")
             elif self.domain is not None and len(set(self.domain)) != len(self.domain):
                 problems.append("domain: a category is listed twice")
-            if numeric:
+            if numeric or self.bounds_epsilon is not None:
                 problems.append(f"lower, upper: {mech or 'categorical noise'} takes a domain, not bounds")
         if problems:
             raise ValueError("; ".join(problems))
@@ -109,7 +117,13 @@ class DpNoiseParams(BaseModel):
     @property
     def share(self) -> tuple[float, float]:
         """(epsilon, delta) this column spends of the section's total."""
-        return float(self.epsilon or 0.0), float(self.delta)
+        return float(self.epsilon or 0.0) + float(self.bounds_epsilon or 0.0), float(self.delta)
+
+    def with_bounds(self, lower: float, upper: float) -> DpNoiseParams:
+        """A copy with estimated bounds in place of ``bounds_epsilon`` (whose share is then spent)."""
+        data = self.model_dump()
+        data.update(lower=lower, upper=upper, bounds_epsilon=None)
+        return DpNoiseParams.model_validate(data)
 
     def with_domain(self, values: list[str]) -> DpNoiseParams:
         """A copy with the domain filled in from a hierarchy's original values (``domain_from_hierarchy``)."""

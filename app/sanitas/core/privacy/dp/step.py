@@ -129,6 +129,7 @@ class DifferentialPrivacyStep:
         noisy, mechanisms = noise_columns(frame, params, context.rng, context.progress, context.cancel,
                                           hierarchy_domains=hierarchies)
         facts.mechanisms = mechanisms
+        facts.bounds_estimated = any(m.bounds_source.startswith("estimated") for m in mechanisms)
         if params:
             summary.append(f"DP noise on {len(params)} column(s): {', '.join(params)}")
         return StepResult(frame=noisy, facts=facts, summary=summary)
