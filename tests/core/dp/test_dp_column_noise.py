@@ -181,3 +181,15 @@ def test_bounds_estimated_under_dp_cover_the_data_and_are_reported() -> None:
         noise_series(ages.head(3), params, np.random.default_rng(15))
     with pytest.raises(ValidationError, match="not both"):
         _params(epsilon=1, bounds_epsilon=0.5, lower=0, upper=1)
+
+
+def test_describe_gives_the_error_before_running() -> None:
+    from sanitas.core.privacy.dp.column_noise import describe
+
+    laplace = describe(_params(mechanism="laplace", epsilon=0.5, lower=17, upper=90), pl.Int64, "age")
+    assert laplace.noise_scale == pytest.approx(146) and laplace.expected_error == pytest.approx(146, rel=1e-4)
+    assert describe(_params(epsilon=1.0, lower=17, upper=90), pl.Int64).mechanism == "geometric"
+    tighter = describe(_params(mechanism="laplace", epsilon=2.0, lower=17, upper=90), pl.Int64)
+    assert tighter.expected_error < laplace.expected_error  # more budget, less error
+    rr = describe(_params(epsilon=1.0, domain=["F", "M"]), pl.String)
+    assert rr.expected_error == pytest.approx(1 / (np.e + 1)) and rr.error_unit == "share of values replaced"

@@ -66,6 +66,28 @@ def output_dtype(params: DpNoiseParams, dtype: pl.DataType) -> pl.DataType:
     return dtype if dtype.is_integer() or dtype.is_float() else pl.Float64
 
 
+def describe(params: DpNoiseParams, dtype: pl.DataType, name: str = "") -> MechanismFacts:
+    """What ``params`` would do to a column of ``dtype``, before touching any data: mechanism, noise scale
+    and expected error in the column's units (for the workbench's budget tab, as shares are edited)."""
+    mech = resolve_mechanism(params, dtype)
+    eps = float(params.epsilon or 0.0)
+    if params.categorical:
+        k = len(params.domain or [])
+        effective = eps if mech == "randomized_response" else eps / 2
+        changed = (k - 1) / (math.exp(min(effective, 700)) + k - 1) if k else None
+        return MechanismFacts(column=name or None, mechanism=mech, epsilon=eps, domain_size=k or None,
+                              domain=params.domain, sensitivity=1.0, expected_error=changed,
+                              error_unit=SHARE_REPLACED,
+                              bounds_source="hierarchy" if params.domain_from_hierarchy else "declared")
+    if params.lower is None or params.upper is None:  # bounds estimated at run time
+        return MechanismFacts(column=name or None, mechanism=mech, epsilon=params.share[0], delta=params.delta,
+                              bounds_source="estimated under DP at run time", error_unit=COLUMN_UNITS)
+    grid = NoiseGrid.build(mech, eps, params.delta, params.upper - params.lower)
+    return MechanismFacts(column=name or None, mechanism=mech, epsilon=eps, delta=params.delta, lower=params.lower,
+                          upper=params.upper, sensitivity=params.upper - params.lower, noise_scale=grid.noise_scale,
+                          expected_error=grid.expected_error, error_unit=COLUMN_UNITS)
+
+
 def noise_series(
     column: pl.Series, params: DpNoiseParams, rng: np.random.Generator | None = None,
     *, bounds_source: str = "declared",

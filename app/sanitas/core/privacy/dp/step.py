@@ -35,6 +35,14 @@ SELECTION_NOTE = ("Groups no domain declares are released only when a noisy coun
                   "a figure's interval then holds for the groups released.")
 
 
+def as_section(section: BaseModel | Mapping[str, object]) -> DifferentialPrivacySection:
+    """The typed section, from the model itself or its recipe dict."""
+    if isinstance(section, DifferentialPrivacySection):
+        return section
+    data = section.model_dump() if isinstance(section, BaseModel) else dict(section)
+    return DifferentialPrivacySection.model_validate(data)
+
+
 def column_shares(column_params: Mapping[str, DpNoiseParams]) -> dict[str, tuple[float, float]]:
     """{column: (epsilon, delta)} of the dp_noise actions, for ``budget.budget_problems``."""
     return {c: p.share for c, p in column_params.items()}
@@ -60,7 +68,7 @@ class DifferentialPrivacyStep:
         hierarchy_domains: Mapping[str, Sequence[str]] | None = None,
     ) -> list[str]:
         """Budget, group keys, columns and dtypes, before any work."""
-        assert isinstance(section, DifferentialPrivacySection)
+        section = as_section(section)
         params = dict(column_params or {})
         hierarchies = dict(hierarchy_domains or {})
         problems = budget.budget_problems(section, column_shares(params), set(hierarchies))
@@ -84,7 +92,7 @@ class DifferentialPrivacyStep:
 
     def covered_columns(self, section: BaseModel) -> set[str]:
         """For aggregates, the columns the figures read (no record of any column is released then)."""
-        assert isinstance(section, DifferentialPrivacySection)
+        section = as_section(section)
         if section.output == "records":
             return set()
         return {c for a in section.aggregates for c in [a.column, *a.by] if c is not None}
@@ -101,7 +109,7 @@ class DifferentialPrivacyStep:
         """Noise the dp_noise columns (records) or release the figures (aggregates)."""
         from sanitas.core.privacy.dp.aggregates import release_aggregates  # lazy: diffprivlib
 
-        assert isinstance(section, DifferentialPrivacySection)
+        section = as_section(section)
         params = dict(column_params or {})
         hierarchies = dict(hierarchy_domains or {})
         shares = budget.plan_shares(section, column_shares(params), set(hierarchies))
