@@ -18,8 +18,12 @@ with its own exact (epsilon, delta) curve (CKS20, Theorem 7; diffprivlib's Gauss
 same formula).
 
 Residual approximations, stated: uniforms have 53 random bits, so a probability is exact to 2^-53 and
-geometric tails are cut where t^k < 2^-53 (beyond about 37 noise scales); rejection tests compare a
-uniform with a float ``exp``. Both are errors of order 1e-16 in probability, not support leaks.
+a geometric draw stops at 36.7 noise scales (u >= 2^-53). For epsilon below 36 that cut lies beyond
+the clamp to [lower, upper] (36.7 * (upper - lower) / epsilon > upper - lower), so every clamped output
+stays reachable from every input. Far in one geometric's tail its values thin out (log of a 53-bit
+uniform), but the other geometric of the difference spreads over millions of steps and fills them.
+Rejection tests compare a uniform with a float ``exp``. All of these are errors of order 1e-16 in
+probability, not input-dependent holes in the output.
 
 Randomness: the operating system's CSPRNG (``os.urandom``, i.e. getrandom/ChaCha20 on Linux) in bulk
 by default; a ``numpy.random.Generator`` can be injected through the API for tests. Never the recipe
