@@ -112,3 +112,20 @@ def test_problems_are_found_before_any_work() -> None:
     assert any(p.startswith("columns.gone") for p in problems)
     assert _problems(records, frame, column_params={"race": params["race"]},
                      hierarchy_domains={"race": ["Asian", "Black", "White", "Other"]}) == []
+
+
+def test_dp_noise_params_are_read_from_the_recipes_column_plans() -> None:
+    from sanitas.core.privacy.dp.step import dp_noise_params, hierarchy_values
+    from sanitas.core.privacy.hierarchy import Hierarchy
+    from sanitas.core.recipe import ColumnPlan
+
+    columns = yaml.safe_load("""
+age: {action: dp_noise, params: {mechanism: laplace, epsilon: 0.5, lower: 17, upper: 90}}
+name: {action: redact}
+""")
+    params = dp_noise_params(columns)
+    assert list(params) == ["age"] and params["age"].share == (0.5, 0.0)
+    plans = {c: ColumnPlan.model_validate(v) for c, v in columns.items()}
+    assert dp_noise_params(plans) == params
+    race = Hierarchy.from_rows("race", [["Asian", "*"], ["Black", "*"]])
+    assert hierarchy_values({"race": race}) == {"race": ["Asian", "Black"]}

@@ -13,7 +13,7 @@ default) means the OS's secure randomness; tests inject a generator there.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 from pydantic import BaseModel
@@ -41,6 +41,24 @@ def as_section(section: BaseModel | Mapping[str, object]) -> DifferentialPrivacy
         return section
     data = section.model_dump() if isinstance(section, BaseModel) else dict(section)
     return DifferentialPrivacySection.model_validate(data)
+
+
+def dp_noise_params(columns: Mapping[str, Any]) -> dict[str, DpNoiseParams]:
+    """{column: DpNoiseParams} of the recipe's ``dp_noise`` actions, from its column plans (objects with
+    ``action``/``params``, or their dicts). Raises pydantic's ValidationError for bad params."""
+    found: dict[str, DpNoiseParams] = {}
+    for name, plan in columns.items():
+        action = plan.get("action") if isinstance(plan, Mapping) else getattr(plan, "action", None)
+        if action != "dp_noise":
+            continue
+        params = plan.get("params") if isinstance(plan, Mapping) else getattr(plan, "params", None)
+        found[name] = params if isinstance(params, DpNoiseParams) else DpNoiseParams.model_validate(params or {})
+    return found
+
+
+def hierarchy_values(hierarchies: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{column: original values} of built hierarchies (``Hierarchy.values``: level 0), to declare domains."""
+    return {name: list(h.values) for name, h in hierarchies.items()}
 
 
 def column_shares(column_params: Mapping[str, DpNoiseParams]) -> dict[str, tuple[float, float]]:
