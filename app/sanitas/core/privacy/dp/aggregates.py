@@ -76,19 +76,21 @@ class _Figure:
         if spec.column is not None:
             work = work.with_columns(frame.get_column(spec.column).alias("__v"))
         aggs = [pl.len().alias("__rows")]
+        clipped = pl.col("__v").cast(pl.Float64).clip(spec.lower, spec.upper)
         if spec.column is not None:
             aggs.append(pl.col("__v").count().alias("__n"))
-            if spec.statistic != "count":
-                aggs.append(pl.col("__v").drop_nulls().cast(pl.Float64).alias("__vals"))
+            if spec.statistic in ("sum", "mean"):  # sums in polars: no per-group list of values
+                aggs.append(clipped.sum().alias("__sum"))
+            elif spec.statistic != "count":
+                aggs.append(clipped.drop_nulls().alias("__vals"))
         grouped = work.group_by(cols).agg(aggs)
-        self.data: dict[tuple[str, ...], tuple[int, np.ndarray]] = {}
+        # key -> (count, clipped values for quantiles and histograms, clipped sum)
+        self.data: dict[tuple[str, ...], tuple[int, np.ndarray, float]] = {}
         for row in grouped.iter_rows(named=True):
             key = tuple(row[c] for c in cols) if spec.by else ()
             n = row["__n"] if spec.column is not None else row["__rows"]
             values = np.asarray(row.get("__vals") or [], dtype=np.float64)
-            if spec.lower is not None and spec.upper is not None:
-                values = np.clip(values, spec.lower, spec.upper)
-            self.data[key] = (int(n), values)
+            self.data[key] = (int(n), values, float(row.get("__sum") or 0.0))
 
     def mechanism(self, name: str, **kwargs: Any) -> Any:
         from diffprivlib import mechanisms
@@ -124,7 +126,9 @@ class _Figure:
             facts.notes.append(f"groups chosen with {select_eps:g} of the epsilon (noisy count >= {tau})")
         out: list[Row] = []
         for key in keys:
-            n, values = self.data.get(key, (0, np.empty(0)))
+            n, values, total = self.data.get(key, (0, np.empty(0), 0.0))
+            if spec.statistic in ("sum", "mean"):
+                values = np.array([total])  # the clipped sum stands for the values
             group = self.label(key)
             out.extend(getattr(self, f"_{spec.statistic}")(group, n, values, stat_eps, noisy_counts.get(key), facts))
         return out, facts
@@ -163,7 +167,7 @@ class _Figure:
         lower, upper = float(self.spec.lower or 0), float(self.spec.upper or 0)
         centre, half = (lower + upper) / 2, (upper - lower) / 2
         facts.mechanism, facts.sensitivity = "laplace sum / geometric count", half
-        s = self.mechanism("Laplace", epsilon=eps / 2, sensitivity=half).randomise(float((values - centre).sum()))
+        s = self.mechanism("Laplace", epsilon=eps / 2, sensitivity=half).randomise(float(values.sum()) - n * centre)
         c = self.mechanism("Geometric", epsilon=eps / 2, sensitivity=1).randomise(int(n))
         q_s = half / (eps / 2) * math.log(40)
         q_n = two_sided_geometric_quantile(eps / 2, 0.025)
