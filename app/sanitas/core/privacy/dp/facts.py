@@ -14,7 +14,8 @@ NULLS_NOTE = (
 )
 RECORDS_NEIGHBOURHOOD = (
     "Per-column noise is local: neighbouring datasets differ in one person's value, so the sensitivity "
-    "of a column is upper - lower (its domain, for categories)."
+    "of a column is upper - lower (its domain, for categories). The guarantee covers the noised columns' "
+    "values only: the other columns are released by their own actions."
 )
 AGGREGATES_NEIGHBOURHOOD = (
     "Add/remove one record: neighbouring datasets differ by one record, which falls in one group (and "
