@@ -8,7 +8,6 @@ the column actions a step defers to its output, then the residual check. It neve
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,8 +53,8 @@ def run(
 
     ``scan`` reuses findings the caller already has (the GUI's); otherwise the dataset is scanned on
     a sample first, because the report and the unlisted-column policy need the findings. ``rng`` is
-    for steps whose noise must not be reproducible from the recipe (DP): by default it is seeded from
-    the operating system's secure randomness; tests inject their own.
+    for noise that must not be reproducible from the recipe (DP): None, the default, means the
+    operating system's secure randomness (os.urandom); only tests inject a generator.
     """
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
@@ -79,9 +78,11 @@ def run(
     cancel.raise_if_cancelled()
 
     steps = steps_in(recipe)
+    view = plan_view(recipe)
+    handled = {c: step.name for step, section in steps for c in step.handles_columns(section, view)}
     deferred = {name for name, p in plan.items()
-                if get_transform(p.action).stage == "after_steps"
-                or any(step.defers(section, get_transform(p.action)) for step, section in steps)}
+                if name in handled or get_transform(p.action).stage == "after_steps"
+                or any(step.defers(section, p.action) for step, section in steps)}
     keyring = KeyRing(recipe.keys, recipe_dir, key_files)
     shared: dict[str, Any] = {}
     entities = {name: d.entity for name, d in decisions.items()}
@@ -106,8 +107,8 @@ def run(
         cancel.raise_if_cancelled()
         started = time.perf_counter()
         context = StepContext(
-            source_name=dataset.name, plan=plan_view(recipe), source=source, decisions=decisions, recipe_dir=recipe_dir,
-            rng=rng or _secure_rng(), settings=settings, cancel=cancel,
+            source_name=dataset.name, plan=view, source=source, decisions=decisions, recipe_dir=recipe_dir,
+            rng=rng, settings=settings, cancel=cancel,
             progress=sub_progress(progress, 0.75 + 0.1 * index / len(steps), 0.75 + 0.1 * (index + 1) / len(steps)),
         )
         result = step.run(frame, section, context)
@@ -119,9 +120,11 @@ def run(
             break
         frame = result.frame
 
+    outcomes += [_handled_outcome(name, plan[name], source, results[step], findings, decisions)
+                 for name, step in handled.items() if step in results]
     if deferred and artifact is None:
         started = time.perf_counter()
-        later = {name: plan[name] for name in plan if name in deferred}
+        later = {name: plan[name] for name in plan if name in deferred and name not in handled}
         present = {name: p for name, p in later.items() if name in frame.columns}
         rewritten, late = _apply_columns(frame, present, findings, decisions, context_for,
                                          sub_progress(progress, 0.85, 0.9), cancel)
@@ -132,9 +135,16 @@ def run(
     outcomes.sort(key=lambda o: order.index(o.name))
     shared.clear()  # fake maps and pseudonym collision stores are not needed past the column actions
 
+    checked = outcomes
+    if artifact is not None:  # no record leaves: every input column is withheld; the artifact is what is checked
+        for outcome in outcomes:
+            outcome.removed, outcome.note = True, "not released: the release is an aggregate table, not records"
+        checked = [*outcomes, *(ColumnOutcome(name=c, dtype=str(t), action="aggregate", params={}, finding=None,
+                                              entity=None, kind=None, corrected=False, generates_values=False,
+                                              removed=False, output_dtype=str(t)) for c, t in artifact.schema.items())]
     started = time.perf_counter()
     released = artifact if artifact is not None else frame
-    residual = residual_check(source, released, outcomes, settings=settings,
+    residual = residual_check(source, released, checked, settings=settings,
                               progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")
@@ -148,9 +158,20 @@ def run(
                    settings=settings, steps=results, artifact=artifact, notes=notes)
 
 
-def _secure_rng() -> np.random.Generator:
-    """A generator seeded from the operating system's secure randomness, never from the recipe."""
-    return np.random.default_rng(secrets.randbits(128))
+def _handled_outcome(name: str, plan: ColumnPlan, source: pl.DataFrame, result: StepResult,
+                     findings: Mapping[str, ColumnFinding], decisions: Mapping[str, ColumnDecision]) -> ColumnOutcome:
+    """The report line of a column whose action a step performed (DP noise under the step's budget)."""
+    transform = get_transform(plan.action)
+    released = result.frame.schema.get(name) if result.frame is not None else None
+    decision = decisions[name]
+    return ColumnOutcome(
+        name=name, dtype=str(source.schema[name]), action=plan.action,
+        params=transform(plan.params).params.model_dump(mode="json"), finding=findings.get(name),
+        entity=decision.entity, kind=decision.kind, corrected=decision.corrected,
+        generates_values=transform.generates_values, removed=False,
+        output_dtype=str(released) if released is not None else None, facts=result.column_facts.get(name, {}),
+        note=plan.note,
+    )
 
 
 def _apply_columns(

@@ -22,6 +22,7 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import RecipeError, TransformError
 from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.keys import KeyRef
+from sanitas.core.privacy.dp.section import DifferentialPrivacySection
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.validation import validation_problems
 
@@ -77,7 +78,7 @@ class Recipe(BaseModel):
     columns: dict[str, ColumnPlan] = Field(default_factory=dict)
     k_anonymity: KAnonymitySection | None = None
     synthetic: dict[str, Any] | None = None
-    differential_privacy: dict[str, Any] | None = None
+    differential_privacy: DifferentialPrivacySection | None = None
 
     @field_validator("columns", mode="before")
     @classmethod

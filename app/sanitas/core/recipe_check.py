@@ -14,9 +14,9 @@ import polars as pl
 from sanitas.core.detect.findings import ColumnFinding
 from sanitas.core.errors import PolicyError, RecipeError
 from sanitas.core.recipe import ColumnPlan, Recipe, UnlistedPolicy
-from sanitas.core.step_registry import STEPS, covered_columns
+from sanitas.core.step_registry import STEPS, covered_columns, releases_records
 from sanitas.core.steps.protocol import PlanView
-from sanitas.core.transforms.registry import get_transform
+from sanitas.core.transforms.registry import TRANSFORMS, get_transform
 
 
 def recipe_problems(
@@ -40,6 +40,11 @@ def recipe_problems(
                 f"column '{column}', field 'params.key': key '{key}' is not defined under 'keys:' "
                 "(add `keys: {" + key + ": {env: VARIABLE}}` or a key file)"
             )
+    needs_section = {c: p.action for c, p in recipe.columns.items() if p.action == "dp_noise"}
+    if needs_section and recipe.differential_privacy is None:
+        problems.append(f"columns {', '.join(needs_section)}: dp_noise spends a privacy budget, so the recipe needs a "
+                        "'differential_privacy' section with the total: add `differential_privacy: {epsilon: 1.0}` "
+                        "(the shares of the columns must add up to at most that)")
     for name, section in recipe.dataset_sections().items():
         step = STEPS.get(name)
         if step is None:
@@ -53,7 +58,11 @@ def recipe_problems(
 def plan_view(recipe: Recipe) -> PlanView:
     """The part of the recipe a dataset-level step checks against (plain data: steps never import the recipe)."""
     return PlanView(actions={c: p.action for c, p in recipe.columns.items()},
-                    unlisted_columns=recipe.unlisted_columns.value, seed=recipe.seed, locale=recipe.locale)
+                    unlisted_columns=recipe.unlisted_columns.value, seed=recipe.seed, locale=recipe.locale,
+                    params={c: p.params for c, p in recipe.columns.items()}, sections=recipe.dataset_sections(),
+                    keeping_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.keeps_values),
+                    identity_removing_actions=tuple(n for n, cls in TRANSFORMS.items() if cls.removes_identity),
+                    free_text_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.per == "row"))
 
 
 def check_recipe(
@@ -78,9 +87,13 @@ def resolve_plan(
     plan: dict[str, ColumnPlan] = {}
     refused: list[str] = []
     covered = covered_columns(recipe)
+    records = releases_records(recipe)
     for column in columns:
         if column in recipe.columns:
             plan[column] = recipe.columns[column]
+            continue
+        if not records:
+            plan[column] = ColumnPlan(action="keep", note="not released: the release is aggregates, not records")
             continue
         if column in covered:
             plan[column] = ColumnPlan(action="keep", note=f"covered by {covered[column]}: kept for that step")

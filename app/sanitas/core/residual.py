@@ -114,7 +114,7 @@ def residual_check(
                 continue  # such cells cannot spell a text identifier of 4+ characters
             check.value_hits += exact_hits(output.get_column(name), originals)
         free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
-        released = [o.name for o in outcomes if not o.removed and not o.generates_values]
+        released = [o.name for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
         check.substring_columns = text_columns(output, released, free_text)
         for name in check.substring_columns:
             cancel.raise_if_cancelled()
@@ -123,7 +123,7 @@ def residual_check(
         check.cells_checked = output.height * output.width
         check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
 
-    rescan = [o for o in outcomes if not o.removed and not o.generates_values]
+    rescan = [o for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
     check.rescanned = [o.name for o in rescan]
     if rescan:
         progress(0.5, "Re-scanning released columns for personal data")

@@ -30,7 +30,7 @@ STEP: DatasetStep = DifferentialPrivacyStep()  # the protocol's shape, checked b
 
 
 def _problems(section: DifferentialPrivacySection, frame: pl.DataFrame, **kw: object) -> list[str]:
-    return STEP.problems(section, frame.schema, {}, frame.columns, **kw)  # type: ignore[call-arg]
+    return STEP.section_problems(section, frame.schema, frame.columns, **kw)  # type: ignore[arg-type]
 
 
 def test_the_step_declares_its_protocol_attributes() -> None:
@@ -116,7 +116,7 @@ def test_problems_are_found_before_any_work() -> None:
 
 def test_dp_noise_params_are_read_from_the_recipes_column_plans() -> None:
     from sanitas.core.privacy.dp.step import dp_noise_params, hierarchy_values
-    from sanitas.core.privacy.hierarchy import Hierarchy
+    from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
     from sanitas.core.recipe import ColumnPlan
 
     columns = yaml.safe_load("""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -24,9 +24,6 @@ from pydantic import BaseModel
 
 from sanitas.core.decisions import ColumnDecision
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-
-if TYPE_CHECKING:
-    from sanitas.core.transforms.base import Transform
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,16 @@ class PlanView:
     unlisted_columns: str
     seed: int = 0
     locale: str = "en_US"
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # listed column -> its action's params
+    # The transforms' metadata a step checks roles against (from the registry: steps never import transforms)
+    keeping_actions: frozenset[str] = frozenset({"keep"})  # actions that release the values as read
+    identity_removing_actions: tuple[str, ...] = ()  # actions after which no original identifier survives
+    free_text_actions: frozenset[str] = frozenset()  # actions that work cell by cell on prose (scrub)
+    sections: Mapping[str, BaseModel] = field(default_factory=dict)  # every dataset-level section set
+
+    def columns_with(self, action: str) -> dict[str, Mapping[str, Any]]:
+        """Listed columns whose action is ``action``, with their params."""
+        return {c: self.params.get(c, {}) for c, a in self.actions.items() if a == action}
 
 
 @dataclass
@@ -52,7 +59,7 @@ class StepContext:
     """
 
     source_name: str
-    plan: PlanView
+    plan: PlanView | None = None
     source: pl.DataFrame | None = None
     decisions: Mapping[str, ColumnDecision] = field(default_factory=dict)
     recipe_dir: Path | None = None
@@ -63,11 +70,11 @@ class StepContext:
 
     @property
     def seed(self) -> int:
-        return self.plan.seed
+        return self.plan.seed if self.plan is not None else 0
 
     @property
     def locale(self) -> str:
-        return self.plan.locale
+        return self.plan.locale if self.plan is not None else "en_US"
 
 
 @dataclass
@@ -85,6 +92,8 @@ class StepResult:
     facts: BaseModel
     artifact: pl.DataFrame | None = None
     releases_real_records: bool = True
+    column_facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the columns it handles
+    summary: list[str] = field(default_factory=list)  # one-line outcomes, when ``summary()`` is not overridden
 
 
 class DatasetStep:
@@ -107,7 +116,17 @@ class DatasetStep:
         """Columns the step takes care of: they count as listed, their column action defaulting to keep."""
         return set()
 
-    def defers(self, section: BaseModel, transform: type[Transform]) -> bool:
+    def releases_records(self, section: BaseModel) -> bool:
+        """False when the release is another artifact (DP aggregates): no record leaves, so no column needs an
+        action and the unlisted-columns policy has nothing to refuse."""
+        return True
+
+    def handles_columns(self, section: BaseModel, plan: PlanView) -> set[str]:
+        """Columns whose own column action this step performs (DP noise under its budget): the engine passes
+        them through unchanged before the step, and reports the step's ``column_facts`` for them."""
+        return set()
+
+    def defers(self, section: BaseModel, action: str) -> bool:
         """True when a column action must run on this step's output instead of before it."""
         return False
 

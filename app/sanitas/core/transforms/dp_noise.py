@@ -2,14 +2,14 @@
 response, exponential), drawn for the whole column at once by ``sanitas.core.privacy.dp``.
 
 The budget share is checked against ``differential_privacy.epsilon`` by the DP step, which also applies
-this noise after k-anonymity and synthesis (``runs_after_steps``); the transform itself serves the
+this noise after k-anonymity and synthesis (``stage = "after_steps"``); the transform itself serves the
 recipe's validation, the workbench's form and preview. Its randomness never comes from the recipe's
 seed: ``context.shared[DP_RNG]`` may hold a test's generator, otherwise the OS's secure randomness.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import polars as pl
 
@@ -36,7 +36,8 @@ class DpNoise(Transform):
     # Noisy real values, still the column's kind of data: scan them again.
     generates_values: ClassVar[bool] = False
     # The engine applies dp_noise after the dataset-level steps (ARCHITECTURE: order of a run).
-    runs_after_steps: ClassVar[bool] = True
+    stage: ClassVar[Literal["before_steps", "after_steps"]] = "after_steps"
+    randomized: ClassVar[bool] = True
 
     params: DpNoiseActionParams
 
@@ -48,7 +49,7 @@ class DpNoise(Transform):
 
     def apply(self, column: pl.Series) -> pl.Series:
         self.ensure_fits(column)
-        rng = self.context.shared.get(DP_RNG) if self.context else None
+        rng = (self.context.rng or self.context.shared.get(DP_RNG)) if self.context else None
         out, facts = noise_series(column, self.params, rng)
         self._facts = facts.model_dump(exclude_none=True, exclude={"column", "by", "notes", "domain"})
         return out

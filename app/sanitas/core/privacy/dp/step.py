@@ -27,7 +27,7 @@ from sanitas.core.privacy.dp.facts import (
 )
 from sanitas.core.privacy.dp.noise_params import DpNoiseParams
 from sanitas.core.privacy.dp.section import BOUNDED, DifferentialPrivacySection
-from sanitas.core.steps.protocol import ColumnDecision, StepContext, StepResult
+from sanitas.core.steps.protocol import DatasetStep, PlanView, StepContext, StepResult
 
 QUANTILE_NOTE = ("Quantiles come from the exponential mechanism, which has no closed-form honest interval: "
                  "their ci95 columns are empty.")
@@ -66,7 +66,7 @@ def column_shares(column_params: Mapping[str, DpNoiseParams]) -> dict[str, tuple
     return {c: p.share for c, p in column_params.items()}
 
 
-class DifferentialPrivacyStep:
+class DifferentialPrivacyStep(DatasetStep):
     """Per-column DP noise or DP aggregates under one accounted budget."""
 
     name: ClassVar[str] = "differential_privacy"
@@ -75,17 +75,26 @@ class DifferentialPrivacyStep:
     section_model: ClassVar[type[BaseModel]] = DifferentialPrivacySection
     template: ClassVar[str] = "steps/differential_privacy.html.j2"
 
-    def problems(
+    def problems(self, section: BaseModel, plan: PlanView, schema: Mapping[str, pl.DataType]) -> list[str]:
+        """Budget, group keys, columns and dtypes, before any work."""
+        try:
+            params = dp_noise_params({c: {"action": "dp_noise", "params": p}
+                                      for c, p in plan.columns_with("dp_noise").items()})
+        except ValueError as exc:  # pydantic's ValidationError: the recipe's own check words it per field
+            return [f"dp_noise: {exc}"]
+        return self.section_problems(section, schema, list(schema), column_params=params,
+                                     hierarchy_domains={c: [] for c in hierarchy_columns(plan)})
+
+    def section_problems(
         self,
         section: BaseModel,
         schema: Mapping[str, pl.DataType],
-        decisions: Mapping[str, ColumnDecision],
         columns: Sequence[str],
         *,
         column_params: Mapping[str, DpNoiseParams] | None = None,
         hierarchy_domains: Mapping[str, Sequence[str]] | None = None,
     ) -> list[str]:
-        """Budget, group keys, columns and dtypes, before any work."""
+        """``problems`` with the dp_noise params and hierarchy columns given directly (the core API)."""
         section = as_section(section)
         params = dict(column_params or {})
         hierarchies = dict(hierarchy_domains or {})
@@ -115,6 +124,12 @@ class DifferentialPrivacyStep:
             return set()
         return {c for a in section.aggregates for c in [a.column, *a.by] if c is not None}
 
+    def releases_records(self, section: BaseModel) -> bool:
+        return as_section(section).output == "records"
+
+    def handles_columns(self, section: BaseModel, plan: PlanView) -> set[str]:
+        return set(plan.columns_with("dp_noise"))
+
     def run(
         self,
         frame: pl.DataFrame,
@@ -124,10 +139,18 @@ class DifferentialPrivacyStep:
         column_params: Mapping[str, DpNoiseParams] | None = None,
         hierarchy_domains: Mapping[str, Sequence[str]] | None = None,
     ) -> StepResult:
-        """Noise the dp_noise columns (records) or release the figures (aggregates)."""
+        """Noise the dp_noise columns (records) or release the figures (aggregates).
+
+        Through the engine, the params come from the recipe's dp_noise actions (``context.plan``) and the
+        domains of ``domain_from_hierarchy`` from the k_anonymity section's hierarchies."""
         from sanitas.core.privacy.dp.aggregates import release_aggregates  # lazy: diffprivlib
 
         section = as_section(section)
+        if column_params is None and context.plan is not None:
+            column_params = dp_noise_params({c: {"action": "dp_noise", "params": p}
+                                             for c, p in context.plan.columns_with("dp_noise").items()})
+        if hierarchy_domains is None and context.plan is not None:
+            hierarchy_domains = _hierarchy_domains(context, column_params or {})
         params = dict(column_params or {})
         hierarchies = dict(hierarchy_domains or {})
         shares = budget.plan_shares(section, column_shares(params), set(hierarchies))
@@ -155,7 +178,48 @@ class DifferentialPrivacyStep:
         noisy, mechanisms = noise_columns(frame, params, context.rng, context.progress, context.cancel,
                                           hierarchy_domains=hierarchies)
         facts.mechanisms = mechanisms
+        column_facts = {m.column: m.model_dump(exclude_none=True, exclude_defaults=True) for m in mechanisms
+                        if m.column is not None}
         facts.bounds_estimated = any(m.bounds_source.startswith("estimated") for m in mechanisms)
         if params:
             summary.append(f"DP noise on {len(params)} column(s): {', '.join(params)}")
-        return StepResult(frame=noisy, facts=facts, summary=summary)
+        return StepResult(frame=noisy, facts=facts, summary=summary, column_facts=column_facts)
+
+    def state(self, facts: BaseModel) -> str:
+        assert isinstance(facts, DifferentialPrivacyFacts)
+        what = "aggregates released, no record" if facts.output == "aggregates" else "noisy columns"
+        spent = f"epsilon {facts.epsilon_spent:g} of {facts.epsilon_total:g}"
+        if facts.delta_total:
+            spent += f", delta {facts.delta_spent:g} of {facts.delta_total:g}"
+        return f"ran ({what}): {spent} spent"
+
+    def summary(self, facts: BaseModel) -> list[str]:
+        assert isinstance(facts, DifferentialPrivacyFacts)
+        lines = [f"Differential privacy: {self.state(facts)}."]
+        for m in facts.mechanisms:
+            target = m.column or ""
+            if m.statistic:
+                target = f"{m.statistic}({m.column or ''})" + (f" by {', '.join(m.by)}" if m.by else "")
+            scale = f", noise scale {m.noise_scale:.4g}" if m.noise_scale is not None else ""
+            lines.append(f"  {target}: {m.mechanism}, epsilon {m.epsilon:g}{scale}")
+        return lines
+
+
+def hierarchy_columns(plan: PlanView) -> set[str]:
+    """Columns for which the k_anonymity section gives (or builds) a hierarchy, for ``domain_from_hierarchy``."""
+    section = plan.sections.get("k_anonymity")
+    if section is None:
+        return set()
+    return {*section.quasi_identifiers, *section.hierarchies}  # type: ignore[attr-defined]
+
+
+def _hierarchy_domains(context: StepContext, params: Mapping[str, DpNoiseParams]) -> dict[str, list[str]]:
+    """The original values of the hierarchies that ``domain_from_hierarchy`` columns name (built on the input)."""
+    wanted = [c for c, p in params.items() if p.domain_from_hierarchy]
+    section = context.plan.sections.get("k_anonymity") if context.plan is not None else None
+    if not wanted or section is None or context.source is None:
+        return {}
+    from sanitas.core.privacy.k_anonymity.release import load_hierarchies
+
+    hierarchies, _ = load_hierarchies(section, context.source, context.recipe_dir)  # type: ignore[arg-type]
+    return hierarchy_values({c: h for c, h in hierarchies.items() if c in wanted})

@@ -15,7 +15,6 @@ import polars as pl
 
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.steps.protocol import PlanView
-from sanitas.core.transforms.registry import TRANSFORMS, get_transform
 
 
 @dataclass(frozen=True)
@@ -34,13 +33,13 @@ def role_conflicts(section: KAnonymitySection, plan: PlanView, schema: Mapping[s
     for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive)):
         for column in columns:
             action = plan.actions.get(column)
-            if column in schema and action is not None and not get_transform(action).keeps_values:
+            if column in schema and action is not None and action not in plan.keeping_actions:
                 conflicts.append(RoleConflict(column, role, action))
     for column in section.identifying:
         action = plan.actions.get(column)
         if column not in schema or (action is None and plan.unlisted_columns in ("drop", "refuse")):
             continue
-        if action is None or not get_transform(action).removes_identity:
+        if action is None or action not in plan.identity_removing_actions:
             conflicts.append(RoleConflict(column, "identifying", action))
     return conflicts
 
@@ -63,12 +62,12 @@ def section_problems(section: KAnonymitySection, plan: PlanView, schema: Mapping
         else:
             how_now = f"its action is '{c.action}'" if c.action is not None else "it has no action under 'columns:'"
             problems.append(f"column '{c.column}': it is identifying in k_anonymity, but {how_now}; give it an action "
-                            f"that removes or replaces it ({identity_removing_actions()})")
+                            f"that removes or replaces it ({identity_removing_actions(plan)})")
     return problems
 
 
-def identity_removing_actions() -> str:
+def identity_removing_actions(plan: PlanView) -> str:
     """The actions that remove or replace a value, in words (from the transforms' metadata)."""
-    per_value = [name for name, cls in TRANSFORMS.items() if cls.removes_identity and cls.per != "row"]
-    per_row = [name for name, cls in TRANSFORMS.items() if cls.removes_identity and cls.per == "row"]
+    per_value = [name for name in plan.identity_removing_actions if name not in plan.free_text_actions]
+    per_row = [name for name in plan.identity_removing_actions if name in plan.free_text_actions]
     return ", ".join(per_value) + (f", or {' or '.join(per_row)} for free text" if per_row else "")
