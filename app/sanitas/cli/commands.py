@@ -254,6 +254,12 @@ def run_apply(args: argparse.Namespace) -> int:
             if f.blocking:
                 print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
                       f"rows {_rows(f.rows)}", file=sys.stderr)
+    if release.risk is not None and release.risk.judged:
+        figures = release.risk.figures
+        verdict = "AT RISK" if release.risk.at_risk else "below the threshold"
+        print(f"Re-identification risk over {', '.join(release.risk.quasi_identifiers)}: highest prosecutor risk "
+              f"{figures['prosecutor_risk']['highest']:.0%} (threshold {release.risk.threshold:.0%}, {verdict}), "
+              f"k = {figures['k']}, {figures['sample_uniqueness']:.1%} unique records.")
     for note in release.notes:
         print(f"Warning: {note}", file=sys.stderr)
     for name, step_result in release.steps.items():

@@ -27,6 +27,7 @@ from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_pro
 from sanitas.core.recipe import ColumnPlan, Recipe
 from sanitas.core.recipe_check import check_recipe, plan_view, resolve_plan
 from sanitas.core.release import Release
+from sanitas.core.release_risk import release_risk
 from sanitas.core.residual import residual_check
 from sanitas.core.settings import Settings, load_settings
 from sanitas.core.step_registry import steps_in
@@ -148,6 +149,12 @@ def run(
                               progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")
+    k_section = recipe.k_anonymity
+    risk = release_risk(
+        None if artifact is not None else frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
+        declared=list(k_section.quasi_identifiers) if k_section is not None else [], not_raw=set(handled),
+        real_records=all(r.releases_real_records for r in results.values()), source=dataset.name,
+        sampling_fraction=_sampling_fraction(k_section, source.height))
     notes = []
     if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
         notes.append(f"The recipe was written for a dataset with another column layout (schema "
@@ -155,7 +162,16 @@ def run(
                      "every column's action still fits.")
     return Release(dataset=dataset, recipe=recipe, scan=scan, frame=None if artifact is not None else frame,
                    outcomes=outcomes, residual=residual, input_rows=source.height, timings=timings,
-                   settings=settings, steps=results, artifact=artifact, notes=notes)
+                   settings=settings, steps=results, artifact=artifact, notes=notes, risk=risk)
+
+
+def _sampling_fraction(section: Any, rows: int) -> float | None:
+    """The k_anonymity section's population model, so the release's risk reads like the step's."""
+    if section is None:
+        return None
+    if section.population:
+        return min(1.0, rows / section.population)
+    return section.sampling_fraction
 
 
 def _handled_outcome(name: str, plan: ColumnPlan, source: pl.DataFrame, result: StepResult,

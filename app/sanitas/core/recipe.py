@@ -73,6 +73,8 @@ class Recipe(BaseModel):
     locale: str = "en_US"
     unlisted_columns: UnlistedPolicy = UnlistedPolicy.KEEP_NON_PERSONAL
     keys: dict[str, KeyRef] = Field(default_factory=dict)
+    risk_threshold: float | None = Field(default=None, gt=0, le=1, description="highest prosecutor risk before "
+                                         "the release is 'released-at-risk' (default: the settings', 0.2)")
     schema_fingerprint: str | None = Field(default=None, description="the column layout the recipe was written "
                                            "for (Dataset.schema_fingerprint); a release on another layout says so")
     columns: dict[str, ColumnPlan] = Field(default_factory=dict)

@@ -44,6 +44,7 @@ class Release:
     steps: dict[str, StepResult] = field(default_factory=dict)
     artifact: pl.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # warnings for the report's headline and the CLI
+    risk: Any = None  # ReleaseRisk: re-identification risk of the released file over its quasi-identifiers
 
     def outcome(self, column: str) -> ColumnOutcome | None:
         return next((o for o in self.outcomes if o.name == column), None)

@@ -32,6 +32,9 @@ class Settings(BaseModel):
     recognizers_file: Path | None = Field(
         default=None, description="YAML file of custom recognizers (deny-lists and regexes)."
     )
+    risk_threshold: float = Field(
+        default=0.2, gt=0, le=1, description="Highest prosecutor risk a release may carry before its report says "
+        "'released-at-risk' (0.2: classes smaller than 5, ARX's default); a recipe's risk_threshold overrides it.")
 
 
 def config_dir() -> Path:

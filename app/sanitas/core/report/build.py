@@ -61,6 +61,14 @@ def build_report(
         status = "released"
         reason = (f"Released with {residual.blocking_count} residual finding(s): review them below "
                   "before sharing the output.")
+    risk = release.risk
+    if status == "released" and risk is not None and risk.at_risk:
+        status = "released-at-risk"
+        figures = risk.figures
+        reason += (f" Re-identification risk is high: over {', '.join(risk.quasi_identifiers)} the highest prosecutor "
+                   f"risk is {figures['prosecutor_risk']['highest']:.0%} (threshold {risk.threshold:.0%}), the "
+                   f"smallest class holds {figures['k']} record(s) and {figures['sample_uniqueness']:.1%} of records "
+                   "are unique. Generalize these columns together (a k_anonymity section) before sharing.")
     warnings = [*release.notes,
                 *(w for name, result in release.steps.items() for w in STEPS[name].warnings(result.facts))]
     if warnings:
@@ -90,6 +98,7 @@ def build_report(
         residual_findings=residual.blocking_count,
         dataset_level={name: STEPS[name].state(release.steps[name].facts) if name in release.steps
                        else "not requested" for name in DATASET_SECTIONS},
+        risk=release.risk.json_dict() if release.risk is not None else {},
         steps=list(release.steps),
         warnings=warnings,
         **{name: result.facts for name, result in release.steps.items()},

@@ -62,7 +62,7 @@ class PrivacyReport(BaseModel):
     tool: str
     version: str
     created: str
-    status: Literal["released", "withheld"]
+    status: Literal["released", "released-at-risk", "withheld"]
     status_reason: str
     input: FileFacts
     output: FileFacts | None
@@ -74,6 +74,8 @@ class PrivacyReport(BaseModel):
     dataset_level: dict[str, str] = Field(
         default_factory=dict, description="dataset-level models (k-anonymity, synthetic, DP) and what ran"
     )
+    risk: dict[str, Any] = Field(default_factory=dict, description="re-identification risk of the released file over "
+                                 "its quasi-identifiers, in the shape of `sanitas risk --json` (see release_risk.py)")
     steps: list[str] = Field(default_factory=list, description="dataset-level steps that ran, in release order")
     warnings: list[str] = Field(default_factory=list, description="what the steps could not cover")
     environment: dict[str, str]
