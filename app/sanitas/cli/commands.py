@@ -165,9 +165,7 @@ def run_plan(args: argparse.Namespace) -> int:
                   f"({scan.rows:,} rows, {len(scan.columns)} columns).",
                   "Review every action before a release. Keys are referenced, never stored here:",
                   "set SANITAS_KEY (16+ random characters) or point 'keys.default' at a key file.", ""]
-        from sanitas.core.privacy.k_anonymity.roles import propose_roles
-
-        text = commented_recipe_yaml(recipe, comments, header, roles=propose_roles(scan))
+        text = commented_recipe_yaml(recipe, comments, header)
     save_recipe(recipe, args.output, text=text)
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")

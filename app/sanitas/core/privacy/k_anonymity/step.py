@@ -79,8 +79,11 @@ class KAnonymityStep(DatasetStep):
         if facts.method == "mondrian":
             where = f"{facts.partitions:,} partitions"
         else:
-            where = "levels " + ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}"
-                                          for c in facts.quasi_identifiers)
+            where = "levels " + ", ".join(
+                f"{c} {facts.levels[c]}/{facts.heights[c] - 1}"
+                + (" (fully generalized: every value released as '*')"
+                   if facts.heights[c] > 1 and facts.levels[c] == facts.heights[c] - 1 else "")
+                for c in facts.quasi_identifiers)
         before, after = facts.risk_before, facts.risk_after
         warning = []
         if facts.unchanged_quasi_identifiers and facts.risk_with_unchanged is not None:
