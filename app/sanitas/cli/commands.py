@@ -163,12 +163,18 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from sanitas.core.io.recipe_destination import check_recipe_destination
     from sanitas.core.plan import commented_recipe_yaml, suggest_recipe
     from sanitas.core.recipe import dump_recipe, save_recipe
+    from sanitas.core.settings import settings_path
 
-    if args.output.exists() and not args.force:
-        raise SanitasError(f"{args.output} exists: pass --force to overwrite it, or choose another name.")
     settings = _settings(args)
+    # Before the scan: never over the input, the recognizers or the settings file, whatever --force says.
+    reads = {settings_path(): "the settings file"}
+    if settings.recognizers_file is not None:
+        reads[Path(settings.recognizers_file).expanduser()] = "the custom recognizers file"
+    args.output = check_recipe_destination(args.output, input_path=Path(args.file).expanduser(), reads=reads,
+                                           force=args.force)
     dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
     recipe, comments = suggest_recipe(scan, seed=args.seed)
     if args.output.suffix.lower() == ".json":
@@ -181,7 +187,10 @@ def run_plan(args: argparse.Namespace) -> int:
         from sanitas.core.privacy.roles import propose_roles
 
         text = commented_recipe_yaml(recipe, comments, header, roles=propose_roles(scan))
-    save_recipe(recipe, args.output, text=text)
+    try:
+        save_recipe(recipe, args.output, text=text)
+    except OSError as exc:
+        raise SanitasError(f"{args.output}: cannot write the recipe ({exc.strerror}).") from None
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")
     print(f"Next: sanitas apply {args.file} --recipe {args.output} -o OUTPUT")
