@@ -262,6 +262,8 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"Wrote {result.output} ({release.frame.height:,} rows, {release.frame.width} columns)")
     else:
         print(f"Withheld {args.output}: not written (--strict and residual findings)")
+    for note in result.notes:
+        print(f"note: {note}")
     print(f"Report: {result.report_html}")
     print(f"        {result.report_json}")
     if residual.clean:

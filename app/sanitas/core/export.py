@@ -8,7 +8,7 @@ the report says why, so the analyst can see exactly where the personal data is.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sanitas.core.engine import Release
@@ -27,6 +27,7 @@ class ExportResult:
     report_html: Path
     report_json: Path
     report: PrivacyReport
+    notes: list[str] = field(default_factory=list)  # what the format made the writer change, per column
 
     @property
     def withheld(self) -> bool:
@@ -98,6 +99,7 @@ def export_release(
     withheld = None
     written: Path | None = None
     timings: dict[str, float] = {}
+    notes: dict[str, str] = {}
     cancel.raise_if_cancelled()
     if strict and not release.residual.clean:
         withheld = (f"--strict: the residual check found {release.residual.blocking_count} finding(s); "
@@ -105,7 +107,8 @@ def export_release(
     else:
         progress(0.1, f"Writing {out_path.name}")
         started = time.perf_counter()
-        written = write_table(release.frame, out_path, input_path=release.dataset.source, cancel=cancel)
+        written = write_table(release.frame, out_path, input_path=release.dataset.source, cancel=cancel,
+                              notes=notes)
         timings["write"] = time.perf_counter() - started
     # No cancel check from here: once the data file is in place, its report must follow it.
     progress(0.8, "Writing the report")
@@ -113,10 +116,22 @@ def export_release(
         release, output_path=written, output_format=out_path.suffix.lstrip(".").lower(),
         recipe_path=recipe_path, timings=timings, withheld_reason=withheld,
     )
+    _add_writer_notes(report, notes)
     _write_text_atomic(json_path, render_json(report))
     _write_text_atomic(html_path, render_html(report))
     progress(1.0, "Export done")
-    return ExportResult(output=written, report_html=html_path, report_json=json_path, report=report)
+    return ExportResult(output=written, report_html=html_path, report_json=json_path, report=report,
+                        notes=list(notes.values()))
+
+
+def _add_writer_notes(report: PrivacyReport, notes: dict[str, str]) -> None:
+    """What the writer changed (e.g. big integers as text in XLSX): in the status line and the column's note."""
+    if not notes:
+        return
+    report.status_reason += " " + " ".join(f"Note: {text}" for text in notes.values())
+    for column in report.columns:
+        if column.name in notes:
+            column.note = f"{column.note} {notes[column.name]}" if column.note else notes[column.name]
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

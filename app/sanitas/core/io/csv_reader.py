@@ -126,13 +126,15 @@ class CsvBacking(FileBacking):
         return self.source.scan()
 
     def _zero_led_numeric_columns(self) -> set[str]:
-        """Numeric-typed columns with a value like 007 or -01 anywhere in the file (streamed, as text)."""
+        """Numeric-typed columns with a value like 007 or -01, or a ``lossy_number``, anywhere in the file."""
         schema = self.source.scan().collect_schema()
         numeric = [name for name, dtype in schema.items() if dtype.is_numeric()]
         if not numeric:
             return set()
         raw = pl.scan_csv(self.source.path, infer_schema=False, **self.source._options()).select(numeric)
-        found = raw.select(pl.col(numeric).str.contains(r"^\s*[+-]?0\d").any()).collect(engine="streaming")
+        found = raw.select(
+            (pl.col(name).str.contains(r"^\s*[+-]?0\d") | lossy_number(pl.col(name))).any() for name in numeric
+        ).collect(engine="streaming")
         return {name for name in numeric if found.get_column(name).item()}
 
     def recover(self, error: BaseException) -> pl.LazyFrame | None:
@@ -182,12 +184,32 @@ class CsvBacking(FileBacking):
         )
 
 
+def lossy_number(text: pl.Expr) -> pl.Expr:
+    """True for a number whose text a float or integer column would not give back as written.
+
+    1e400 would read as inf and 1e-400 as 0.0 (value lost), -0 as 0 or -0.0 (sign or text changed), and
+    a number with more than 17 significant digits loses digits in a float: a kept value must be written
+    as it was read, so such columns are read as text. Integers are exact up to 38 digits (Int128).
+    Texts that are no number give False.
+    """
+    value = text.str.strip_chars()
+    parsed = value.cast(pl.Float64, strict=False)
+    mantissa = value.str.replace(r"[eE].*$", "")
+    digits = mantissa.str.replace_all(r"[^0-9]", "").str.strip_chars("0").str.len_chars()
+    return parsed.is_not_null() & (
+        (parsed.is_infinite() & ~value.str.contains(r"(?i)inf"))
+        | ((parsed == 0) & (mantissa.str.contains(r"[1-9]") | value.str.starts_with("-")))
+        | (digits > pl.when(value.str.contains(r"^[+-]?\d+$")).then(38).otherwise(17))  # Int128 holds 38 digits
+    )
+
+
 def text_like_columns(raw: pl.DataFrame) -> set[str]:
     """Columns that look numeric but hold codes, to be read as text so no zero or digit is lost.
 
     Codes are: values with a leading zero (ZIP 02139, ID 007), fixed-width digit strings longer than
-    9 (card, phone and account numbers), and digit runs too long for an Int64. Only the rows used for
-    inference are looked at here; ``CsvBacking.check`` finds zero-led values further down in its full pass.
+    9 (card, phone and account numbers), and digit runs too long for an Int64. Numbers a numeric column
+    would not write back as read (``lossy_number``) also keep their column as text. Only the rows used
+    for inference are looked at here; ``CsvBacking.check`` looks for both further down in its full pass.
     """
     found: set[str] = set()
     for name in raw.columns:
@@ -196,7 +218,7 @@ def text_like_columns(raw: pl.DataFrame) -> set[str]:
             continue
         digits = values.str.contains(r"^\d+$")
         lengths = values.str.len_chars()
-        if values.str.contains(r"^[+-]?0\d").any():
+        if values.str.contains(r"^[+-]?0\d").any() or values.to_frame().select(lossy_number(pl.col(name)).any()).item():
             found.add(name)
         elif digits.all():
             fixed_long = lengths.n_unique() == 1 and int(lengths[0]) > 9
