@@ -274,8 +274,8 @@ def test_private_tempdir_is_0700_and_removed(tmp_path: Path) -> None:
 
 
 def test_private_tempdir_removed_on_error() -> None:
-    with pytest.raises(RuntimeError), private_tempdir(prefix="sanitas-test-") as folder:
-        assert folder.name.startswith("sanitas-test-")
+    with pytest.raises(RuntimeError), private_tempdir() as folder:
+        assert folder.name.startswith(f"sanitas-{os.getpid()}-"), "recognisably ours, with the owning pid"
         raise RuntimeError("boom")
     assert not folder.exists()
 

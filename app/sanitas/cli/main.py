@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from sanitas import __version__
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.stale import remove_stale_temp_folders
 from sanitas.core.progress import Cancelled
 
 EXIT_OK = 0
@@ -47,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # per-language recognizer chatter
     parser = build_parser()
     args = parser.parse_args(argv)
+    remove_stale_temp_folders()  # private copies of the data left by killed runs (their pid is gone)
     try:
         code = int(args.handler(args) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit

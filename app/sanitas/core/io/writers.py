@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import polars as pl
 from sanitas.core.dataset import READ_ERRORS
 from sanitas.core.errors import ExportError, SanitasError
 from sanitas.core.io.formula_guard import count_formula_cells, guard_formulas
+from sanitas.core.io.staging import StagedFiles
 from sanitas.core.io.xlsx_writer import check_excel_limits, excel_ready, write_xlsx
 from sanitas.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, Progress, no_progress
 
@@ -53,6 +52,28 @@ def write_table(
     ``notes`` receives, per column, what the format made the writer change (e.g. numbers as text in XLSX).
     """
     path = Path(path)
+    with StagedFiles() as staged:
+        stage_table(staged, frame, path, input_path=input_path, progress=progress, cancel=cancel, notes=notes)
+        try:
+            staged.commit()
+        except OSError as exc:
+            raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
+    (progress or no_progress)(1.0, f"Wrote {path.name}")
+    return path
+
+
+def stage_table(
+    staged: StagedFiles,
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    input_path: Path | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    notes: dict[str, str] | None = None,
+) -> Path:
+    """Write ``frame`` in full to a temp file that ``staged.commit()`` renames over ``path``; return it."""
+    path = Path(path)
     kind = _format_for(path)
     _check_path(path, {Path(input_path): INPUT} if input_path is not None else {})
     report, token = progress or no_progress, cancel or NEVER_CANCELLED
@@ -67,36 +88,23 @@ def write_table(
             notes.update(xlsx_notes)
     report(0.0, f"Writing {path.name}")
     try:
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temp = staged.new(path)
     except OSError as exc:
         raise ExportError(f"{path}: cannot create files in {path.parent} ({exc.strerror}).") from None
-    os.close(fd)
-    temp = Path(temp_name)
     try:
         _write(frame, temp, kind)
         report(0.9, f"Saving {path.name}")  # a GUI callback may raise Cancelled here: nothing is replaced
         token.raise_if_cancelled()
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
-        os.chmod(temp, mode)
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        _fsync_folder(path.parent)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        if isinstance(exc, Cancelled | SanitasError) or not isinstance(exc, Exception):
-            raise
-        if isinstance(exc, OSError):
-            raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
-        if isinstance(exc, READ_ERRORS):
-            raise ExportError(
-                f"{path}: could not be written as {kind} ({type(exc).__name__}: a column type this format "
-                "cannot hold?); nothing was changed. Try Parquet, or drop the column."
-            ) from None
+    except (Cancelled, SanitasError):
         raise
-    report(1.0, f"Wrote {path.name}")
-    return path
+    except OSError as exc:
+        raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
+    except (*READ_ERRORS, ValueError, TypeError) as exc:  # a polars panic too: a column this format cannot hold
+        raise ExportError(
+            f"{path}: could not be written as {kind} ({type(exc).__name__}: a column type this format "
+            "cannot hold?); nothing was changed. Try Parquet, or drop the column."
+        ) from None
+    return temp
 
 
 def report_paths(path: Path) -> tuple[Path, Path]:
@@ -211,22 +219,3 @@ def _write(frame: pl.DataFrame, temp: Path, kind: str) -> None:
         frame.write_ndjson(temp)
     else:
         write_xlsx(frame, temp)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
-    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    return 0o022
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) on every platform."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

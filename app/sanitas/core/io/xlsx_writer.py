@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from sanitas.core.errors import ExportError
+from sanitas.core.io.tempdir import private_tempdir
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows under the header row
 EXCEL_MAX_COLUMNS = 16_384
@@ -72,13 +73,16 @@ def excel_ready(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
 def write_xlsx(frame: pl.DataFrame, temp: Path) -> None:
     import xlsxwriter
 
-    # xlsxwriter turns "=..." strings into formulas and "http..." into links unless told not to.
-    options = {
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-        "use_zip64": frame.estimated_size() > 1 << 30,
-    }
-    with xlsxwriter.Workbook(str(temp), options) as workbook:
-        frame.write_excel(workbook=workbook, worksheet="data")
+    # xlsxwriter turns "=..." strings into formulas and "http..." into links unless told not to. It keeps
+    # each sheet's XML (the data) in temp files until it zips them: in our private folder, always removed.
+    with private_tempdir() as scratch:
+        options = {
+            "tmpdir": str(scratch),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+            "use_zip64": frame.estimated_size() > 1 << 30,
+        }
+        with xlsxwriter.Workbook(str(temp), options) as workbook:
+            frame.write_excel(workbook=workbook, worksheet="data")
