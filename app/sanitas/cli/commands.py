@@ -12,7 +12,7 @@ from typing import Any
 
 from sanitas.cli.progress import TerminalProgress
 from sanitas.core.errors import SanitasError
-from sanitas.core.settings import Settings, load_settings
+from sanitas.core.settings import Settings, load_settings, with_overrides
 
 
 def dataset_options(parser: argparse.ArgumentParser) -> None:
@@ -31,15 +31,10 @@ def _detect_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
-    updates: dict[str, Any] = {}
-    if getattr(args, "sample", None):
-        updates["sample_size"] = args.sample
-    if getattr(args, "model", None):
-        updates["spacy_model"] = args.model
-    if getattr(args, "recognizers", None):
-        updates["recognizers_file"] = args.recognizers
-    return settings.model_copy(update=updates)
+    """The settings with this command's options, validated like the settings file (--sample 0 is refused)."""
+    return with_overrides(load_settings(), sample_size=getattr(args, "sample", None),
+                          spacy_model=getattr(args, "model", None) or None,
+                          recognizers_file=getattr(args, "recognizers", None))
 
 
 def open_input(args: argparse.Namespace):

@@ -18,6 +18,7 @@ import polars as pl
 
 from sanitas.core.dataset import READ_ERRORS
 from sanitas.core.errors import ExportError, SanitasError
+from sanitas.core.io.format_types import fit_types
 from sanitas.core.io.formula_guard import count_formula_cells, guard_formulas
 from sanitas.core.io.staging import StagedFiles
 from sanitas.core.io.xlsx_writer import check_excel_limits, excel_ready, write_xlsx
@@ -78,8 +79,10 @@ def stage_table(
     _check_path(path, {Path(input_path): INPUT} if input_path is not None else {})
     report, token = progress or no_progress, cancel or NEVER_CANCELLED
     token.raise_if_cancelled()
+    frame, type_notes = fit_types(path, frame, kind)
+    if notes is not None:
+        notes.update(type_notes)
     if kind in GUARDED:
-        _check_flat(path, frame)
         frame = guard_formulas(frame)
     if kind == "xlsx":
         check_excel_limits(path, frame)
@@ -127,6 +130,8 @@ def check_destination(
     ``create_folders`` (then only a file where a folder must be created is refused, see
     ``folders_to_create``). Paths are compared after resolving symlinks and ``..``.
     """
+    if path.is_dir():  # before the format: `-o out/.` names the folder out, which has no extension
+        raise ExportError(f"{path}: is a folder. Name a file, for example {path / 'sanitized.csv'}.")
     kind = _format_for(path)
     guarded = {Path(p): what for p, what in (reads or {}).items()}
     if input_path is not None:
@@ -197,15 +202,6 @@ def _refuse_read(target: Path, output: Path, guarded: Mapping[Path, str]) -> Non
             f"{target}: is {what}, which this run reads; writing {written} there would replace it. "
             "Sanitas never writes over the files it reads; choose another output name."
         )
-
-
-def _check_flat(path: Path, frame: pl.DataFrame) -> None:
-    for name, dtype in frame.schema.items():
-        if dtype.is_nested() or dtype == pl.Object:
-            raise ExportError(
-                f"{path.name}: column '{name}' holds {dtype.base_type()} values, which {path.suffix} cannot "
-                "store. Export as Parquet or JSON, or drop or flatten the column."
-            )
 
 
 def _write(frame: pl.DataFrame, temp: Path, kind: str) -> None:
