@@ -12,7 +12,7 @@ from typing import Any
 
 from sanitas.cli.progress import TerminalProgress
 from sanitas.core.errors import SanitasError
-from sanitas.core.settings import Settings, load_settings
+from sanitas.core.settings import Settings, load_settings, with_overrides
 
 
 def dataset_options(parser: argparse.ArgumentParser) -> None:
@@ -31,15 +31,10 @@ def _detect_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
-    updates: dict[str, Any] = {}
-    if getattr(args, "sample", None):
-        updates["sample_size"] = args.sample
-    if getattr(args, "model", None):
-        updates["spacy_model"] = args.model
-    if getattr(args, "recognizers", None):
-        updates["recognizers_file"] = args.recognizers
-    return settings.model_copy(update=updates)
+    """The settings with this command's options, validated like the settings file (--sample 0 is refused)."""
+    return with_overrides(load_settings(), sample_size=getattr(args, "sample", None),
+                          spacy_model=getattr(args, "model", None) or None,
+                          recognizers_file=getattr(args, "recognizers", None))
 
 
 def open_input(args: argparse.Namespace):
@@ -149,12 +144,18 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from sanitas.core.io.recipe_destination import check_recipe_destination
     from sanitas.core.plan import commented_recipe_yaml, suggest_recipe
     from sanitas.core.recipe import dump_recipe, save_recipe
+    from sanitas.core.settings import settings_path
 
-    if args.output.exists() and not args.force:
-        raise SanitasError(f"{args.output} exists: pass --force to overwrite it, or choose another name.")
     settings = _settings(args)
+    # Before the scan: never over the input, the recognizers or the settings file, whatever --force says.
+    reads = {settings_path(): "the settings file"}
+    if settings.recognizers_file is not None:
+        reads[Path(settings.recognizers_file).expanduser()] = "the custom recognizers file"
+    args.output = check_recipe_destination(args.output, input_path=Path(args.file).expanduser(), reads=reads,
+                                           force=args.force)
     dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
     recipe, comments = suggest_recipe(scan, seed=args.seed)
     recipe.schema_fingerprint = dataset.schema_fingerprint()
@@ -166,7 +167,10 @@ def run_plan(args: argparse.Namespace) -> int:
                   "Review every action before a release. Keys are referenced, never stored here:",
                   "set SANITAS_KEY (16+ random characters) or point 'keys.default' at a key file.", ""]
         text = commented_recipe_yaml(recipe, comments, header)
-    save_recipe(recipe, args.output, text=text)
+    try:
+        save_recipe(recipe, args.output, text=text)
+    except OSError as exc:
+        raise SanitasError(f"{args.output}: cannot write the recipe ({exc.strerror}).") from None
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")
     print(f"Next: sanitas apply {args.file} --recipe {args.output} -o OUTPUT")
@@ -239,6 +243,8 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"Wrote {result.output} ({release.output.height:,} rows, {release.output.width} columns)")
     else:
         print(f"Withheld {args.output}: not written (--strict and residual findings)")
+    for note in result.notes:
+        print(f"note: {note}")
     print(f"Report: {result.report_html}")
     print(f"        {result.report_json}")
     if residual.clean:

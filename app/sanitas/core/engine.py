@@ -21,6 +21,7 @@ from sanitas.core.dataset import Dataset
 from sanitas.core.decisions import ColumnDecision, decide_all
 from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ColumnFinding, ScanResult
+from sanitas.core.errors import RecipeError
 from sanitas.core.keys import KeyRing
 from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
@@ -63,6 +64,10 @@ def run(
     timings: dict[str, float] = {}
     schema = dataset.schema
     check_recipe(recipe, schema, dataset.name, key_overrides=set(key_files or ()))
+    data_problems = [problem for step, section in steps_in(recipe)
+                     for problem in dataset.query(lambda table, s=step, c=section: s.data_problems(c, table))]
+    if data_problems:
+        raise RecipeError(f"{dataset.name}: the recipe cannot run on this data:", data_problems)
 
     started = time.perf_counter()
     if scan is None:

@@ -111,10 +111,11 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0, corrections: Mapping[str,
             columns[finding.name] = columns[finding.name].model_copy(update={"entity": fix.entity, "kind": fix.kind})
             comments[finding.name] += " (the analyst's correction of the finding)"
     quasi = [f.name for f in findings if f.kind is ColumnKind.QUASI_IDENTIFIER] if k_anonymity else []
+    by_name = {f.name: f for f in findings}
     for name in quasi:
         columns[name] = columns[name].model_copy(update={"action": "keep", "params": {}})
-        comments[name] += (f"; generalized together with the other quasi-identifiers by the k_anonymity section "
-                           f"below (k = {SUGGESTED_K})")
+        comments[name] = (f"{_evidence(by_name[name])}. kept here and generalized together with the other "
+                          f"quasi-identifiers by the k_anonymity section below (k = {SUGGESTED_K})")
     known = [
         f.name for f in scan.columns if f.top_entity in KNOWN_VALUE_ENTITIES and f.kind is not ColumnKind.FREE_TEXT
     ]
@@ -166,9 +167,15 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
             "# The quasi-identifiers above are generalized together so that every record shares its values with",
             f"# at least {SUGGESTED_K - 1} others (automatic hierarchies; up to {SUGGESTED_SUPPRESSION:.0%} of records "
             "may be suppressed).",
-            "# Review the hierarchies (`sanitas risk FILE --quasi-identifiers ...` shows the risk before), or add",
-            "# sensitive columns with l_diversity.",
+            "# Review the hierarchies (`sanitas risk FILE --quasi-identifiers ...` shows the risk before).",
         ]
+        sensitive = [name for name, comment in comments.items() if comment.startswith("sensitive")]
+        if sensitive:
+            lines += [
+                "# So that no class shares a single value of a sensitive column, add them with l-diversity:",
+                f"#   sensitive: [{', '.join(sensitive)}]",
+                "#   l_diversity: {variant: distinct, l: 2}",
+            ]
     if sections:
         lines += yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, default_flow_style=None).rstrip(
             "\n").splitlines()

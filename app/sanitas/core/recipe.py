@@ -10,6 +10,8 @@ same input, seed and key.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -133,11 +135,41 @@ class _DuplicateKeyError(yaml.constructor.ConstructorError):
     """A mapping names the same key twice (YAML forbids it; PyYAML would silently keep the last)."""
 
 
+class _RecipeTooBig(yaml.YAMLError):
+    """The recipe nests too deep, or its aliases expand it past ``MAX_RECIPE_NODES`` (a YAML bomb)."""
+
+
+MAX_RECIPE_BYTES = 64 << 20  # a recipe with inline hierarchies for every value is a few MB at most
+MAX_RECIPE_DEPTH = 100  # recipes nest about 6 levels; anything near Python's recursion limit is hostile
+MAX_RECIPE_NODES = 2_000_000  # values and keys once every YAML alias is expanded
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a key given twice in one mapping, at any depth.
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping, at any depth, and bounds the
+    document: nesting depth while composing, and the size once aliases are expanded, before any
+    Python object is built (an alias is a reference in PyYAML, but validation and messages expand it).
 
     Keys merged in with ``<<`` may be overridden, as YAML intends; only keys written twice are refused.
     """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_RECIPE_DEPTH:
+                raise _RecipeTooBig(f"the recipe nests more than {MAX_RECIPE_DEPTH} levels deep, which no recipe "
+                                    "needs; check the indentation and the brackets")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node) > MAX_RECIPE_NODES:
+            raise _RecipeTooBig(f"the recipe expands to more than {MAX_RECIPE_NODES:,} values once its YAML "
+                                "aliases (*name) are expanded; write the values out, or use a hierarchy file")
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
@@ -156,6 +188,46 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes in the document with every alias expanded, counted once per distinct node (memoized, so a
+    billion-laughs document costs its written size, not its expanded size); stops past the limit."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        total = 1 + sum(sizes.get(id(child), 1) for child in children)
+        sizes[id(node)] = total
+        if total > MAX_RECIPE_NODES:
+            return total
+    return sizes.get(id(root), 1)
+
+
+def _json_depth(data: Any) -> int:
+    """The nesting depth of parsed JSON, walked without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_RECIPE_DEPTH:
+            return depth
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
 def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
@@ -168,30 +240,61 @@ def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _parse_text(text: str, path: Path) -> Any:
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_unique_json_keys)
+            data = json.loads(text, object_pairs_hook=_unique_json_keys)
         except RecipeError as exc:
             raise RecipeError(f"{path}: {exc.message}.") from None
+        except RecursionError:
+            data, too_deep = None, True
+        else:
+            too_deep = _json_depth(data) > MAX_RECIPE_DEPTH
+        if too_deep:
+            raise RecipeError(f"{path}: the recipe nests more than {MAX_RECIPE_DEPTH} levels deep, which no "
+                              "recipe needs; check the brackets.")
+        return data
     return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
 
 
 def load_recipe(path: str | Path) -> Recipe:
     """Read a recipe from a .yaml/.yml or .json file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RecipeError(f"{path}: recipe file not found.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecipeError(f"{path}: cannot read the recipe ({exc}).") from None
+    text = _read_recipe_text(path)
     try:
         data = _parse_text(text, path)
     except _DuplicateKeyError as exc:
         raise RecipeError(f"{path}, line {exc.problem_mark.line + 1}: {exc.problem}.") from None
+    except _RecipeTooBig as exc:
+        raise RecipeError(f"{path}: {exc}.") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         raise RecipeError(f"{path}{where}: not valid YAML/JSON ({getattr(exc, 'problem', exc)}).") from None
     return parse_recipe(data, source=path.name)
+
+
+def _read_recipe_text(path: Path) -> str:
+    """The recipe's text: a regular file (not a FIFO or device, which could block or never end) of
+    bounded size, in UTF-8."""
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RecipeError(f"{path}: is not a regular file (a folder, pipe or device); name a recipe "
+                                  "file (.yaml or .json).")
+            if info.st_size > MAX_RECIPE_BYTES:
+                raise RecipeError(f"{path}: is {info.st_size:,} bytes, more than a recipe holds "
+                                  f"({MAX_RECIPE_BYTES:,}); is it the right file?")
+            data = handle.read(MAX_RECIPE_BYTES + 1)
+    except FileNotFoundError:
+        raise RecipeError(f"{path}: recipe file not found.") from None
+    except IsADirectoryError:
+        raise RecipeError(f"{path}: is a folder; name a recipe file (.yaml or .json).") from None
+    except OSError as exc:
+        raise RecipeError(f"{path}: cannot read the recipe ({exc.strerror}).") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RecipeError(f"{path}, line {line:,}: the recipe is not UTF-8 text. Save it as UTF-8.") from None
 
 
 def recipe_to_data(recipe: Recipe) -> dict[str, Any]:

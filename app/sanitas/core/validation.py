@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 Located = Callable[[Sequence[Any]], str]
 
+MAX_PROBLEM_CHARS = 500  # one problem line: a message may quote the value it refuses, however large
+
 
 def dotted(loc: Sequence[Any], root: str = "") -> str:
     """``('hierarchies', 'age', 'factor')`` -> ``hierarchies.age.factor`` (prefixed by ``root.`` if given)."""
@@ -21,8 +23,11 @@ def dotted(loc: Sequence[Any], root: str = "") -> str:
 
 
 def problem_text(error: Any) -> str:
-    """pydantic's message without its 'Value error, ' prefix."""
-    return str(error["msg"]).removeprefix("Value error, ")
+    """pydantic's message without its 'Value error, ' prefix, cut to ``MAX_PROBLEM_CHARS``."""
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if len(msg) > MAX_PROBLEM_CHARS:
+        msg = msg[:MAX_PROBLEM_CHARS] + f"… ({len(msg) - MAX_PROBLEM_CHARS:,} more characters)"
+    return msg
 
 
 def validation_problems(exc: ValidationError, *, root: str = "", where: Located | None = None,

@@ -74,7 +74,7 @@ def column_facts(series: pl.Series) -> ColumnFacts:
     """Facts of one sampled column (all of its sampled rows, nulls included)."""
     dtype = series.dtype
     rows = series.len()
-    scannable = not (dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null))
+    scannable = not (dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null) or isinstance(dtype, pl.Duration))
     if scannable:
         text = series.drop_nulls().cast(pl.String).str.strip_chars()
         text = text.filter(text.str.len_chars() > 0)

@@ -112,6 +112,11 @@ class DatasetStep:
         """Everything wrong with the section for this recipe and dataset, found before any work starts."""
         return []
 
+    def data_problems(self, section: BaseModel, table: pl.LazyFrame) -> list[str]:
+        """What the input's values make impossible (Mondrian and null quasi-identifiers), found by one cheap
+        streaming pass before any work, so the analyst hears it with the recipe's other problems."""
+        return []
+
     def covered_columns(self, section: BaseModel) -> set[str]:
         """Columns the step takes care of: they count as listed, their column action defaulting to keep."""
         return set()

@@ -1,7 +1,8 @@
 """ARX's hierarchy CSV format: one row per original value, then its label at each level, ';'-separated.
 
 ARX (arx-deidentifier/arx) writes these files in UTF-8 without a header, quoting a field with '"'
-only when it holds the separator, a quote or a line break. Reading is strict about shape: a ragged
+only when it holds the separator, a quote or a line break; a header line added by hand is recognised
+and skipped (``_without_header``). Reading is strict about shape: a ragged
 row is reported with its line number, because a hierarchy that silently lost a level would release
 data less generalized than the analyst saw in the workbench.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from sanitas.core.io.atomic import write_text_atomic
@@ -29,9 +31,10 @@ def column_from_filename(path: str | Path) -> str:
 def read_arx_csv(path: str | Path, column: str | None = None, *, delimiter: str = ARX_DELIMITER) -> Hierarchy:
     """Read a hierarchy; ``column`` defaults to the name in the file's name (adult_hierarchy_age.csv: age)."""
     path = Path(path)
+    column = column or column_from_filename(path)
     rows = _parse(path, _decode(path), delimiter)
     _check_shape(path.name, rows, delimiter)
-    return Hierarchy.from_rows(column or column_from_filename(path), rows, source=path.name)
+    return Hierarchy.from_rows(column, _without_header(rows, column), source=path.name)
 
 
 def write_arx_csv(hierarchy: Hierarchy, path: str | Path, *, delimiter: str = ARX_DELIMITER) -> None:
@@ -77,6 +80,24 @@ def _parse(path: Path, text: str, delimiter: str) -> list[list[str]]:
     while rows and not rows[-1]:
         rows.pop()  # blank lines at the end are harmless
     return rows
+
+
+HEADER_WORDS = re.compile(r"(?i)^\s*(level|lvl|generali[sz]ation|value|original|attribute|hierarchy)\b")
+
+
+def _without_header(rows: list[list[str]], column: str) -> list[list[str]]:
+    """The rows without a header line, which ARX does not write but spreadsheets and scripts often add.
+
+    A first line is taken for a header only when its top label differs from the one top label every
+    other line shares (so it cannot be a value of the hierarchy), and it names the column or reads
+    like level names (``age;level1;level2``, ``value;generalization 1``).
+    """
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return rows
+    first, tops = rows[0], {row[-1] for row in rows[1:]}
+    names_it = first[0].strip().casefold() == column.strip().casefold() or all(
+        HEADER_WORDS.match(field) for field in first[1:])
+    return rows[1:] if len(tops) == 1 and first[-1] not in tops and names_it else rows
 
 
 def _check_shape(name: str, rows: list[list[str]], delimiter: str) -> None:

@@ -39,6 +39,12 @@ class HierarchyRef(BaseModel):
     auto: Literal["number", "date", "postal", "category"] | None = None
     unknown_as_star: bool = Field(default=False, description="map values the hierarchy lacks to '*'")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_path(cls, value: Any) -> Any:
+        """``hierarchies: {age: age.csv}`` is short for ``{age: {file: age.csv}}``."""
+        return {"file": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _one_source(self) -> HierarchyRef:
         if (self.file is None) == (self.auto is None):

@@ -37,6 +37,14 @@ class KAnonymityStep(DatasetStep):
         assert isinstance(section, KAnonymitySection)
         return section_problems(section, plan, schema)
 
+    def data_problems(self, section: BaseModel, table: pl.LazyFrame) -> list[str]:
+        from sanitas.core.privacy.k_anonymity.mondrian import null_quasi_identifier_problems
+
+        assert isinstance(section, KAnonymitySection)
+        if section.method != "mondrian":
+            return []  # global recoding counts a null as one more value
+        return null_quasi_identifier_problems(table, section.quasi_identifiers)
+
     def run(self, frame: pl.DataFrame, section: BaseModel, context: StepContext) -> StepResult:
         assert isinstance(section, KAnonymitySection)
         roles = {*section.quasi_identifiers, *section.sensitive, *section.identifying}
