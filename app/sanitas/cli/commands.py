@@ -40,7 +40,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def open_input(args: argparse.Namespace):
     from sanitas.core.io import open_dataset
 
-    return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet)
+    return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet,
+                        excel_limits=_settings(args).excel_limits())
 
 
 def _scan(args: argparse.Namespace, settings: Settings, progress: TerminalProgress):
@@ -144,9 +145,9 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from sanitas.core.io.recipe_destination import check_recipe_destination
     from sanitas.core.plan import commented_recipe_yaml, suggest_recipe
     from sanitas.core.recipe import dump_recipe, save_recipe
+    from sanitas.core.recipe_destination import check_recipe_destination
     from sanitas.core.settings import settings_path
 
     settings = _settings(args)

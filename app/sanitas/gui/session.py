@@ -91,7 +91,9 @@ class Session(QObject):
         self.status.emit(f"Opening {path.name}…")
 
         def work(progress, cancel):
-            dataset = open_dataset(path, progress=progress, cancel=cancel)
+            from sanitas.core.settings import load_settings
+
+            dataset = open_dataset(path, progress=progress, cancel=cancel, excel_limits=load_settings().excel_limits())
             progress(0.5, f"Reading {path.name}")
             return dataset, dataset.collect()
 

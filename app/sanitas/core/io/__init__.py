@@ -83,11 +83,7 @@ def open_dataset(
     if kind == "parquet":
         return open_parquet(source)
     if kind == "excel":
-        if excel_limits is None:
-            from sanitas.core.settings import load_settings  # lazy: settings imports io
-
-            excel_limits = load_settings().excel_limits()
-        return open_excel(source, sheet, excel_limits)
+        return open_excel(source, sheet, excel_limits or ExcelLimits())
     return open_json(source)
 
 
