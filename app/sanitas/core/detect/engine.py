@@ -115,8 +115,8 @@ def _load_nlp_engine(name: str) -> tuple[Any, AnalyzerInfo]:
     why = "disabled in settings" if name == NO_MODEL else f"spaCy model '{name}' is not installed"
     info = AnalyzerInfo(
         model=None,
-        note=f"pattern recognizers only ({why}): person names and places are not detected "
-        "from values, only from column headers",
+        note=f"pattern recognizers only ({why}): person names and places are found only by the "
+        "name and place lexicons and column headers, not by NER",
     )
     return nlp_engine, info
 
