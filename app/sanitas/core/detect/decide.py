@@ -127,6 +127,9 @@ def _lexicon_accepted(entity: str, share: float, hint: HeaderHint | None, ev: Va
     Florence), and the column must look like names (capitalised, not a dozen categories)."""
     if hint is not None:
         return share >= 0.3
+    ner = (ev.ner_person if entity == "PERSON" else ev.ner_location) if ev.ner_probed else 0.0
+    if share >= 0.4 and ner >= 0.3 and facts.distinct >= 10:  # lexicon and NER agree on most values
+        return True
     if share < 0.6 or facts.distinct < 10 or facts.title_share < 0.6:
         return False
     other = ev.lex_place if entity == "PERSON" else ev.lex_person

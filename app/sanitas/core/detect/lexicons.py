@@ -5,7 +5,7 @@ a lexicon says what share of the column's values are known names or places, whic
 combines with the header and NER (never decisive alone: "Green" and "Lincoln" are both).
 
 The lists are built by ``scripts/build_lexicons.py`` from public sources shipped in PyPI packages
-(US Census 1990 names, Jörg Michael's first-name dictionary, GeoNames cities of 1,000+ inhabitants,
+(US Census 1990 names, Jörg Michael's first-name dictionary, GeoNames cities of 500+ inhabitants,
 ISO 3166 country and region names); ``data/lexicons/PROVENANCE.md`` says which and under what
 licence. Entries and values are folded the same way: lower case, accents removed, ß as ss.
 """

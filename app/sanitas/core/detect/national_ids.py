@@ -80,7 +80,7 @@ def validate(value: str) -> str | None:
             try:
                 if module.is_valid(text):
                     return name
-            except Exception:  # noqa: BLE001  (a validator's own bug must not stop a scan)
+            except Exception:
                 continue
     return None
 
@@ -95,7 +95,7 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
         frame = pl.DataFrame({"r": rounded, "n": (whole.str.len_chars() - 1).cast(pl.Int32)})
         exponents = frame.select(pl.when("r").then("n")).to_series()
     damaged = exponents.is_between(7, 19).fill_null(False)
-    if facts.is_temporal or not damaged.any() and not _code_like(facts):
+    if facts.is_temporal or (not damaged.any() and not _code_like(facts)):
         none = pl.Series([False] * text.len(), dtype=pl.Boolean)
         return IdEvidence(none, damaged, (), exponents, ~none)
     shaped = text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~damaged
@@ -114,4 +114,4 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
 
 
 def _code_like(facts: ColumnFacts) -> bool:
-    return facts.digit_share >= 0.5 and 6 <= facts.mean_length <= 30 and facts.mean_words <= 4
+    return facts.digit_share >= 0.5 and 6 <= facts.mean_length <= 30 and facts.alpha_share < 0.9

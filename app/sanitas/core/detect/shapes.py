@@ -107,8 +107,29 @@ def phone_mask(facts: ColumnFacts, region: str, *, lenient: bool) -> pl.Series:
         shaped = shaped & grouped
     if lenient:
         return shaped
-    ok = {v for v in text.filter(shaped).unique().to_list() if possible_phone(v, region)}
+    candidates = text.filter(shaped).unique().to_list()
+    regions = likely_regions(candidates, region)
+    ok = {v for v in candidates if any(possible_phone(v, r) for r in regions)}
     return shaped & text.is_in(list(ok))
+
+
+def likely_regions(values: list[str], region: str, top: int = 2) -> list[str]:
+    """The settings' region, then the regions of the country codes the column's +/00 numbers carry:
+    a Spanish table writes some numbers as '+34 943 248 367' and others as '943 248 367'."""
+    codes: dict[str, int] = {}
+    for value in values[:300]:
+        text = value.strip()
+        if not text.startswith(("+", "00")):
+            continue
+        try:
+            number = phonenumbers.parse("+" + text.lstrip("+0") if text.startswith("00") else text, None)
+        except phonenumbers.NumberParseException:
+            continue
+        found = phonenumbers.region_code_for_country_code(number.country_code)
+        if found and found != "ZZ":
+            codes[found] = codes.get(found, 0) + 1
+    ranked = sorted(codes, key=lambda r: -codes[r])[:top]
+    return [region, *[r for r in ranked if r != region]]
 
 
 def possible_phone(value: str, region: str) -> bool:
@@ -232,7 +253,9 @@ def gender_mask(facts: ColumnFacts) -> tuple[pl.Series, bool]:
 def address_mask(facts: ColumnFacts) -> pl.Series:
     """House number and street word ('12 Oak Street Apt. 4'), or European street forms."""
     text = facts.text
-    return text.str.contains(_ADDRESS_US) | text.str.contains(_ADDRESS_TITLED) | text.str.contains(_ADDRESS_EU)
+    # '2006 Fiat Panda' has the titled shape: a year before two capitalised words is a model, not a street.
+    titled = text.str.contains(_ADDRESS_TITLED) & ~text.str.contains(r"^(?:19[5-9]\d|20[0-3]\d)\s+\S+\s+\S+$")
+    return text.str.contains(_ADDRESS_US) | titled | text.str.contains(_ADDRESS_EU)
 
 
 def age_mask(facts: ColumnFacts) -> pl.Series:
