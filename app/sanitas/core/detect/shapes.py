@@ -36,7 +36,7 @@ _UK_POSTCODE = r"(?i)^(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-U
 _CA_POSTCODE = r"(?i)^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$"
 _NL_POSTCODE = r"(?i)^[1-9]\d{3} ?[A-Z]{2}$"
 _PLAIN_POSTCODE = r"(?i)^(?:[A-Z]{1,2}-)?\d{4,5}$"
-_STREET_WORDS = (
+STREET_WORDS = (
     "street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|square|sq|"
     "terrace|ter|parkway|pkwy|highway|hwy|circle|cir|trail|trl|crossing|xing|path|row|alley|plaza|"
     "close|crescent|cres|grove|gardens|mews|walk|hill|hills|park|view|ridge|heights|loop|run|pike|"
@@ -46,7 +46,7 @@ _STREET_WORDS = (
     "spur|stravenue|stream|summit|trace|track|tunnel|turnpike|underpass|viaduct|wall|wells?|"
     "apt\\.?|apartment|suite|ste|unit|floor|fl|flat|bldg|building|po box"
 )
-_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{_STREET_WORDS})s?\b"
+_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{STREET_WORDS})s?\b"
 # House number and two to four capitalised words: '43434 Smith Fields', '9 Rue Royale Apt. 3'.
 _ADDRESS_TITLED = (
     r"^\d{1,6}[A-Za-z]?,?\s+(?:\p{Lu}[\p{L}'\-]*\.?\s+){1,3}\p{Lu}[\p{L}'\-]*\.?"

@@ -20,13 +20,14 @@ import regex  # the stdlib re has no \p{..} classes; Presidio already depends on
 from sanitas.core.detect.lexicons import GIVEN, SURNAMES, lexicon
 
 _CAP = r"\p{Lu}[\p{Ll}'’\-]+(?:-\p{Lu}[\p{Ll}'’]+)?"
-_PARTICLE = r"(?:(?:de|da|del|della|di|van|von|der|den|ten|ter|le|la|du|dos|das|y|zu)\s+){0,2}"
+_PARTICLE = r"(?:(?:de|da|del|della|di|van|von|der|den|te|ten|ter|le|la|du|dos|das|y|zu|op)\s+){0,2}"
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Herr|Frau|Hr|Fr|Mme|Mlle|M|Monsieur|Madame|Sr|Sra|Srta|"
            r"Señor|Señora|Don|Doña|Sig|Sig\.ra|Signor|Signora|Dhr|Mevr|Mevrouw|Meneer|Dott|Dott\.ssa|Ing|Avv")
 _CONTEXT = (r"(?i:name is|named|called|contact(?:ed)?|ask for|speak to|spoke (?:to|with)|dear|hi|hello|"
             r"thanks|thank you|regards|from|by|with|signed|cc|attn|customer|client|patient|"
             r"je m'appelle|je suis|mi chiamo|me llamo|ik ben|ich bin|mein name ist|bonjour|hola|ciao|"
             r"hallo|beste|geachte|sehr geehrte[rs]?|cher|chère|estimad[oa]|gentile|caro|cara)")
+_GREETING = regex.compile(r"(?i:dear|hi|hello|bonjour|hola|ciao|hallo|beste|geachte|cher|chère|caro|cara)\b")
 _NAME_SEQ = rf"{_CAP}(?:\s+{_PARTICLE}{_CAP}){{0,2}}"
 _AFTER_TITLE = regex.compile(rf"\b(?:{_TITLES})\.?\s+({_PARTICLE}{_NAME_SEQ})")
 _AFTER_CONTEXT = regex.compile(rf"\b{_CONTEXT}[:,]?\s+({_NAME_SEQ})")
@@ -56,13 +57,15 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     for pattern in (_AFTER_TITLE, _AFTER_CONTEXT):
         for match in pattern.finditer(text):
             words = match.group(1).split()
-            if any(_fold(w) in given or _fold(w.strip("'’")) in surnames for w in words) or pattern is _AFTER_TITLE:
+            if any(_fold(w) in given or _fold(w.strip("'’")) in surnames for w in words) or pattern is _AFTER_TITLE \
+                    or (_fold(words[0]) not in _STOP and _GREETING.match(match.group(0))):
                 spans.append(match.span(1))
     for match in _SEQUENCE.finditer(text):
         first = _fold(match.group(1))
         rest = match.group(2).split()
         last = _fold(rest[-1])
-        if first in given and first not in _STOP and (last in surnames or last in given or len(rest) == 1):
+        if first not in _STOP and ((first in given and (last in surnames or last in given or len(rest) == 1))
+                                   or (len(rest) == 1 and last in surnames and len(first) >= 3)):
             spans.append(match.span(0))
     return _merge(spans)
 
