@@ -13,6 +13,7 @@ from typing import Any
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
 from sanitas.core.keys import KeyRef
 from sanitas.core.recipe import ColumnPlan, Recipe, dump_recipe, recipe_to_data
+from sanitas.core.transforms.scrub import DEFAULT_SCORE_THRESHOLD
 
 DEFAULT_KEY_ENV = "SANITAS_KEY"
 
@@ -54,7 +55,9 @@ KNOWN_VALUE_ENTITIES = {
 }
 
 KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
-    ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
+    ColumnKind.FREE_TEXT: ("scrub", {"score_threshold": DEFAULT_SCORE_THRESHOLD},
+                           f"free text: personal data inside each cell is replaced by its type (score threshold "
+                           f"{DEFAULT_SCORE_THRESHOLD}: recall first; raise it to replace fewer words)"),
     ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
                                   "the re-identification risk is too high"),
     ColumnKind.SENSITIVE: ("keep", {}, "sensitive attribute kept: it is what the data is for; protect "
