@@ -167,7 +167,7 @@ def _embedded(facts: ColumnFacts, ctx: DetectContext) -> ColumnFinding | None:
     if facts.is_numeric_dtype or facts.is_temporal or facts.alpha_share < 0.3:
         return None
     evidence = prose_evidence(facts, ctx, use_ner=False, strict_urls=True)
-    found = [e for e in evidence.entities if e.share >= 0.2 and e.entity != "DATE_TIME"]
+    found = [e for e in evidence.entities if e.share >= 0.2 and e.entity != "DATE_TIME" and e.source != "lexicon"]
     if not found:
         return None
     entities = [EntityScore(entity=e.entity, score=round(0.7 * (0.6 + 0.4 * e.share), 3),

@@ -136,7 +136,11 @@ def _id_candidates(ids: IdEvidence, header: HeaderFacts) -> list[Candidate]:
     header says what they were (card, national ID, phone...); without one, 13-19 digit numbers
     starting 3-6 are read as cards and others as identifiers of people."""
     found: list[Candidate] = []
-    if ids.valid.any():
+    # Random numbers pass some country's check digit up to ~45% of the time, and US SSNs are Presidio's:
+    # emit the candidate only when check digits accept a fifth of the values and the formats most of them.
+    id_header = bool({"NATIONAL_ID", "US_SSN"} & set(header.entities))
+    checked = ids.share(ids.checksummed)
+    if checked >= 0.2 and (id_header or ids.share(ids.valid | ids.damaged) >= 0.5):
         found.append(Candidate("NATIONAL_ID", ids.valid | ids.damaged, 0.85, 2, "checksum", judged=ids.judged))
     if ids.damaged.any():
         hinted = next((e for e in header.entities if e in _ID_HINTS), None)

@@ -53,11 +53,15 @@ class IdEvidence:
     countries: tuple[str, ...]  # the validators that accepted most values, most frequent first
     exponents: pl.Series  # the power of ten of damaged numbers (15 for a 16-digit card), else null
     judged: pl.Series  # the values the checksums judged (all but distinct values past MAX_DISTINCT)
+    checksummed: pl.Series  # the subset of ``valid`` a stdnum check digit accepted (not SSN/NINO formats)
+
+    def share(self, mask: pl.Series) -> float:
+        judged = int(self.judged.sum())
+        return int((mask & self.judged).sum()) / judged if judged else 0.0
 
     @property
     def valid_share(self) -> float:
-        judged = int(self.judged.sum())
-        return int((self.valid & self.judged).sum()) / judged if judged else 0.0
+        return self.share(self.valid)
 
     @property
     def damaged_share(self) -> float:
@@ -97,8 +101,9 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
     damaged = exponents.is_between(7, 19).fill_null(False)
     if facts.is_temporal or (not damaged.any() and not _code_like(facts)):
         none = pl.Series([False] * text.len(), dtype=pl.Boolean)
-        return IdEvidence(none, damaged, (), exponents, ~none)
-    shaped = text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~damaged
+        return IdEvidence(none, damaged, (), exponents, ~none, none)
+    dates = text.str.contains(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?$")
+    shaped = text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~damaged & ~dates
     distinct = text.filter(shaped).unique(maintain_order=True).head(MAX_DISTINCT).to_list()
     judged = ~shaped | text.is_in(pl.Series(distinct, dtype=pl.String).implode())
     accepted: dict[str, str] = {}
@@ -106,11 +111,11 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
         name = validate(value)
         if name is not None:
             accepted[value] = name
-    valid = text.is_in(pl.Series(list(accepted), dtype=pl.String).implode())
-    valid = valid | text.str.contains(_NINO) | text.str.contains(_SSN)
+    checksummed = text.is_in(pl.Series(list(accepted), dtype=pl.String).implode()).fill_null(False)
+    valid = checksummed | text.str.contains(_NINO) | text.str.contains(_SSN)
     counts = Counter(accepted.values())
     return IdEvidence(valid.fill_null(False), damaged, tuple(n for n, _ in counts.most_common(5)), exponents,
-                      judged.fill_null(False))
+                      judged.fill_null(False), checksummed)
 
 
 def _code_like(facts: ColumnFacts) -> bool:

@@ -168,11 +168,11 @@ def luhn_card_mask(facts: ColumnFacts) -> pl.Series:
     shaped = digits.str.contains(r"^[3-6]\d{12,18}$") & text.str.contains(r"^[\d\s\-]+$")
     if not shaped.any():
         return shaped
-    ok = {d for d in digits.filter(shaped).unique().to_list() if _luhn(d) and len(set(d)) > 2}
+    ok = {d for d in digits.filter(shaped).unique().to_list() if luhn_valid(d) and len(set(d)) > 2}
     return shaped & digits.is_in(list(ok))
 
 
-def _luhn(number: str) -> bool:
+def luhn_valid(number: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(number)):
         d = int(ch)
