@@ -9,7 +9,7 @@ most ~45% of values, against ~100% for genuine identifiers.
 Spreadsheets damage identifiers in two ways, both seen in real exports: long numbers shown in
 scientific notation with six significant digits ("5.54563E+15", the digits are lost for good) and
 leading zeros dropped ("0101901234" becomes 101901234). The first are recognised by their shape;
-the second are validated again padded back to each validator's length.
+the second are validated again padded back to the column's usual width.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ CHECKSUMMED = (
     "no.fodselsnummer", "pl.pesel", "pt.cc", "ro.cnp", "se.personnummer", "si.emso", "sk.rc",
     "tr.tckimlik", "za.idnr", "kr.rrn", "il.idnr", "au.tfn", "nz.ird",
 )
-PAD_LENGTHS = (9, 10, 11, 13)  # lengths a lost leading zero is restored to
 MAX_DISTINCT = 400  # distinct values validated per column (about 0.15 s)
 # UK National Insurance numbers have no check digit but a distinctive format.
 _NINO = r"(?i)^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$"
@@ -73,12 +72,13 @@ def _validators() -> tuple[tuple[str, ModuleType], ...]:
     return tuple((name, importlib.import_module(f"stdnum.{name}")) for name in CHECKSUMMED)
 
 
-def validate(value: str) -> str | None:
-    """The validator (``country.module``) that accepts ``value``, or None; lost zeros restored."""
+def validate(value: str, width: int | None = None) -> str | None:
+    """The validator (``country.module``) that accepts ``value``, or None. ``width``: the usual digit
+    count of the column; shorter all-digit values are also tried with their lost zeros restored."""
     candidates = [value]
     digits = value.strip()
-    if digits.isdigit():
-        candidates += [digits.zfill(n) for n in PAD_LENGTHS if len(digits) < n <= len(digits) + 2]
+    if width and digits.isdigit() and len(digits) < width <= len(digits) + 2:
+        candidates.insert(0, digits.zfill(width))  # the column's own width is the likelier reading
     for text in candidates:
         for name, module in _validators():
             try:
@@ -106,9 +106,11 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
     shaped = text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~damaged & ~dates
     distinct = text.filter(shaped).unique(maintain_order=True).head(MAX_DISTINCT).to_list()
     judged = ~shaped | text.is_in(pl.Series(distinct, dtype=pl.String).implode())
+    lengths = text.filter(text.str.contains(r"^\d+$")).str.len_chars()
+    width = int(lengths.mode().max()) if lengths.len() else None  # type: ignore[arg-type]
     accepted: dict[str, str] = {}
     for value in distinct:
-        name = validate(value)
+        name = validate(value, width)
         if name is not None:
             accepted[value] = name
     checksummed = text.is_in(pl.Series(list(accepted), dtype=pl.String).implode()).fill_null(False)

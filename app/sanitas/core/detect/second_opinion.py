@@ -117,8 +117,8 @@ def _entities_in(value: str, region: str) -> set[str]:
             found.add("NATIONAL_ID")
         if any(phones_in_text_spans(value, r) for r in dict.fromkeys((region, "GB", "DE", "FR", "ES", "IT", "NL"))):
             found.add("PHONE_NUMBER")
-        if ADDRESS.search(value):
-            found.add("STREET_ADDRESS")
+    if digits and ADDRESS.search(value):
+        found.add("STREET_ADDRESS")
     if name_spans(value):
         found.add("PERSON")
     return found

@@ -45,6 +45,9 @@ _STOP = frozenset((
 ))
 
 
+_STOP = _STOP | {t.lower().replace("\\", "") for t in _TITLES.split("|")}
+
+
 def _fold(word: str) -> str:
     plain = unicodedata.normalize("NFKD", word.replace("ß", "ss"))
     return "".join(c for c in plain if not unicodedata.combining(c)).lower()
