@@ -156,7 +156,12 @@ def _prose_entities(evidence: ProseEvidence, ctx: DetectContext) -> tuple[list[E
         if not ok:
             continue
         score = min(1.0, max(ent.score, 0.6) * (0.7 + 0.3 * min(1.0, ent.share * 2)))
-        accepted.append(EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3)))
+        same = next((i for i, a in enumerate(accepted) if a.entity == ent.entity), None)
+        if same is not None:  # NER and the lexicons both found names: keep the stronger reading
+            if (ent.share * score) > accepted[same].share * accepted[same].score:
+                accepted[same] = EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3))
+        else:
+            accepted.append(EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3)))
         cells.update(ent.cells)
     accepted.sort(key=lambda e: (e.share * e.score), reverse=True)
     return accepted, cells
