@@ -18,6 +18,7 @@ from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore,
 from sanitas.core.keys import KeyRef
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.recipe import DATASET_SECTIONS, ColumnPlan, Recipe, dump_recipe, recipe_to_data
+from sanitas.core.transforms.scrub import DEFAULT_SCORE_THRESHOLD
 
 DEFAULT_KEY_ENV = "SANITAS_KEY"
 
@@ -59,7 +60,9 @@ KNOWN_VALUE_ENTITIES = {
 }
 
 KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
-    ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
+    ColumnKind.FREE_TEXT: ("scrub", {"score_threshold": DEFAULT_SCORE_THRESHOLD},
+                           f"free text: personal data inside each cell is replaced by its type (score threshold "
+                           f"{DEFAULT_SCORE_THRESHOLD}: recall first; raise it to replace fewer words)"),
     ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
                                   "the re-identification risk is too high"),
     ColumnKind.SENSITIVE: ("keep", {}, "sensitive attribute kept: it is what the data is for; protect "
