@@ -204,3 +204,40 @@ def test_dp_noise_set_in_the_inspector_shows_in_the_tab(qtbot, window: MainWindo
     assert "differential_privacy.epsilon is 1 but the shares ask for" not in panel.warning.text()
     window.actions.undo.trigger()
     assert panel.shares.columns() == []
+
+
+BAD_INPUTS = ["", "abc", "nan", "inf", "-1", "0", "1e400", "1, 2", ";", "x: ", "17; 90", "  ", "∞"]
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS)
+def test_no_box_takes_the_tab_down(qtbot, text: str) -> None:
+    """Whatever is typed in any box, the tab answers in words (a field named, or a fitting plan)."""
+    from sanitas.core.dataset import Dataset
+    from sanitas.gui.document import Document
+
+    frame = pl.DataFrame({"age": [23, 45, None, 67], "sex": ["F", "M", "F", None], "amount": [1.5, 2.0, 3.0, 4.0]})
+    doc = Document()
+    doc.set_dataset(Dataset.from_frame(frame))
+    doc.set_frame(frame)
+    panel = PrivacyBudgetPanel(doc)
+    qtbot.addWidget(panel)
+    for column in ("age", "sex", "amount"):
+        panel.add_column.setCurrentText(column)
+        panel.add_column_button.click()
+    panel.add_figure_button.click()
+    panel.add_figure_button.click()
+    panel.aggregates.rows[1].statistic.setCurrentText("histogram")
+    panel.aggregates.rows[1].column.setCurrentText("amount")
+    boxes = [panel.delta]
+    for row in panel.shares.rows:
+        boxes += [row.delta, row.lower, row.upper, row.domain]
+    for figure in panel.aggregates.rows:
+        boxes += [figure.by, figure.lower, figure.upper, figure.options, figure.domains]
+    for box in boxes:
+        box.setText(text)
+        assert panel.warning.text()
+    for output in ("records", "aggregates"):
+        panel.output.setCurrentIndex(panel.output.findData(output))
+        panel.apply_button.click()
+        assert panel.warning.text().startswith(("⚠", "Not applied", "✓"))
+    assert all(p.split(":")[0].strip() for p in panel.problems)  # every problem starts with where it is
