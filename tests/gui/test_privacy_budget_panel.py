@@ -241,3 +241,39 @@ def test_no_box_takes_the_tab_down(qtbot, text: str) -> None:
         panel.apply_button.click()
         assert panel.warning.text().startswith(("⚠", "Not applied", "✓"))
     assert all(p.split(":")[0].strip() for p in panel.problems)  # every problem starts with where it is
+
+
+def test_categorical_preview_and_carried_params(qtbot) -> None:
+    """Randomized response on a text column: the share replaced before running, then on a preview; params the
+    boxes do not show (bounds estimated under DP) go back to the recipe unchanged."""
+    from sanitas.core.dataset import Dataset
+    from sanitas.core.recipe import ColumnPlan
+    from sanitas.gui.document import Document
+
+    frame = pl.DataFrame({"sex": ["F", "M"] * 2000, "amount": [float(i % 97) for i in range(4000)]})
+    doc = Document()
+    doc.set_dataset(Dataset.from_frame(frame))
+    doc.set_frame(frame)
+    doc.set_plan("amount", ColumnPlan(action="dp_noise", params={"epsilon": 0.5, "bounds_epsilon": 0.1}))
+    panel = PrivacyBudgetPanel(doc)
+    qtbot.addWidget(panel)
+    amount = panel.shares.row_of("amount")
+    assert amount is not None and "estimated under DP" in amount.lower.placeholderText()
+    assert panel.shares.item(0, COL_ERROR).text() == "—"  # known only once the bounds are
+    panel.add_column.setCurrentText("sex")
+    panel.add_column_button.click()
+    sex = panel.shares.row_of("sex")
+    assert sex is not None
+    sex.domain.setText("F, M")
+    sex.epsilon.setValue(1.0)
+    assert panel.shares.item(1, COL_ERROR).text() == "26.9% of values replaced"  # 1 / (e + 1)
+    panel.epsilon.setValue(2.0)
+    panel.preview.column.setCurrentText("sex")
+    panel.preview.button.click()
+    qtbot.waitUntil(lambda: panel.preview.task is None, timeout=WAIT_MS)
+    summary = panel.preview.summary.text()
+    share = float(summary.split("%")[0]) / 100
+    assert abs(share - 0.269) < 0.04 and "of 4,000 values changed" in summary  # 4,000 draws: within 6 sigma
+    panel.apply_button.click()
+    assert doc.recipe.columns["amount"].params == {"epsilon": 0.5, "bounds_epsilon": 0.1}
+    assert doc.recipe.columns["sex"].params == {"epsilon": 1.0, "domain": ["F", "M"]}

@@ -138,7 +138,6 @@ class ColumnSharesTable(QTableWidget):
             named(QPushButton("✕"), f"Remove {column}", f"Take the DP noise off {column} (Apply to make it so)"),
         )
         row.delta.setPlaceholderText("0")
-        row.domain.setPlaceholderText("e.g. F, M")
         index = self.rowCount()
         self.insertRow(index)
         self.setItem(index, COL_NAME, QTableWidgetItem(column))
@@ -165,6 +164,11 @@ class ColumnSharesTable(QTableWidget):
         row.upper.setText(fields.number_text(values.get("upper")))
         row.domain.setText(", ".join(str(v) for v in values.get("domain") or []))
         row.carried = {k: values[k] for k in CARRIED if values.get(k)}
+        estimated = row.carried.get("bounds_epsilon")
+        for box in (row.lower, row.upper):
+            box.setPlaceholderText(f"estimated under DP (ε {estimated:g})" if estimated else "")
+        row.domain.setPlaceholderText("from the k-anonymity hierarchy" if row.carried.get("domain_from_hierarchy")
+                                      else "e.g. F, M")
 
     def remove_row(self, column: str) -> None:
         row = self.row_of(column)
