@@ -74,7 +74,6 @@ class NoisePreview(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
-        self.setMinimumWidth(300)
 
     def set_columns(self, columns: list[str]) -> None:
         current = self.column.currentText()

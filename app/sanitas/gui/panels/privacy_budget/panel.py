@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -116,9 +117,12 @@ class PrivacyBudgetPanel(QWidget):
         middle.addWidget(shares_box)
         middle.addWidget(figures_box)
         splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(middle)
-        splitter.addWidget(self.preview)
+        for pane in (left, middle, self.preview):  # panes scroll, so the tab never widens the window
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(pane)
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
 
