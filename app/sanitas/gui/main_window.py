@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from sanitas import __version__
 from sanitas.gui.actions import build_actions, build_menus
 from sanitas.gui.document import Document
+from sanitas.gui.panels.privacy_budget.panel import PrivacyBudgetPanel
 from sanitas.gui.release_panels import placeholder_panel
 from sanitas.gui.session import Session
 from sanitas.gui.widgets.columns_panel import ColumnsPanel
@@ -82,10 +83,10 @@ class MainWindow(QMainWindow):
         for title, text in (
             ("Synthetic data", "Replace the whole table with synthetic data judged by quality and privacy "
                                "metrics: coming in a later release."),
-            ("Privacy budget", "Differential-privacy noise and aggregates under an accounted budget: coming in "
-                               "a later release."),
         ):
             self.release_tabs.addTab(placeholder_panel(text), title)
+        self.privacy_budget_panel = PrivacyBudgetPanel(self.doc, self)
+        self.release_tabs.addTab(self.privacy_budget_panel, "Privacy budget")
         self.report_tab = self.release_tabs.addTab(self.report_view, "Report")
         self.release_tabs.setCurrentIndex(self.report_tab)
 

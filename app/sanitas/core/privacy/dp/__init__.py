@@ -6,6 +6,8 @@ Public pieces (the engine, CLI and workbench call these; heavy diffprivlib impor
 - ``noise_params.DpNoiseParams``: a ``dp_noise`` column action's parameters (``transforms/dp_noise.py``).
 - ``budget.budget_problems``: over-budget plans and undeclared group keys, refused before any work.
 - ``column_noise.noise_columns`` / ``noise_series`` / ``describe``: vectorized noise, and its error up front.
+- ``estimates.expected_error`` / ``column_estimate`` / ``aggregate_estimate``: the noise scale and typical error
+  a share buys, from settings alone (the workbench's budget tab shows them as shares are edited).
 - ``aggregates.release_aggregates``: the aggregates table (statistic, column, group, value, noise_scale,
   ci95_low, ci95_high).
 - ``step.DifferentialPrivacyStep``: the dataset-level step (order 30) tying them together.
