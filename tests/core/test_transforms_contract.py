@@ -115,6 +115,8 @@ CASES = [
     ),
     Case("generalize", {"method": "postal"}, zips, {"method": "postal", "keep": 99}, "keep"),
     Case("scrub", {}, notes, {"score_threshold": 2}, "score_threshold"),
+    Case("synthesize", {}, ages, {"mode": "sideways"}, "mode"),
+    Case("synthesize", {"mode": "marginal"}, births, {"bins": 1}, "bins"),
 ]
 
 

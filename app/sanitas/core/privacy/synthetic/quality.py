@@ -40,6 +40,7 @@ def quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: Any, *, max_r
     pairs = [PairScore(columns=(str(r["Column 1"]), str(r["Column 2"])), metric=str(r["Metric"]),
                        score=_num(r["Score"]))
              for r in report.get_details("Column Pair Trends").to_dict("records")]
+    pairs = [p for p in pairs if p.score is not None]  # SDMetrics leaves pairs without a real trend unscored
     worst = [s.column for s in sorted((s for s in shapes if s.score is not None), key=lambda s: s.score or 0.0)]
     return Quality(
         score=_num(report.get_score()),
