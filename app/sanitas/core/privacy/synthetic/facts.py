@@ -100,6 +100,8 @@ class SyntheticFacts(BaseModel):
     params: dict[str, object] = Field(default_factory=dict)
     sdtypes: dict[str, str] = Field(default_factory=dict)
     generated_columns: list[str] = Field(default_factory=list, description="made by format, never learned")
+    identifier_redraws: dict[str, int] = Field(
+        default_factory=dict, description="generated identifiers that equalled a real value by chance, drawn again")
     metadata_notes: list[str] = Field(default_factory=list)
     constraints: list[str] = Field(default_factory=list)
     rows_input: int

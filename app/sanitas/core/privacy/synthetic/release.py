@@ -19,6 +19,7 @@ from sanitas.core.privacy.synthetic import train as training
 from sanitas.core.privacy.synthetic.evaluate import evaluate
 from sanitas.core.privacy.synthetic.facts import SyntheticFacts
 from sanitas.core.privacy.synthetic.frames import from_pandas, to_pandas
+from sanitas.core.privacy.synthetic.identifiers import redraw_real_values
 from sanitas.core.privacy.synthetic.metadata import TEXT, build_metadata
 from sanitas.core.privacy.synthetic.section import NEURAL, SyntheticSection
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
@@ -81,6 +82,7 @@ def synthesize(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: M
         raise SynthesisError(f"synthetic: SDV could not model this table ({type(exc).__name__}: "
                              f"{' '.join(str(exc).split())[:300]}). Check synthetic.sdtypes and the constraints.") \
             from None
+    redrawn = redraw_real_values(sampled, real, table.sdtypes, generated_ids, locale, seed)
     seconds["sample"] = time.perf_counter() - tick
     out = from_pandas(sampled, frame.schema)
     tick = time.perf_counter()
@@ -97,6 +99,7 @@ def synthesize(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: M
         params=_params(section),
         sdtypes=table.sdtypes,
         generated_columns=table.generated,
+        identifier_redraws=redrawn,
         metadata_notes=table.notes,
         constraints=_constraint_words(section),
         rows_input=frame.height,
