@@ -99,3 +99,9 @@ def test_dcr_matches_sdmetrics_on_small_data(parts: tuple[pd.DataFrame, pd.DataF
         table_name=None)
     assert strict == pytest.approx(breakdown["synthetic_data_percentages"]["closer_to_training"], abs=0.03)
     assert share == pytest.approx(strict + ties / 2)
+
+
+def test_dcr_with_categories_only_one_side_has() -> None:
+    reference = pd.DataFrame({"c": ["a", "b", "a"], "x": [0.0, 1.0, 2.0]})
+    dataset = pd.DataFrame({"c": ["z", "a"], "x": [0.0, 2.0]})
+    np.testing.assert_allclose(dcr(dataset, reference, ["c", "x"]), [0.5, 0.0])

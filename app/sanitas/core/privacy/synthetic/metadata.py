@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sanitas.core.errors import RecipeError
+from sanitas.core.privacy.synthetic.offline import load_sdv
 from sanitas.core.privacy.synthetic.section import STATISTICAL_SDTYPES, SyntheticSection
 
 TABLE = "table"
@@ -99,6 +100,7 @@ def build_metadata(
     locale: str = "en_US",
 ) -> TableMetadata:
     """Detect, correct and validate the metadata of ``frame`` (the training rows)."""
+    load_sdv()
     from sdv.metadata import Metadata
 
     with warnings.catch_warnings():

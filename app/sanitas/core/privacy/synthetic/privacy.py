@@ -71,8 +71,10 @@ def _unique_keys(reference: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
     return counted.filter(pl.col("__n") == 1).drop("__n")
 
 
-def encode(frame: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """Features whose L1 distance / len(columns) is SDMetrics' DCR distance against ``reference``."""
+def encode(frame: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str],
+           others: pd.DataFrame | None = None) -> np.ndarray:
+    """Features whose L1 distance / len(columns) is SDMetrics' DCR distance against ``reference``
+    (``others``: the table the features are compared with, so both get the same one-hot columns)."""
     parts: list[np.ndarray] = []
     for name in columns:
         ref, col = reference[name], frame[name]
@@ -90,9 +92,10 @@ def encode(frame: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str])
             if np.isnan(r).any() or np.isnan(c).any():
                 parts.append(np.isnan(c).astype(float)[:, None])
         else:
-            keys = ref.astype("object").where(ref.notna(), "\x00null").astype(str)
-            values = col.astype("object").where(col.notna(), "\x00null").astype(str)
-            categories = pd.Index(pd.unique(pd.concat([keys, values], ignore_index=True)))
+            texts = [t[name].astype("object").where(t[name].notna(), "\x00null").astype(str)
+                     for t in (reference, frame, *([] if others is None else [others]))]
+            values = texts[1]
+            categories = pd.Index(pd.unique(pd.concat(texts, ignore_index=True)))
             codes = categories.get_indexer(values)
             onehot = np.zeros((len(values), len(categories)))
             onehot[np.arange(len(values)), codes] = 0.5
@@ -112,7 +115,7 @@ def dcr(dataset: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str]) 
     """Distance of each row of ``dataset`` to its closest record in ``reference`` (SDMetrics' DCR)."""
     from sklearn.neighbors import NearestNeighbors
 
-    ref = encode(reference, reference, columns)
+    ref = encode(reference, reference, columns, others=dataset)
     data = encode(dataset, reference, columns)
     search = NearestNeighbors(n_neighbors=1, metric="manhattan").fit(ref)
     distance, _ = search.kneighbors(data)

@@ -70,7 +70,9 @@ def build_synthesizer(section: SyntheticSection, table: TableMetadata, locale: s
         elif section.synthesizer == "ctgan":
             synth = CTGANSynthesizer(table.metadata, **neural, **common)
         elif section.synthesizer == "tvae":
-            synth = TVAESynthesizer(table.metadata, **neural, **common)
+            tvae = {k: v for k, v in common.items() if k != "locales"}  # SDV 2.0's TVAE takes no locales:
+            synth = TVAESynthesizer(table.metadata, **neural, **tvae)
+            synth.locales = synth._data_processor._locales = [locale]  # the identifiers' Faker locale all the same
         else:
             synth = CopulaGANSynthesizer(table.metadata, numerical_distributions=distributions or None,
                                          default_distribution=section.default_distribution, **neural, **common)
