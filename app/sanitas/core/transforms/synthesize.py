@@ -6,7 +6,8 @@ their shape, nulls their share, but the link to the other columns is gone. ``con
 each row's value given that row's values of them (SDV's ``sample_remaining_columns``), so the pair
 correlations with those columns survive. SDV samples once per distinct combination of condition values,
 so numeric conditions are cut into ``bins`` quantile bins (each row conditioned on its bin's median) and
-categorical ones ordered by the mean of the column being replaced: a copula only sees monotone links.
+categorical ones ordered by the mean of the column being replaced (and a categorical column being replaced
+has its categories ordered by the first condition's mean): a copula only sees monotone links.
 
 A categorical column's synthetic values are its own categories (redrawn, not linked to the row): a column
 of mostly unique text (names, notes) should be faked or scrubbed instead.
@@ -174,6 +175,14 @@ class Synthesize(Transform):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             synth = GaussianCopulaSynthesizer(metadata, default_distribution="truncnorm")
+            if conditions is not None and columns[name]["sdtype"] == "categorical":
+                # A copula links columns monotonically: order the categories by the first condition's mean
+                # (SDV's documented auto_assign -> update_transformers -> fit flow, with RDT's ordered encoder).
+                from rdt.transformers import OrderedUniformEncoder
+
+                order = conditions.iloc[:, 0].groupby(data[name]).mean().sort_values().index.tolist()
+                synth.auto_assign_transformers({TABLE: data})
+                synth.update_transformers({name: OrderedUniformEncoder(order=order)})
             state = np.random.get_state()
             np.random.seed(seed)
             try:
