@@ -162,7 +162,7 @@ class Synthesize(Transform):
         return out
 
     def _sample(self, target: pd.DataFrame, conditions: pd.DataFrame | None, seed: int) -> pd.DataFrame:
-        from sanitas.core.privacy.synthetic.offline import load_sdv
+        from sanitas.core.privacy.synthetic.offline import load_sdv, quiet_sampling
 
         load_sdv()
         from sdv.metadata import Metadata
@@ -191,10 +191,11 @@ class Synthesize(Transform):
                 np.random.set_state(state)
             self.ctx.cancel.raise_if_cancelled()
             synth._set_random_state(seed)  # SDV's only way to seed sampling (see privacy/synthetic/train.py)
-            if conditions is None:
-                return synth.sample(num_rows=len(data))[TABLE][[name]]
-            known = conditions.fillna(conditions.median())  # SDV cannot condition on a missing value
-            return synth.sample_remaining_columns(known_columns=known)[TABLE][[name]].reset_index(drop=True)
+            with quiet_sampling():
+                if conditions is None:
+                    return synth.sample(num_rows=len(data))[TABLE][[name]]
+                known = conditions.fillna(conditions.median())  # SDV cannot condition on a missing value
+                return synth.sample_remaining_columns(known_columns=known)[TABLE][[name]].reset_index(drop=True)
 
 
 def _redraw(column: pl.Series, seed: int) -> pl.Series:

@@ -12,8 +12,12 @@ audit hook that records every socket and every file written during a whole relea
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import sys
 import threading
+import types
+from collections.abc import Iterator
 
 _LOCK = threading.Lock()
 
@@ -42,3 +46,20 @@ def load_sdv() -> None:
             import sdv.single_table  # noqa: F401
         finally:
             platformdirs.user_data_dir = original  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def quiet_sampling() -> Iterator[None]:
+    """SDV draws its own tqdm bar on stderr when it samples with constraints or conditions; Sanitas reports
+    progress itself. While the block runs, the ``tqdm`` that ``sdv.single_table.base`` holds makes silent bars."""
+    load_sdv()
+    import sdv.single_table.base as base
+    import tqdm
+
+    with _LOCK:
+        saved = base.tqdm
+        base.tqdm = types.SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            base.tqdm = saved

@@ -27,7 +27,7 @@ import pandas as pd
 
 from sanitas.core.errors import RecipeError
 from sanitas.core.privacy.synthetic.metadata import TABLE, TableMetadata
-from sanitas.core.privacy.synthetic.offline import load_sdv
+from sanitas.core.privacy.synthetic.offline import load_sdv, quiet_sampling
 from sanitas.core.privacy.synthetic.section import NEURAL, SyntheticSection
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -133,7 +133,7 @@ def sample(synth: Any, rows: int, seed: int, progress: Progress = no_progress,
     synth._set_random_state(seed % 2**32)  # SDV's only way to seed sampling (it defaults to a fixed seed)
     parts: list[pd.DataFrame] = []
     done = 0
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), quiet_sampling():
         warnings.simplefilter("ignore")
         while done < rows:
             cancel.raise_if_cancelled()
