@@ -9,7 +9,14 @@ import pytest
 from synthetic_data import CITIES, decisions
 
 from sanitas.core.errors import RecipeError, SanitasError
-from sanitas.core.privacy.synthetic import SynthesisError, SyntheticFacts, SyntheticSection, SyntheticStep, synthesize
+from sanitas.core.privacy.synthetic import (
+    SynthesisError,
+    SyntheticFacts,
+    SyntheticSection,
+    SyntheticStep,
+    detect_metadata,
+    synthesize,
+)
 from sanitas.core.steps.protocol import StepContext, StepResult
 
 SECTION = {"constraints": {"positive": ["spend"], "inequalities": [{"low": "spend", "high": "income"}]},
@@ -121,3 +128,12 @@ def test_too_few_rows_and_bad_constraints_are_analyst_errors(table: pl.DataFrame
     with pytest.raises(SanitasError, match="positive"):
         synthesize(table.with_columns(pl.col("spend") - 10_000), SyntheticSection.model_validate(
             {"constraints": {"positive": ["spend"]}}))
+
+
+def test_metadata_before_training_and_analyst_overrides(table: pl.DataFrame) -> None:
+    sdtypes, generated, notes = detect_metadata(table, SyntheticSection(), identifiers={"name": "PERSON"})
+    assert sdtypes["name"] == "name" and sdtypes["city"] == "categorical" and sdtypes["income"] == "numerical"
+    assert "email" in generated and any("mostly unique text" in n for n in notes)  # not declared: still not learned
+    section = SyntheticSection.model_validate({"sdtypes": {"city": "city", "age": "categorical"}})
+    sdtypes, generated, _ = detect_metadata(table, section, identifiers={"name": "PERSON"})
+    assert sdtypes["city"] == "city" and "city" in generated and sdtypes["age"] == "categorical"

@@ -33,8 +33,9 @@ def test_unknown_and_dropped_columns_name_the_field(table: pl.DataFrame) -> None
 
 def test_keep_pseudonymize_and_dp_noise_are_refused_with_the_reason(table: pl.DataFrame) -> None:
     problems = _problems(table, {}, explicit_actions={"age": "keep", "email": "pseudonymize", "income": "dp_noise",
-                                                      "name": "mask"})
-    assert len(problems) == 3
+                                                      "name": "mask", "grade": "synthesize"})
+    assert len(problems) == 4
+    assert any("column 'grade': action synthesize" in p and "synthesized already" in p for p in problems)
     assert any("column 'age': action keep" in p and "keeps no real value" in p for p in problems)
     assert any("column 'email': action pseudonymize" in p and "protect nobody" in p for p in problems)
     assert any("column 'income': action dp_noise" in p and "one release model at a time" in p for p in problems)

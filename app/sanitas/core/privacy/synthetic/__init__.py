@@ -4,7 +4,7 @@ SDV, SDMetrics and torch are imported only when a table is synthesized (``offlin
 """
 
 from sanitas.core.privacy.synthetic.facts import SyntheticFacts
-from sanitas.core.privacy.synthetic.release import SynthesisError, SyntheticRelease, synthesize
+from sanitas.core.privacy.synthetic.release import SynthesisError, SyntheticRelease, detect_metadata, synthesize
 from sanitas.core.privacy.synthetic.section import SyntheticSection
 from sanitas.core.privacy.synthetic.step import AFTER_SAMPLING, SyntheticStep, identifiers_from, quasi_identifiers_from
 
@@ -15,6 +15,7 @@ __all__ = [
     "SyntheticRelease",
     "SyntheticSection",
     "SyntheticStep",
+    "detect_metadata",
     "identifiers_from",
     "quasi_identifiers_from",
     "synthesize",

@@ -35,6 +35,7 @@ REFUSED: dict[str, str] = {
                     "column unlisted (it is synthesized), use fake for an identifier, or drop it",
     "dp_noise": "dp_noise cannot be combined with a whole-table synthetic section yet (one release model at a "
                 "time); remove one of them",
+    "synthesize": "the whole table is synthesized already; leave the column unlisted",
     "scrub": "free text cannot be synthesized; drop the column, or leave it unlisted to have it replaced by "
              "random text",
 }
