@@ -42,7 +42,7 @@ def evaluate(*, real: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, 
     cancel.raise_if_cancelled()
     progress(0.5, "measuring privacy")
     result_privacy, notes = privacy(synthetic, train, holdout, learned=learned, quasi_identifiers=quasi_identifiers,
-                                    max_rows=settings.max_rows, seed=seed, synthetic_frame=synthetic_frame)
+                                    max_rows=settings.dcr_rows, seed=seed, synthetic_frame=synthetic_frame)
     missing += notes
     cancel.raise_if_cancelled()
     result_utility = None

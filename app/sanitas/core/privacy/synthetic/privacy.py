@@ -135,7 +135,7 @@ def dcr_shares(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFra
 def privacy(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame, *, learned: Sequence[str],
             quasi_identifiers: Sequence[str], max_rows: int, seed: int,
             synthetic_frame: pl.DataFrame | None = None) -> tuple[Privacy, list[str]]:
-    """The privacy figures and the notes on those that cannot be given."""
+    """``max_rows`` bounds each of the three DCR samples; copies and k use every row."""
     missing: list[str] = []
     columns = [c for c in learned if c in synthetic.columns]
     qis = [c for c in quasi_identifiers if c in columns]

@@ -81,7 +81,12 @@ class Evaluation(_Strict):
     )
     max_rows: int = Field(
         default=5_000, ge=100, le=1_000_000,
-        description="Rows sampled from each table for the quality report, distances and copies on samples.",
+        description="Rows sampled from the real and the synthetic table for the quality report and the plots.",
+    )
+    dcr_rows: int = Field(
+        default=2_000, ge=100, le=100_000,
+        description="Rows sampled from each of the synthetic, training and holdout tables for the distance to "
+        "closest record (a nearest-neighbour search: time grows with the square of this number).",
     )
     utility_max_rows: int = Field(
         default=20_000, ge=100, le=5_000_000, description="Rows at most used to train each utility model."
