@@ -81,6 +81,6 @@ def test_a_whole_release_reaches_no_network_and_writes_nowhere_else(tmp_path: Pa
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["rows"] == [200, 200, 200] and result["quality"] > 0.5
-    assert result["events"] == []
+    assert result["events"] == [], result["events"]
     assert not (home / ".local" / "share" / "sdv").exists()  # SDV's logger config stays in site-packages
     assert list(home.iterdir()) == []
