@@ -6,15 +6,22 @@ no telemetry). The one side effect is on import: ``sdv.logging`` creates ``~/.lo
 ``sdv_logger_config.yml`` into it, and, if that copy was ever switched to ``log_registry: local``, logs every
 fit and sample to a CSV file there. ``load_sdv`` makes SDV's call to ``platformdirs.user_data_dir`` fail
 during the import, so SDV's own fallback (``safely_return_logger``) hands out plain, handler-less loggers:
-nothing is created or read in the user's folders. ``tests/core/synthetic/test_offline.py`` proves it with an
+nothing is created or read in the user's folders. torch, when a neural synthesizer first builds its
+optimizer, imports ``torch._dynamo``, which creates ``torchinductor_<user>`` in the system temp folder:
+``load_torch`` points that cache (``TORCHINDUCTOR_CACHE_DIR``) at a private 0700 folder removed at exit.
+``tests/core/synthetic/test_offline.py`` proves it with an
 audit hook that records every socket and every file written during a whole release.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
+import os
+import shutil
 import sys
+import tempfile
 import threading
 import types
 from collections.abc import Iterator
@@ -63,3 +70,17 @@ def quiet_sampling() -> Iterator[None]:
             yield
         finally:
             base.tqdm = saved
+
+
+def load_torch() -> None:
+    """Import torch's compiler module once with its cache in a private folder (see the module doc)."""
+    if "torch._dynamo" in sys.modules:
+        return
+    with _LOCK:
+        if "torch._dynamo" in sys.modules:
+            return
+        if "TORCHINDUCTOR_CACHE_DIR" not in os.environ:
+            private = tempfile.mkdtemp(prefix="sanitas-torch-")  # mode 0700
+            atexit.register(shutil.rmtree, private, ignore_errors=True)
+            os.environ["TORCHINDUCTOR_CACHE_DIR"] = private
+        import torch._dynamo  # noqa: F401

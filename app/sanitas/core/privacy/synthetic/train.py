@@ -27,7 +27,7 @@ import pandas as pd
 
 from sanitas.core.errors import RecipeError
 from sanitas.core.privacy.synthetic.metadata import TABLE, TableMetadata
-from sanitas.core.privacy.synthetic.offline import load_sdv, quiet_sampling
+from sanitas.core.privacy.synthetic.offline import load_sdv, load_torch, quiet_sampling
 from sanitas.core.privacy.synthetic.section import NEURAL, SyntheticSection
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
@@ -117,6 +117,7 @@ def fit(synth: Any, train: pd.DataFrame, section: SyntheticSection, seed: int,
         cancel.raise_if_cancelled()
         progress(0.1, f"training {section.synthesizer}")
         if section.synthesizer in NEURAL:
+            load_torch()
             with _neural_hooks(section.epochs, _sub(progress, 0.1, 1.0), cancel):
                 synth.fit_processed_data(processed)
         else:
