@@ -1,6 +1,7 @@
 """Entry point of the `sanitas` command.
 
 Exit codes: 0 ok, 2 bad input or recipe (message on stderr), 3 residual findings under --strict,
+4 a step's privacy check flagged the release under --strict (synthetic rows copying real ones),
 130 cancelled (Ctrl-C), 141 stdout closed early (``sanitas risk ... | head``: quietly, as 128 + SIGPIPE).
 Tracebacks are never shown for errors the analyst can act on.
 """
@@ -14,12 +15,15 @@ import sys
 from collections.abc import Sequence
 
 from sanitas import __version__
+from sanitas.cli.terminal import EscapingStream
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.stale import remove_stale_temp_folders
 from sanitas.core.progress import Cancelled
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_RESIDUAL = 3
+EXIT_FLAGGED = 4
 EXIT_CANCELLED = 130
 EXIT_BROKEN_PIPE = 141
 
@@ -47,6 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # per-language recognizer chatter
     parser = build_parser()
     args = parser.parse_args(argv)
+    remove_stale_temp_folders()  # private copies of the data left by killed runs (their pid is gone)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)  # names from the file
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = int(args.handler(args) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit

@@ -9,7 +9,8 @@ import numpy as np
 import polars as pl
 from faker import Faker
 
-from sanitas.core.steps.protocol import ColumnDecision
+from sanitas.core.decisions import ColumnDecision
+from sanitas.core.detect.findings import ColumnKind
 
 CITIES = ["Springfield", "Riverside", "Franklin", "Greenville", "Bristol"]
 
@@ -43,5 +44,8 @@ def decisions(frame: pl.DataFrame) -> dict[str, ColumnDecision]:
     kinds = {"name": ("PERSON", "identifier"), "email": ("EMAIL_ADDRESS", "identifier"),
              "age": ("AGE", "quasi-identifier"), "sex": ("GENDER", "quasi-identifier"),
              "zip3": ("POSTAL_CODE", "quasi-identifier")}
-    return {name: ColumnDecision(name, str(dtype), "keep", *kinds.get(name, (None, "not-personal")))
-            for name, dtype in frame.schema.items()}
+    out = {}
+    for name in frame.columns:
+        entity, kind = kinds.get(name, (None, "not-personal"))
+        out[name] = ColumnDecision(name=name, action="keep", entity=entity, kind=ColumnKind(kind), corrected=False)
+    return out

@@ -17,7 +17,7 @@ from sanitas.core.privacy.synthetic import (
     detect_metadata,
     synthesize,
 )
-from sanitas.core.steps.protocol import StepContext, StepResult
+from sanitas.core.steps.protocol import PlanView, StepContext, StepResult
 
 SECTION = {"constraints": {"positive": ["spend"], "inequalities": [{"low": "spend", "high": "income"}]},
            "evaluation": {"target": "grade"}}
@@ -25,7 +25,8 @@ SECTION = {"constraints": {"positive": ["spend"], "inequalities": [{"low": "spen
 
 def _run(table: pl.DataFrame, section: dict[str, object], seed: int = 5) -> StepResult:
     messages: list[tuple[float, str]] = []
-    context = StepContext(source_name="people.csv", source=table, decisions=decisions(table), seed=seed,
+    plan = PlanView(actions={}, unlisted_columns="keep-non-personal", seed=seed)
+    context = StepContext(source_name="people.csv", plan=plan, source=table, decisions=decisions(table),
                           progress=lambda f, m: messages.append((f, m)))
     result = SyntheticStep().run(table, SyntheticSection.model_validate(section), context)
     fractions = [f for f, _ in messages]
@@ -88,7 +89,8 @@ def test_facts_quality_privacy_utility(release: StepResult) -> None:
     u = facts.utility
     assert u is not None and u.metric == "macro F1" and u.task == "classification"
     assert u.tstr is not None and u.trtr is not None and 0 <= u.tstr <= 1 and u.trtr > 0.5
-    assert facts.seconds["total"] > 0 and release.summary[0].startswith("synthetic: 400 rows from gaussian_copula")
+    assert facts.seconds["total"] > 0 and SyntheticStep().summary(facts)[0].startswith(
+        "Synthetic data: 400 rows from gaussian_copula")
 
 
 def test_facts_json_holds_no_data_value(table: pl.DataFrame, release: StepResult) -> None:

@@ -13,18 +13,13 @@ from synthetic_data import people
 
 from sanitas.core.privacy.synthetic import SyntheticSection, synthesize
 from sanitas.core.privacy.synthetic.facts import SyntheticFacts
-from sanitas.core.privacy.synthetic.plots import MIN_NAMED, distribution, synthetic_charts
+from sanitas.core.privacy.synthetic.plots import MIN_NAMED, distribution
+from sanitas.core.report import render
 
 
 def _environment() -> jinja2.Environment:
-    """The report's own environment settings (sanitas.core.report.render) plus the synthetic charts."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("sanitas.core.report", "templates"),
-                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
-    env.filters["num"] = lambda x: f"{int(x):,}"
-    env.globals["synthetic_charts"] = synthetic_charts
-    return env
+    """The report's own environment (the synthetic charts are registered there)."""
+    return render._environment()
 
 
 @pytest.fixture(scope="module")

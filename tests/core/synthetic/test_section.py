@@ -48,3 +48,22 @@ def test_referenced_columns_by_field() -> None:
     refs = section.referenced_columns()
     assert refs["primary_key"] == ["id"] and refs["evaluation.target"] == ["grade"]
     assert refs["constraints"] == ["start", "end", "spend"] and refs["sdtypes"] == ["zip"]
+
+
+def test_the_recipe_holds_a_typed_synthetic_section(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sanitas.core.errors import RecipeError
+    from sanitas.core.recipe import load_recipe, save_recipe
+
+    path = tmp_path / "only.yaml"
+    path.write_text("version: 1\nseed: 4\nsynthetic: {synthesizer: gaussian_copula}\n")
+    recipe = load_recipe(path)
+    assert isinstance(recipe.synthetic, SyntheticSection) and recipe.columns == {}
+    assert list(recipe.dataset_sections()) == ["synthetic"]
+    tuned = recipe.model_copy(update={"synthetic": SyntheticSection.model_validate(
+        {"synthesizer": "ctgan", "epochs": 20, "constraints": {"positive": ["spend"]}})})
+    written = save_recipe(tuned, tmp_path / "tuned.yaml").read_text()
+    assert "epochs: 20" in written and "holdout" not in written, "only what the analyst set is written"
+    assert load_recipe(tmp_path / "tuned.yaml") == tuned
+    path.write_text("version: 1\nsynthetic: {synthesizer: gan}\n")
+    with pytest.raises(RecipeError, match=r"synthetic\.synthesizer"):
+        load_recipe(path)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import polars as pl
 
-SUPPORTED = "text, numbers, booleans, dates and date-times"
+from sanitas.core.privacy.synthetic.supported import SUPPORTED, unsupported
 
-
-def unsupported(dtype: pl.DataType) -> bool:
-    return isinstance(dtype, pl.List | pl.Array | pl.Struct | pl.Object) or dtype == pl.Binary
+__all__ = ["SUPPORTED", "from_pandas", "to_pandas", "unsupported"]
 
 
 def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,5 @@
-"""Real-vs-synthetic distributions of the worst columns: the figures (``distribution``) and their inline SVG
-(``synthetic_charts``, drawn with the report's own chart kit, no script).
+"""Real-vs-synthetic distributions of the worst columns: the figures (``distribution``); the report draws
+them as inline SVG (``report/synthetic_charts.py``, the report's own chart kit, no script).
 
 No raw value reaches the report: numbers are binned between the 1st and 99th percentiles of the real
 column (so neither extreme, often one person's, is printed) with edges rounded to three significant
@@ -14,15 +14,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
 
-from sanitas.core.privacy.synthetic.facts import PlotSeries, SyntheticFacts
+from sanitas.core.privacy.synthetic.facts import PlotSeries
 
 BINS = 10
 MIN_NAMED = 10  # real rows a category needs before its name may appear in the report
 TOP = 10
-REAL, SYNTHETIC = "#E69F00", "#0072B2"  # the report's Okabe-Ito pair
-SERIES = (("Real", REAL), ("Synthetic", SYNTHETIC))
 
 
 def _round(value: float) -> float:
@@ -108,23 +105,3 @@ def distributions(real: pd.DataFrame, synthetic: pd.DataFrame, columns: Sequence
         if plot is not None:
             out.append(plot)
     return out
-
-
-def plot_chart(plot: PlotSeries, index: int) -> Markup:
-    """One column's real and synthetic shares as grouped horizontal bars."""
-    from sanitas.core.report.charts import Bar, Panel, _nice_axis, _pct, hbar_chart
-
-    rows = [[Bar(r, _pct(r)), Bar(s, _pct(s))] for r, s in zip(plot.real, plot.synthetic, strict=True)]
-    top = max([v for row in rows for v in (row[0].value, row[1].value)] or [0.0])
-    axis = _nice_axis(top, "Share of rows", _pct)
-    score = f", shape score {plot.score:.2f}" if plot.score is not None else ""
-    words = "; ".join(f"{label}: real {_pct(r)}, synthetic {_pct(s)}"
-                      for label, r, s in zip(plot.labels, plot.real, plot.synthetic, strict=True))
-    desc = f"Distribution of {plot.column} in the real and the synthetic rows{score}. {words}."
-    return hbar_chart(f"synthetic-column-{index}", f"{plot.column}: real vs synthetic{score}", desc,
-                      plot.labels, [Panel(axis, rows)], series=SERIES)
-
-
-def synthetic_charts(facts: SyntheticFacts) -> dict[str, Markup]:
-    """The report's charts for one synthetic release, by column name (the worst columns first)."""
-    return {plot.column: plot_chart(plot, i) for i, plot in enumerate(facts.plots)}

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from sanitas.core.privacy.risk import risk_report
+from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.privacy.synthetic.facts import Privacy
 
 ENCODING = (

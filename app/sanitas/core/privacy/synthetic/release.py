@@ -8,6 +8,7 @@ feeds the privacy figures.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -47,9 +48,20 @@ def _mostly_unique_text(frame: pd.DataFrame, skip: set[str]) -> dict[str, str]:
         if name in skip or not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
             continue
         present = col.dropna()
-        if len(present) >= 20 and present.nunique() > MOSTLY_UNIQUE * len(present):
+        if len(present) >= 20 and present.nunique() > MOSTLY_UNIQUE * len(present) and not _dates(present):
             out[name] = TEXT
     return out
+
+
+def _dates(text: pd.Series) -> bool:
+    """Dates read as text (CSV keeps them as written): SDV detects their format and models them as dates."""
+    sample = text.astype(str).head(200)
+    if not sample.str.contains(r"\d", regex=True).all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() >= 0.95)
 
 
 def detect_metadata(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: Mapping[str, str] | None = None,
@@ -93,7 +105,8 @@ def synthesize(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: M
         raise SynthesisError(f"synthetic: SDV could not model this table ({type(exc).__name__}: "
                              f"{' '.join(str(exc).split())[:300]}). Check synthetic.sdtypes and the constraints.") \
             from None
-    redrawn = redraw_real_values(sampled, real, table.sdtypes, generated_ids, locale, seed)
+    redrawn = redraw_real_values(sampled, real, table.sdtypes, [c for c in generated_ids if c in table.generated],
+                                 locale, seed)  # a column the recipe gave a statistical sdtype is learned
     seconds["sample"] = time.perf_counter() - tick
     out = from_pandas(sampled, frame.schema)
     tick = time.perf_counter()
