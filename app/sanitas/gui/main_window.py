@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from sanitas import __version__
 from sanitas.gui.actions import build_actions, build_menus
 from sanitas.gui.document import Document
+from sanitas.gui.panels.synthetic_panel import SyntheticPanel
 from sanitas.gui.release_panels import placeholder_panel
 from sanitas.gui.session import Session
 from sanitas.gui.widgets.columns_panel import ColumnsPanel
@@ -79,9 +80,9 @@ class MainWindow(QMainWindow):
         self.release_tabs.setDocumentMode(True)
         self.k_anonymity_panel = KAnonymityPanel(self.doc, self)
         self.release_tabs.addTab(self.k_anonymity_panel, "k-anonymity")
+        self.synthetic_panel = SyntheticPanel(self.doc, self)
+        self.release_tabs.addTab(self.synthetic_panel, "Synthetic data")
         for title, text in (
-            ("Synthetic data", "Replace the whole table with synthetic data judged by quality and privacy "
-                               "metrics: coming in a later release."),
             ("Privacy budget", "Differential-privacy noise and aggregates under an accounted budget: coming in "
                                "a later release."),
         ):
