@@ -179,3 +179,21 @@ def test_the_window_tab_and_a_synthetic_export(qtbot: QtBot, tmp_path: Path, mon
     assert report["steps"] == ["synthetic"] and report["synthetic"]["quality"]["score"] > 0
     window.session.cancel_all()
     window.doc.undo_stack.setClean()
+
+
+def test_the_synthesize_action_sits_beside_mask_and_fake_with_its_preview(qtbot: QtBot, panel: SyntheticPanel) -> None:
+    from sanitas.gui.widgets.inspector import InspectorPanel
+
+    inspector = InspectorPanel(panel.doc)
+    qtbot.addWidget(inspector)
+    inspector.set_column("income")
+    actions = [inspector.action_combo.itemData(i) for i in range(inspector.action_combo.count())]
+    assert {"mask", "fake", "synthesize"} <= set(actions)
+    inspector.action_combo.setCurrentIndex(inspector.action_combo.findData("synthesize"))
+    qtbot.waitUntil(lambda: not inspector.preview.busy and "Preview of" in inspector.preview.status_text(),
+                    timeout=WAIT_MS)
+    assert panel.doc.plan("income").action == "synthesize"
+    pairs = inspector.preview.pairs()
+    assert len(pairs) > 50
+    changed = [(before, after) for before, after, _ in pairs if before != after]
+    assert len(changed) > 0.9 * len(pairs) and all(after is not None for _, after in changed)

@@ -85,6 +85,10 @@ class Synthesize(Transform):
         "Replace the values with synthetic ones drawn from a model of the column, alone or given other columns."
     )
     Params: ClassVar[type[TransformParams]] = SynthesizeParams
+    # A model of the whole column: the preview's sample fits another model than the release's rows, so the
+    # preview is a labelled draw. Categories are redrawn from the column's own values: no identity removed.
+    per: ClassVar[Literal["value", "row", "column"]] = "column"
+    randomized: ClassVar[bool] = True
 
     params: SynthesizeParams
 
