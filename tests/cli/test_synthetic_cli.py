@@ -157,3 +157,12 @@ def test_ctrl_c_during_training_exits_130_and_leaves_nothing(data: Path, tmp_pat
     assert child.returncode == 130, seen[-2000:]
     assert stopped < 30, f"training stopped {stopped:.1f} s after Ctrl-C"
     assert not out.parent.exists() or not list(out.parent.iterdir()), "no partial output"
+
+
+def test_an_analyst_marked_identifier_is_generated_by_format(data: Path, tmp_path: Path) -> None:
+    recipe = "version: 1\ncolumns:\n  city: {action: keep, kind: identifier, entity: LOCATION}\nsynthetic: {}\n"
+    out = tmp_path / "marked.csv"
+    assert _apply(data, recipe, out) == 0
+    report = json.loads((tmp_path / "marked.csv.report.json").read_text())
+    assert "city" in report["synthetic"]["generated_columns"] and report["synthetic"]["sdtypes"]["city"] == "city"
+    assert not set(pl.read_csv(out)["city"]) & set(pl.read_csv(data)["city"])

@@ -12,8 +12,9 @@ from sanitas.core.steps.protocol import PlanView
 
 
 def _problems(table: pl.DataFrame, section: dict[str, object], actions: dict[str, str] | None = None,
-              sections: dict[str, Any] | None = None) -> list[str]:
-    plan = PlanView(actions=actions or {}, unlisted_columns="keep-non-personal", sections=sections or {})
+              sections: dict[str, Any] | None = None, corrected: frozenset[str] = frozenset()) -> list[str]:
+    plan = PlanView(actions=actions or {}, unlisted_columns="keep-non-personal", sections=sections or {},
+                    corrected=corrected)
     return SyntheticStep().problems(SyntheticSection.model_validate(section), plan, table.schema)
 
 
@@ -42,6 +43,7 @@ def test_keep_pseudonymize_and_dp_noise_are_refused_with_the_reason(table: pl.Da
     assert any("column 'age': action keep" in p and "keeps no real value" in p for p in problems)
     assert any("column 'email': action pseudonymize" in p and "protect nobody" in p for p in problems)
     assert any("column 'income': action dp_noise" in p and "one release model at a time" in p for p in problems)
+    assert _problems(table, {}, {"city": "keep"}, corrected=frozenset({"city"})) == [], "a correction only"
 
 
 def test_other_release_models_together_are_refused(table: pl.DataFrame) -> None:

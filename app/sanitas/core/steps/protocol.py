@@ -42,6 +42,7 @@ class PlanView:
     identity_removing_actions: tuple[str, ...] = ()  # actions after which no original identifier survives
     free_text_actions: frozenset[str] = frozenset()  # actions that work cell by cell on prose (scrub)
     sections: Mapping[str, BaseModel] = field(default_factory=dict)  # every dataset-level section set
+    corrected: frozenset[str] = frozenset()  # listed columns whose entity or kind the analyst corrected
 
     def columns_with(self, action: str) -> dict[str, Mapping[str, Any]]:
         """Listed columns whose action is ``action``, with their params."""

@@ -51,6 +51,8 @@ ENTITY_SDTYPES: dict[str, str] = {
     "US_BANK_NUMBER": "bban",
     "URL": "url",
     "USERNAME": "user_name",
+    "LOCATION": "city",
+    "CITY": "city",
 }
 
 

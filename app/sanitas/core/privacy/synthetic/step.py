@@ -7,7 +7,8 @@ What the section means for the column actions (the engine applies them around ``
 - direct identifiers (detected, corrected, or given a ``fake`` action, whose entity is used) are generated
   by format, never learned; the step performs the ``fake`` actions itself (``handles_columns``);
 - ``mask``, ``redact`` and ``generalize`` apply to the synthetic values after sampling (``defers``);
-- ``keep`` and ``pseudonymize`` are refused: nothing real is kept, and a pseudonym of a synthetic value
+- ``keep`` (unless the plan only corrects the finding: ``{action: keep, kind: identifier}``) and
+  ``pseudonymize`` are refused: nothing real is kept, and a pseudonym of a synthetic value
   protects nobody; ``dp_noise`` and a ``k_anonymity`` or ``differential_privacy`` section are refused too
   (one release model at a time).
 """
@@ -90,6 +91,8 @@ class SyntheticStep(DatasetStep):
                 out.append(f"synthetic: a whole-table synthetic section cannot be combined with {other} yet (one "
                            "release model at a time); remove one of the two sections")
         for name, action in sorted(plan.actions.items()):
+            if action == "keep" and name in plan.corrected and not plan.params.get(name):
+                continue  # a correction of the finding (kind: identifier...), not a wish to keep real values
             if action in REFUSED:
                 out.append(f"column '{name}': action {action} with a synthetic section: {REFUSED[action]}")
         for field, names in section.referenced_columns().items():
