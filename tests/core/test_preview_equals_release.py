@@ -103,3 +103,26 @@ def test_preview_equals_release(action: str, correction: str, demo: tuple[Path, 
             f"{action} on {name} ({correction}): preview and release differ")
         compared += 1
     assert compared or get_transform(action).removes_column
+
+
+def test_randomized_action_previews_a_labelled_draw_of_the_release_distribution(
+        demo: tuple[Path, ScanResult]) -> None:
+    """DP noise cannot equal the release cell for cell (fresh OS randomness each time): the preview is one
+    draw of the same mechanism, labelled so, with the same bounds, type and noise scale as the release."""
+    import numpy as np
+
+    path, scan = demo
+    dataset = open_dataset(path)
+    params = {"mechanism": "laplace", "epsilon": 0.5, "lower": 17, "upper": 90}
+    recipe = Recipe.model_validate({"unlisted_columns": "keep", "differential_privacy": {"epsilon": 1.0},
+                                    "columns": {"age": {"action": "dp_noise", "params": params}}})
+    release = run(dataset, recipe, scan=scan, rng=np.random.default_rng(1))
+    sample = sample_frame(dataset.collect(), SAMPLE_ROWS)
+    preview = preview_column(sample, "age", recipe.columns["age"], recipe, scan=scan, rng=np.random.default_rng(2))
+    released = release.output.get_column("age")
+    assert preview.randomized and preview.after is not None
+    assert preview.after.dtype == released.dtype
+    for values in (preview.after, released):
+        assert values.min() >= 17 and values.max() <= 90
+    assert preview.after.cast(pl.Float64).round(0).to_list() == preview.after.cast(pl.Float64).to_list()
+    assert preview.after.to_list() != preview.before.to_list()  # noise was added

@@ -131,7 +131,7 @@ def test_open_edit_undo_save_export(qtbot, window: MainWindow, demo: Path, tmp_p
         modal.accept()
         qtbot.waitUntil(lambda: not window.session.busy, timeout=60_000)
     frame = pl.read_parquet(out)
-    assert frame.height == 300 and "street_address" not in frame.columns
+    assert 285 <= frame.height <= 300 and "street_address" not in frame.columns  # k_anonymity may suppress 5%
     assert set(frame["phone"].drop_nulls()) == {"<PHONE_NUMBER>"}
     report = json.loads(Path(f"{out}.report.json").read_text())
     assert report["columns"][3]["action"] == "redact"

@@ -137,3 +137,12 @@ def test_mondrian_nulls_refuse_the_release_before_any_work() -> None:
     with pytest.raises(RecipeError) as caught:
         run(Dataset.from_frame(frame), recipe)
     assert "column 'age' has 1 empty value(s)" in str(caught.value) and "method 'global'" in str(caught.value)
+
+
+def test_json_number_beyond_float64_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """1e400 cannot be a number column: say which record and key, and how to keep it (as text)."""
+    path = tmp_path / "big.json"
+    path.write_text('[{"a": 1, "b": 2}, {"a": 1e400, "b": 3}]')
+    with pytest.raises(LoadError) as caught:
+        open_dataset(path).collect()
+    assert "record 2, key 'a'" in str(caught.value) and "Quote it" in str(caught.value)

@@ -15,6 +15,7 @@ import polars as pl
 from sanitas.core.detect.engine import get_analyzer
 from sanitas.core.detect.entities import spec
 from sanitas.core.detect.findings import CellFinding
+from sanitas.core.detect.long_text import text_pieces
 from sanitas.core.errors import DetectionError
 from sanitas.core.progress import CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings, load_settings
@@ -46,22 +47,23 @@ def scan_cells(
             )
     report = progress or no_progress
     texts = values.cast(pl.String).to_list()
-    rows = [i for i, t in enumerate(texts) if t and t.strip()]
-    total = len(rows)
+    # (row, offset of the piece in its cell, piece): a long cell is read in pieces spaCy accepts
+    pieces = [(i, offset, piece) for i, t in enumerate(texts) if t and t.strip() for offset, piece in text_pieces(t)]
+    total = len(pieces)
     findings: list[CellFinding] = []
     for begin in range(0, total, max(batch_size, 1)):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        batch = rows[begin : begin + batch_size]
-        batch_texts = [texts[i] for i in batch]
-        artifacts = analyzer.nlp_engine.process_batch(batch_texts, language="en", batch_size=batch_size)
-        for row, (text, nlp_artifacts) in zip(batch, artifacts, strict=True):
+        batch = pieces[begin : begin + batch_size]
+        artifacts = analyzer.nlp_engine.process_batch([p for _, _, p in batch], language="en", batch_size=batch_size)
+        for (row, offset, _), (text, nlp_artifacts) in zip(batch, artifacts, strict=True):
             results = analyzer.analyze(
                 text=text, language="en", entities=entities, score_threshold=score_threshold,
                 nlp_artifacts=nlp_artifacts,
             )
             findings.extend(
-                CellFinding(row=row, entity=r.entity_type, start=r.start, end=r.end, score=round(float(r.score), 4))
+                CellFinding(row=row, entity=r.entity_type, start=r.start + offset, end=r.end + offset,
+                            score=round(float(r.score), 4))
                 for r in _resolve_overlaps(results)
             )
         done = min(begin + batch_size, total)

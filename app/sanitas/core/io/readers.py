@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 from pathlib import Path
 
 import polars as pl
@@ -162,6 +163,13 @@ def _explain_json(path: Path, data: bytes) -> LoadError:
                     f"{path.name}: item {index + 1:,} of the array is not a record ({{...}}); "
                     "every item must be an object with the same keys."
                 )
+            for key, value in item.items():
+                if isinstance(value, float) and not math.isfinite(value):  # json reads 1e400 as inf
+                    return LoadError(
+                        f"{path.name}: record {index + 1:,}, key '{key}': a number too large for a 64-bit float "
+                        "(over about 1.8e308), which no table column can hold as a number. Quote it in the file "
+                        "(\"1e400\") to load it as text, unchanged."
+                    )
     return LoadError(
         f"{path.name}: the records could not be turned into a table (values of different kinds under "
         "the same key?). Make each key hold one kind of value."

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal, Self
 import polars as pl
 from pydantic import Field
 
+from sanitas.core.detect.long_text import text_pieces
 from sanitas.core.transforms._keyed import MIN_KEY_BYTES, KeyedHasher, hex_token
 from sanitas.core.transforms._text import as_text, default_normalization, is_null_dtype, is_text, normalize
 from sanitas.core.transforms.base import Transform, TransformContext, TransformParams, broadcast
@@ -159,15 +160,17 @@ class Scrub(Transform):
         floor = min([self.params.score_threshold, *self.params.entity_thresholds.values()])
         allow = self.params.allow_list or None
         found: Counter[str] = Counter()
-        outputs: list[str] = []
-        cells_changed = 0
         cancel, progress = self.ctx.cancel, self.ctx.progress
-        for start in range(0, len(values), CHUNK):
+        # a long cell is read in pieces spaCy accepts; its output is its pieces' outputs joined
+        pieces = [(index, piece) for index, value in enumerate(values) for _, piece in text_pieces(value)]
+        piece_outputs: list[list[str]] = [[] for _ in values]
+        changed: set[int] = set()
+        for start in range(0, len(pieces), CHUNK):
             cancel.raise_if_cancelled()
-            progress(start / max(len(values), 1), "scrubbing free text")
-            chunk = values[start : start + CHUNK]
-            batch = nlp.process_batch(chunk, LANGUAGE, batch_size=PIPE_BATCH)
-            for offset, (cell, artifacts) in enumerate(batch):
+            progress(start / max(len(pieces), 1), "scrubbing free text")
+            chunk = pieces[start : start + CHUNK]
+            batch = nlp.process_batch([p for _, p in chunk], LANGUAGE, batch_size=PIPE_BATCH)
+            for (index, _), (cell, artifacts) in zip(chunk, batch, strict=True):
                 results = self._analyzer.analyze(
                     text=cell,
                     language=LANGUAGE,
@@ -178,15 +181,16 @@ class Scrub(Transform):
                 )
                 results = [r for r in results if r.score >= self._threshold(r.entity_type)]
                 if not results:
-                    outputs.append(cell)
+                    piece_outputs[index].append(cell)
                     continue
                 done = anonymizer.anonymize(text=cell, analyzer_results=results, operators=self._operators)
-                weight = weights[start + offset]
                 for item in done.items:
-                    found[item.entity_type] += weight
+                    found[item.entity_type] += weights[index]
                 if done.text != cell:
-                    cells_changed += weight
-                outputs.append(done.text)
+                    changed.add(index)
+                piece_outputs[index].append(done.text)
+        outputs = ["".join(parts) for parts in piece_outputs]
+        cells_changed = sum(weights[index] for index in changed)
         progress(1.0, "scrubbing free text")
         self._facts = {
             "cells_changed": cells_changed,
