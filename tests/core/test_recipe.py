@@ -117,14 +117,14 @@ def test_recipe_checked_against_dataset_schema() -> None:
             "email": {"action": "pseudonymize", "params": {"key": "nokey"}},
             "gone": {"action": "drop"},
         },
-        "synthetic": {"method": "gaussian_copula"},
+        "synthetic": {"synthesizer": "gaussian_copula"},
         "k_anonymity": {"quasi_identifiers": ["zip", "age"], "k": 5},
     })
     schema = {"email": pl.String, "zip": pl.String}
     problems = recipe_problems(recipe, schema)
     assert any("column 'gone'" in p and "not in the dataset" in p for p in problems)
     assert any("column 'email'" in p and "params.key" in p for p in problems)
-    assert any("synthetic" in p and "not available" in p for p in problems)
+    assert any("synthetic" in p and "cannot be combined with k_anonymity" in p for p in problems)
     assert any("k_anonymity" in p and "'age'" in p for p in problems)
     with pytest.raises(RecipeError):
         check_recipe(recipe, schema, "data.csv")

@@ -121,6 +121,8 @@ CASES = [
          {"mechanism": "gaussian", "epsilon": 1.0, "lower": 0, "upper": 105}, "delta"),
     Case("dp_noise", {"mechanism": "randomized_response", "epsilon": 0.5, "domain": ["a", "b", "c"]}, zips,
          {"mechanism": "randomized_response", "epsilon": 0.5}, "domain"),
+    Case("synthesize", {}, ages, {"mode": "sideways"}, "mode"),
+    Case("synthesize", {"mode": "marginal"}, births, {"bins": 1}, "bins"),
 ]
 
 

@@ -190,7 +190,8 @@ def add_apply(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="output file; format by extension: .csv .tsv .parquet .xlsx .json .ndjson")
     parser.add_argument("--strict", action="store_true",
-                        help="withhold the output and exit 3 when the residual check finds personal data")
+                        help="withhold the output and exit 3 when the residual check finds personal data, "
+                             "4 when a step's privacy check flags it (synthetic rows copying real ones)")
     parser.add_argument("--key-file", action="append", default=[], metavar="NAME=PATH",
                         help="read key NAME from PATH instead of the recipe's reference (repeatable)")
     parser.set_defaults(handler=run_apply)
@@ -243,7 +244,8 @@ def run_apply(args: argparse.Namespace) -> int:
     if result.output is not None:
         print(f"Wrote {result.output} ({release.output.height:,} rows, {release.output.width} columns)")
     else:
-        print(f"Withheld {args.output}: not written (--strict and residual findings)")
+        why = "residual findings" if not release.residual.clean else "the privacy check flagged it"
+        print(f"Withheld {args.output}: not written (--strict and {why})")
     for note in result.notes:
         print(f"note: {note}")
     print(f"Report: {result.report_html}")
@@ -265,6 +267,8 @@ def run_apply(args: argparse.Namespace) -> int:
         print(f"Re-identification risk over {', '.join(release.risk.quasi_identifiers)}: highest prosecutor risk "
               f"{figures['prosecutor_risk']['highest']:.0%} (threshold {release.risk.threshold:.0%}, {verdict}), "
               f"k = {figures['k']}, {figures['sample_uniqueness']:.1%} unique records.")
+    elif release.risk is not None and not release.releases_real_records:
+        print(f"Re-identification risk: {release.risk.note}")
     for note in release.notes:
         print(f"Warning: {note}", file=sys.stderr)
     for name, step_result in release.steps.items():
@@ -272,6 +276,8 @@ def run_apply(args: argparse.Namespace) -> int:
     print(f"Done in {time.perf_counter() - started:.1f} s.")
     if args.strict and not residual.clean:
         return 3
+    if args.strict and result.withheld:
+        return 4  # a step's privacy check (main.EXIT_FLAGGED)
     return 0
 
 

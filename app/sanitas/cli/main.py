@@ -1,6 +1,7 @@
 """Entry point of the `sanitas` command.
 
 Exit codes: 0 ok, 2 bad input or recipe (message on stderr), 3 residual findings under --strict,
+4 a step's privacy check flagged the release under --strict (synthetic rows copying real ones),
 130 cancelled (Ctrl-C), 141 stdout closed early (``sanitas risk ... | head``: quietly, as 128 + SIGPIPE).
 Tracebacks are never shown for errors the analyst can act on.
 """
@@ -22,6 +23,7 @@ from sanitas.core.progress import Cancelled
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_RESIDUAL = 3
+EXIT_FLAGGED = 4
 EXIT_CANCELLED = 130
 EXIT_BROKEN_PIPE = 141
 

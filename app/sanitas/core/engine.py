@@ -128,6 +128,10 @@ def run(
 
     outcomes += [_handled_outcome(name, plan[name], source, results[step], findings, decisions)
                  for name, step in handled.items() if step in results]
+    if artifact is None and not all(r.releases_real_records for r in results.values()):
+        for outcome in outcomes:  # a step that releases no real record (whole-table synthesis) generated them
+            if outcome.kept_as_is and not outcome.removed:
+                outcome.generates_values, outcome.kept_as_is = True, False
     if deferred and artifact is None:
         started = time.perf_counter()
         later = {name: plan[name] for name in plan if name in deferred and name not in handled}

@@ -1,8 +1,9 @@
 """Write a release: the sanitized file (atomically, never over the input) and its report beside it.
 
 ``OUT`` gets ``OUT.report.html`` and ``OUT.report.json``. Under ``strict``, a release with residual
-findings is withheld: the data file is not written (an existing file at OUT is left as it was) and
-the report says why, so the analyst can see exactly where the personal data is.
+findings, or one a step's own privacy check flags (a synthetic table copying real rows), is withheld: the
+data file is not written (an existing file at OUT is left as it was) and the report says why, so the analyst
+can see exactly where the personal data is.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_pro
 from sanitas.core.recipe import Recipe
 from sanitas.core.release import Release
 from sanitas.core.report import PrivacyReport, build_report, render_html, render_json
-from sanitas.core.step_registry import steps_in
+from sanitas.core.step_registry import steps_in, withhold_reasons
 
 
 @dataclass
@@ -106,9 +107,12 @@ def export_release(
     # temp files, then the reports are renamed into place and the data file last, so an output never
     # exists without its reports. An error, Cancel or Ctrl-C before the renames removes every temp file.
     with StagedFiles() as staged:
+        flagged = withhold_reasons({name: result.facts for name, result in release.steps.items()})
         if strict and not release.residual.clean:
             withheld = (f"--strict: the residual check found {release.residual.blocking_count} finding(s); "
                         f"{out_path.name} was not written.")
+        elif strict and flagged:
+            withheld = f"--strict: a step's privacy check flagged the release; {out_path.name} was not written."
         else:
             progress(0.1, f"Writing {out_path.name}")
             started = time.perf_counter()

@@ -26,6 +26,7 @@ from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.keys import KeyRef
 from sanitas.core.privacy.dp.section import DifferentialPrivacySection
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.privacy.synthetic.section import SyntheticSection
 from sanitas.core.validation import validation_problems
 
 RECIPE_VERSION = 1
@@ -81,7 +82,7 @@ class Recipe(BaseModel):
                                            "for (Dataset.schema_fingerprint); a release on another layout says so")
     columns: dict[str, ColumnPlan] = Field(default_factory=dict)
     k_anonymity: KAnonymitySection | None = None
-    synthetic: dict[str, Any] | None = None
+    synthetic: SyntheticSection | None = None
     differential_privacy: DifferentialPrivacySection | None = None
 
     @field_validator("columns", mode="before")
@@ -302,6 +303,9 @@ def recipe_to_data(recipe: Recipe) -> dict[str, Any]:
     data = recipe.model_dump(mode="json", exclude_none=True)
     if recipe.k_anonymity is not None:
         data["k_anonymity"] = recipe.k_anonymity.dump()
+    if recipe.synthetic is not None:  # only what the analyst set: every field has a default
+        data["synthetic"] = {"synthesizer": recipe.synthetic.synthesizer,
+                             **recipe.synthetic.model_dump(mode="json", exclude_defaults=True)}
     for plan in data.get("columns", {}).values():
         if not plan.get("params"):
             plan.pop("params", None)

@@ -60,6 +60,7 @@ def plan_view(recipe: Recipe) -> PlanView:
     return PlanView(actions={c: p.action for c, p in recipe.columns.items()},
                     unlisted_columns=recipe.unlisted_columns.value, seed=recipe.seed, locale=recipe.locale,
                     params={c: p.params for c, p in recipe.columns.items()}, sections=recipe.dataset_sections(),
+                    corrected=frozenset(c for c, p in recipe.columns.items() if p.entity or p.kind),
                     keeping_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.keeps_values),
                     identity_removing_actions=tuple(n for n, cls in TRANSFORMS.items() if cls.removes_identity),
                     free_text_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.per == "row"))
@@ -86,7 +87,7 @@ def resolve_plan(
     """
     plan: dict[str, ColumnPlan] = {}
     refused: list[str] = []
-    covered = covered_columns(recipe)
+    covered = covered_columns(recipe, columns)
     records = releases_records(recipe)
     for column in columns:
         if column in recipe.columns:

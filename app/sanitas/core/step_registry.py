@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -10,12 +10,14 @@ from pydantic import BaseModel
 
 from sanitas.core.privacy.dp.step import DifferentialPrivacyStep
 from sanitas.core.privacy.k_anonymity.step import KAnonymityStep
+from sanitas.core.privacy.synthetic.step import SyntheticStep
 from sanitas.core.steps.protocol import DatasetStep
 
 if TYPE_CHECKING:
     from sanitas.core.recipe import Recipe
 
-_STEPS: list[DatasetStep] = sorted([KAnonymityStep(), DifferentialPrivacyStep()], key=lambda step: step.order)
+_STEPS: list[DatasetStep] = sorted([KAnonymityStep(), SyntheticStep(), DifferentialPrivacyStep()],
+                                   key=lambda step: step.order)
 
 STEPS: Mapping[str, DatasetStep] = MappingProxyType({step.name: step for step in _STEPS})
 
@@ -31,10 +33,18 @@ def releases_records(recipe: Recipe) -> bool:
     return all(step.releases_records(section) for step, section in steps_in(recipe))
 
 
-def covered_columns(recipe: Recipe) -> dict[str, str]:
-    """Column -> the step that covers it (counts as listed, action keep unless the recipe says otherwise)."""
+def covered_columns(recipe: Recipe, columns: Iterable[str] = ()) -> dict[str, str]:
+    """Column -> the step that covers it (counts as listed, action keep unless the recipe says otherwise).
+
+    ``columns`` are the dataset's: a step that covers all columns (whole-table synthesis) covers each of them."""
     covered: dict[str, str] = {}
     for step, section in steps_in(recipe):
-        for column in step.covered_columns(section):
+        every = list(columns) if step.covers_all_columns(section) else []
+        for column in [*step.covered_columns(section), *every]:
             covered.setdefault(column, step.name)
     return covered
+
+
+def withhold_reasons(steps: Mapping[str, BaseModel]) -> list[str]:
+    """Why ``--strict`` withholds a release besides residual findings: {step name: facts} of the steps that ran."""
+    return [reason for name, facts in steps.items() for reason in STEPS[name].withhold_reasons(facts)]

@@ -28,7 +28,7 @@ from sanitas import __version__
 from sanitas.gui.actions import build_actions, build_menus
 from sanitas.gui.document import Document
 from sanitas.gui.panels.privacy_budget.panel import PrivacyBudgetPanel
-from sanitas.gui.release_panels import placeholder_panel
+from sanitas.gui.panels.synthetic_panel import SyntheticPanel
 from sanitas.gui.session import Session
 from sanitas.gui.widgets.columns_panel import ColumnsPanel
 from sanitas.gui.widgets.data_view import DataView
@@ -80,11 +80,8 @@ class MainWindow(QMainWindow):
         self.release_tabs.setDocumentMode(True)
         self.k_anonymity_panel = KAnonymityPanel(self.doc, self)
         self.release_tabs.addTab(self.k_anonymity_panel, "k-anonymity")
-        for title, text in (
-            ("Synthetic data", "Replace the whole table with synthetic data judged by quality and privacy "
-                               "metrics: coming in a later release."),
-        ):
-            self.release_tabs.addTab(placeholder_panel(text), title)
+        self.synthetic_panel = SyntheticPanel(self.doc, self)
+        self.release_tabs.addTab(self.synthetic_panel, "Synthetic data")
         self.privacy_budget_panel = PrivacyBudgetPanel(self.doc, self)
         self.release_tabs.addTab(self.privacy_budget_panel, "Privacy budget")
         self.report_tab = self.release_tabs.addTab(self.report_view, "Report")

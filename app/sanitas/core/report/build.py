@@ -113,6 +113,8 @@ def _by_steps(column: ColumnReport, release: Release) -> ColumnReport:
         changed = STEPS[name].column_result(column.name, result.facts, result.frame)
         if changed:
             update = {k: v for k, v in changed.items() if v is not None}
+            if "facts" in update:  # the column action's own facts stay beside the step's
+                update["facts"] = {**column.facts, **update["facts"]}
             column = column.model_copy(update=update)
     return column
 

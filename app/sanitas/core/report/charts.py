@@ -192,8 +192,12 @@ def utility_chart(utility: UtilityReport, quasi_identifiers: Sequence[str], leve
 
 
 def hbar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], panels: Sequence[Panel], *,
-               subtitle: str | None = None, width: int = WIDTH) -> Markup:
-    """Grouped horizontal bars: one row per label, one bar per series, panels side by side sharing the labels."""
+               subtitle: str | None = None, width: int = WIDTH,
+               series: Sequence[tuple[str, str]] = SERIES) -> Markup:
+    """Grouped horizontal bars: one row per label, one bar per series, panels side by side sharing the labels.
+
+    ``series`` names and colours the bars of each row (before/after unless a chart compares other things).
+    """
     top = _header_height(subtitle)
     label_w = min(max((_text_width(s) for s in labels), default=0.0) + 8, 300.0)
     n_series = max((len(r) for p in panels for r in p.rows), default=len(SERIES))
@@ -225,7 +229,7 @@ def hbar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], pane
             for j, bar in enumerate(row):
                 y = top + i * row_h + j * (_BAR_H + _BAR_GAP)
                 length = _clamp(bar.value, panel.axis.top) * scale
-                name, colour = SERIES[j % len(SERIES)]
+                name, colour = series[j % len(series)]
                 body.append(_el("rect", _el("title", f"{name}: {bar.text}"), class_=f"bar s{j}", x=x0, y=y,
                                 width=length, height=_BAR_H, fill=colour))
                 figures.append(_el("text", bar.text, x=x0 + length + 4, y=y + _BAR_H - 2))
@@ -236,7 +240,7 @@ def hbar_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], pane
                             stroke=MARK, stroke_width=1.5, stroke_dasharray="5 3"))
             body.append(_el("text", panel.marker.label, x=x + 4, y=top - 8, fill=INK, font_size=11))
         body.append(_halo(*figures, font_size=11))
-    return _svg(chart_id, title, desc, width, height, _header(title, subtitle, width), *body)
+    return _svg(chart_id, title, desc, width, height, _header(title, subtitle, width, series), *body)
 
 
 def vbar_chart(chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Sequence[float]],
@@ -312,13 +316,14 @@ def _halo(*texts: Markup, **attrs: object) -> Markup:
                **attrs)
 
 
-def _header(title: str, subtitle: str | None, width: float) -> Markup:
+def _header(title: str, subtitle: str | None, width: float,
+            series: Sequence[tuple[str, str]] = SERIES) -> Markup:
     """Visible title and the before/after legend (the legend never depends on colour alone: order and text too)."""
     parts = [_el("text", title, x=_PAD, y=22, fill=INK, font_size=15, font_weight="600")]
     if subtitle:
         parts.append(_el("text", subtitle, x=_PAD, y=40, fill=MUTED, font_size=11))
     x = width - _PAD
-    for name, colour in reversed(SERIES):
+    for name, colour in reversed(series):
         x -= _text_width(name) + 4
         parts.append(_el("text", name, x=x + 18, y=_legend_y(subtitle) + 10, fill=INK))
         parts.append(_el("rect", class_="legend", x=x, y=_legend_y(subtitle), width=12, height=12, fill=colour))

@@ -13,6 +13,7 @@ import jinja2
 
 from sanitas.core.report.charts import k_anonymity_charts
 from sanitas.core.report.model import PrivacyReport
+from sanitas.core.report.synthetic_charts import synthetic_charts
 from sanitas.core.step_registry import STEPS
 
 
@@ -32,6 +33,7 @@ def _environment() -> jinja2.Environment:
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
     env.filters["num"] = lambda x: f"{int(x):,}"
     env.globals["k_anonymity_charts"] = k_anonymity_charts
+    env.globals["synthetic_charts"] = synthetic_charts
     env.filters["params"] = lambda p: ", ".join(f"{k}={v}" for k, v in p.items() if v not in (None, "", [], {}))
     return env
 

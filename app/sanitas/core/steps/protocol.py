@@ -42,6 +42,7 @@ class PlanView:
     identity_removing_actions: tuple[str, ...] = ()  # actions after which no original identifier survives
     free_text_actions: frozenset[str] = frozenset()  # actions that work cell by cell on prose (scrub)
     sections: Mapping[str, BaseModel] = field(default_factory=dict)  # every dataset-level section set
+    corrected: frozenset[str] = frozenset()  # listed columns whose entity or kind the analyst corrected
 
     def columns_with(self, action: str) -> dict[str, Mapping[str, Any]]:
         """Listed columns whose action is ``action``, with their params."""
@@ -121,6 +122,10 @@ class DatasetStep:
         """Columns the step takes care of: they count as listed, their column action defaulting to keep."""
         return set()
 
+    def covers_all_columns(self, section: BaseModel) -> bool:
+        """True when every input column counts as covered (whole-table synthesis replaces every value)."""
+        return False
+
     def releases_records(self, section: BaseModel) -> bool:
         """False when the release is another artifact (DP aggregates): no record leaves, so no column needs an
         action and the unlisted-columns policy has nothing to refuse."""
@@ -145,6 +150,10 @@ class DatasetStep:
 
     def warnings(self, facts: BaseModel) -> list[str]:
         """Sentences that turn the report's headline amber (a model that does not cover everything...)."""
+        return []
+
+    def withhold_reasons(self, facts: BaseModel) -> list[str]:
+        """Why ``--strict`` must withhold this release (a synthetic table that copies real rows); empty: none."""
         return []
 
     def summary(self, facts: BaseModel) -> list[str]:

@@ -17,8 +17,11 @@ from sanitas.core.transforms.mask import Mask
 from sanitas.core.transforms.pseudonymize import Pseudonymize
 from sanitas.core.transforms.redact import Redact
 from sanitas.core.transforms.scrub import Scrub
+from sanitas.core.transforms.synthesize import Synthesize
 
-_CLASSES: list[type[Transform]] = [Keep, Drop, Redact, Mask, Pseudonymize, Fake, Generalize, Scrub, DpNoise]
+_CLASSES: list[type[Transform]] = [
+    Keep, Drop, Redact, Mask, Pseudonymize, Fake, Generalize, Scrub, DpNoise, Synthesize,
+]
 
 TRANSFORMS: Mapping[str, type[Transform]] = MappingProxyType({cls.name: cls for cls in _CLASSES})
 

@@ -1,0 +1,1 @@
+"""Release panels that live in their own package (the synthetic-data tab)."""
