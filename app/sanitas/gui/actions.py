@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+ICONS = Path(__file__).resolve().parents[3] / "resources" / "icons"
+
+
+def platform_icon(theme: QIcon.ThemeIcon | str, fallback: str) -> QIcon:
+    """The desktop theme's icon (what the analyst's other apps show); a plain drawn one where there is no theme."""
+    icon = QIcon.fromTheme(theme)
+    return icon if not icon.isNull() else QIcon(str(ICONS / fallback))
 
 
 @dataclass
@@ -28,14 +37,17 @@ class Actions:
     scan: QAction
     full_text_scan: QAction
     suggested_plan: QAction
+    key: QAction
     about: QAction
     recent_menu: QMenu
 
 
 def _action(window: QMainWindow, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None,
-            tip: str = "", icon: QStyle.StandardPixmap | None = None) -> QAction:
+            tip: str = "", icon: QStyle.StandardPixmap | QIcon | None = None) -> QAction:
     action = QAction(text, window)
-    if icon is not None:
+    if isinstance(icon, QIcon):
+        action.setIcon(icon)
+    elif icon is not None:
         action.setIcon(window.style().standardIcon(icon))
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
@@ -61,7 +73,8 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
                                "Save the recipe as a new file"),
         new_recipe=_action(w, "&New recipe", w.new_recipe, None, "Start an empty recipe for this dataset"),
         export=_action(w, "&Export…", w.export_dialog, "Ctrl+E",
-                       "Write the sanitized dataset and its privacy report", sp.SP_DriveFDIcon),
+                       "Write the sanitized dataset and its privacy report",
+                       platform_icon("document-export", "export.svg")),
         preferences=_action(w, "&Preferences…", w.preferences_dialog, QKeySequence.StandardKey.Preferences,
                             "Detection model, locale, sample size, custom recognizers"),
         quit=_action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit),
@@ -75,13 +88,16 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
                                "Run detection over every cell of the free-text columns (slow)"),
         suggested_plan=_action(w, "Apply &suggested plan", w.apply_suggested_plan, "Ctrl+Shift+P",
                                "Give every column the action the findings suggest", sp.SP_DialogApplyButton),
+        key=_action(w, "Pseudonymization &key…", w.key_dialog, "Ctrl+Shift+K",
+                    "Create a key, pick a key file, or read it from an environment variable (this session only)",
+                    platform_icon("dialog-password", "key.svg")),
         about=_action(w, "&About Sanitas", w.about),
         recent_menu=QMenu("Open &recent", w),
     )
     undo_action.setShortcut(QKeySequence.StandardKey.Undo)
     redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
-    undo_action.setIcon(w.style().standardIcon(sp.SP_ArrowBack))
-    redo_action.setIcon(w.style().standardIcon(sp.SP_ArrowForward))
+    undo_action.setIcon(platform_icon(QIcon.ThemeIcon.EditUndo, "undo.svg"))
+    redo_action.setIcon(platform_icon(QIcon.ThemeIcon.EditRedo, "redo.svg"))
     for action, tip in ((undo_action, "Undo the last plan edit"), (redo_action, "Redo")):
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{tip} ({keys})")
@@ -106,7 +122,7 @@ def build_menus(window: QMainWindow, a: Actions) -> QToolBar:
     scan_menu = bar.addMenu("&Scan")
     scan_menu.addActions([a.scan, a.full_text_scan])
     plan_menu = bar.addMenu("&Plan")
-    plan_menu.addActions([a.suggested_plan])
+    plan_menu.addActions([a.suggested_plan, a.key])
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.about)
 

@@ -25,6 +25,7 @@ from sanitas.core.progress import Cancelled, CancelToken
 from sanitas.core.residual import ResidualCheck
 from sanitas.gui import errors
 from sanitas.gui.document import Document
+from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.widgets.residual_dialog import ResidualDialog
 from sanitas.gui.workers import Task
 
@@ -53,15 +54,21 @@ class ExportRunner(QObject):
     ended = Signal()  # after exported, failed or cancelled
 
     def __init__(self, doc: Document, request: ExportRequest, parent: QObject | None = None, *,
-                 pool: QThreadPool | None = None, dialog_parent: Callable[[], QWidget | None] | None = None) -> None:
+                 pool: QThreadPool | None = None,
+                 dialog_parent: QWidget | Callable[[], QWidget | None] | None = None,
+                 keys: SessionKeys | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.keys = keys  # the session's key choices: the run reads keys from there, the recipe keeps none
         self.request = request
         self.release: Release | ResidualCheck | None = None
         self.result: ExportResult | None = None
         self.task: Task | None = None
         self._pool = pool
-        self._dialog_parent = dialog_parent or (lambda: None)
+        # A window, or a function giving the window at the time a dialog opens (it may change meanwhile)
+        self._dialog_parent: Callable[[], QWidget | None] = (
+            dialog_parent if callable(dialog_parent) and not isinstance(dialog_parent, QWidget)
+            else (lambda parent=dialog_parent: parent))
         self._stopped = False
         self.running = False
         self.phase = ""  # "run", "confirm" or "write"
@@ -73,7 +80,8 @@ class ExportRunner(QObject):
         if doc.dataset is None:
             self._fail("Open a dataset before exporting.")
             return
-        dataset, recipe, recipe_dir, scan = doc.dataset, doc.recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
+        recipe = self.keys.prepared(doc.recipe) if self.keys is not None else doc.recipe
+        dataset, recipe, recipe_dir, scan = doc.dataset, recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
         path = self.request.path
         input_path = dataset.source
         reads = files_read(recipe, recipe_path=doc.recipe_path, recipe_dir=recipe_dir)

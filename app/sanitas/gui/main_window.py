@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.messages = MessageBar(self)
         self.columns_panel = ColumnsPanel(self.doc, self)
         self.data_view = DataView(self.doc, self)
-        self.inspector = InspectorPanel(self.doc, self)
+        self.inspector = InspectorPanel(self.doc, self, keys=self.session.keys)
         self.report_view = ReportView(self)
 
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         doc, s = self.doc, self.session
         self.columns_panel.columnSelected.connect(self._select_column)
+        self.inspector.keyRequested.connect(self.key_dialog)
+        doc.planChanged.connect(self._plan_edited)
         self.data_view.columnSelected.connect(self._select_column)
         doc.dirtyChanged.connect(lambda _dirty: self._update_title())
         doc.recipePathChanged.connect(self._update_title)
@@ -181,6 +183,10 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         self.session.export(self)
 
+    def key_dialog(self, name: str | None = None) -> None:
+        """Plan › Pseudonymization key…: where this session's key comes from (non-blocking)."""
+        self.session.key_dialog(self, name or None).open()
+
     def preferences_dialog(self) -> None:
         self.session.preferences(self)
 
@@ -224,6 +230,13 @@ class MainWindow(QMainWindow):
     def _info(self, text: str, action_text: str, action_name: str) -> None:
         callback = getattr(self, action_name, None) if action_name else None
         self.messages.show_message("info", text, action_text or None, callback)
+        self._offering_plan = action_name == "apply_suggested_plan"
+
+    def _plan_edited(self, _column: str) -> None:
+        """The analyst has started planning: the offer of the suggested plan is stale."""
+        if getattr(self, "_offering_plan", False):
+            self._offering_plan = False
+            self.messages.clear()
 
     def _exported(self, result: object) -> None:
         self.report_view.show_result(result)

@@ -21,6 +21,7 @@ from sanitas.gui.app_settings import AppSettings
 from sanitas.gui.autosave import Autosaver
 from sanitas.gui.document import Document
 from sanitas.gui.errors import report_unexpected
+from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Session(QObject):
         self.doc = doc
         self.settings = AppSettings()
         self.autosaver = Autosaver(doc, self)
+        self.keys = SessionKeys(self)  # pseudonymization keys for this session (never in recipe or settings)
         self._tasks: list[Task] = []
         self._runner: Any = None
 
@@ -207,8 +209,10 @@ class Session(QObject):
         if self.doc.dataset is None:
             self.error.emit("Open a dataset first.")
             return
+        if not self.ensure_keys(parent):
+            return
         dialog = ExportDialog(self.doc, parent, folder=self.settings.last_export_folder(),
-                              strict=self.settings.export_strict())
+                              strict=self.settings.export_strict(), keys=self.keys)
         if not dialog.exec():
             return
         request = dialog.request()
@@ -220,7 +224,7 @@ class Session(QObject):
         """Run the release and write it; personal data left in the output is shown for confirmation."""
         from sanitas.gui.export_runner import ExportRunner
 
-        runner = ExportRunner(self.doc, request, self, dialog_parent=parent)
+        runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys)
         runner.use_residual_dialog()
         self._runner = runner
         self.busyChanged.emit(True)
@@ -241,6 +245,27 @@ class Session(QObject):
         runner.ended.connect(finish)
         runner.start()
         return runner
+
+    def key_dialog(self, parent: QWidget | None, name: str | None = None) -> Any:
+        """Open the key dialog (window-modal, non-blocking); returns it."""
+        from sanitas.gui.widgets.key_dialog import KeyDialog
+
+        dialog = KeyDialog(self.keys, self.doc.recipe, self.doc.recipe_dir(), parent, name=name)
+        dialog.accepted.connect(lambda: self.status.emit(
+            f"Key '{dialog.name}' set for this session: it is not written to the recipe or the report."))
+        self.key_prompt = dialog
+        return dialog
+
+    def ensure_keys(self, parent: QWidget | None) -> bool:
+        """Every key the plan needs can be read, or the analyst gives it now (the key dialog)."""
+        missing = self.keys.missing(self.doc.recipe, self.doc.recipe_dir())
+        for name in missing:
+            dialog = self.key_dialog(parent, name)
+            if not dialog.exec():
+                self.error.emit(f"Pseudonymization needs key '{name}': set it with Plan › Pseudonymization key… "
+                                "(Ctrl+Shift+K), then export again.")
+                return False
+        return True
 
     def preferences(self, parent: QWidget) -> None:
         from sanitas.gui.widgets.preferences import PreferencesDialog

@@ -7,7 +7,6 @@ they are undoable and show up in the recipe and the report.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -54,12 +53,7 @@ class ColumnsPanel(QWidget):
         self.filter_edit.setToolTip("Show columns whose name, entity or kind contains these words (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.filter_action = QAction("Filter columns", self)
-        self.filter_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.filter_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.filter_action.setToolTip("Filter the column list (Ctrl+F)")
-        self.filter_action.triggered.connect(self.focus_filter)
-        self.addAction(self.filter_action)
+        # Ctrl+F is the window's Edit › Find column (one owner: two would make the shortcut ambiguous)
         self.filter_edit.returnPressed.connect(self._take_first_match)
 
         self.view = QTableView(self)

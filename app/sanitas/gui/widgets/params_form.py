@@ -43,8 +43,8 @@ class ParamsForm(QWidget):
         self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.error_label)  # above the fields: where the eye is after choosing an action
         layout.addWidget(self._fields)
-        layout.addWidget(self.error_label)
 
     # --- public ------------------------------------------------------------------------------------
     @property

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sanitas.core.errors import SanitasError
 from sanitas.core.preview import ColumnPreview, preview_column
 from sanitas.gui.document import Document
+from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.workers import Task
 
 SAMPLE_ROWS = 200
@@ -84,10 +85,13 @@ class PreviewPanel(QWidget):
 
     previewReady = Signal(object)
 
-    def __init__(self, doc: Document, parent: QWidget | None = None, *, sample_rows: int = SAMPLE_ROWS) -> None:
+    def __init__(self, doc: Document, parent: QWidget | None = None, *, sample_rows: int = SAMPLE_ROWS,
+                 keys: SessionKeys | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.keys = keys
         self.sample_rows = sample_rows
+        self._held: str | None = None  # why the action the analyst chose is not planned yet
         self._column: str | None = None
         self._generation = 0
         self._tasks: set[Task] = set()
@@ -100,6 +104,8 @@ class PreviewPanel(QWidget):
         doc.planChanged.connect(self._plan_changed)
         for signal in (doc.frameLoaded, doc.scanChanged, doc.recipeReplaced, doc.datasetChanged):
             signal.connect(self.refresh)
+        if keys is not None:
+            keys.changed.connect(self.refresh)
         self._show_idle()
 
     def _build(self) -> None:
@@ -144,6 +150,12 @@ class PreviewPanel(QWidget):
 
     def set_column(self, name: str | None) -> None:
         self._column = name
+        self._held = None
+        self.refresh()
+
+    def hold(self, reason: str) -> None:
+        """The analyst chose an action the plan cannot take yet: say so here instead of "no action"."""
+        self._held = reason
         self.refresh()
 
     def refresh(self) -> None:
@@ -162,6 +174,7 @@ class PreviewPanel(QWidget):
     # --- running -----------------------------------------------------------------------------------
     def _plan_changed(self, column: str) -> None:
         if column in ("", self._column):
+            self._held = None
             self.refresh()
 
     def _start(self) -> None:
@@ -171,11 +184,16 @@ class PreviewPanel(QWidget):
             return
         plan = doc.plan(column)
         if plan is None:
+            if self._held:
+                self._clear(self._held, error=True)
+                return
             self._clear("No action planned: the values stay as they are unless the recipe's policy says otherwise.")
             return
         generation = self._generation
         frame, recipe, scan, recipe_dir = doc.frame, doc.recipe, doc.scan, doc.recipe_dir()
-        recipe = recipe.model_copy(update={"columns": dict(recipe.columns)})  # the worker gets its own copy
+        # the worker gets its own copy, reading keys where this session has them
+        recipe = self.keys.prepared(recipe) if self.keys is not None else \
+            recipe.model_copy(update={"columns": dict(recipe.columns)})
         rows = self.sample_rows
 
         def run(progress: Any, cancel: Any) -> PreviewPairs:
