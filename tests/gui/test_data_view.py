@@ -7,7 +7,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset

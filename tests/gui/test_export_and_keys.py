@@ -117,7 +117,8 @@ def test_key_created_in_the_workbench_exports_without_relaunching(qtbot, window:
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and key_file.read_text().strip() == key
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: "✔" in window.inspector.key_label.text(), timeout=5_000)
-    qtbot.waitUntil(lambda: bool(window.inspector.preview.pairs()) and not window.inspector.preview.busy, timeout=30_000)
+    preview = window.inspector.preview
+    qtbot.waitUntil(lambda: bool(preview.pairs()) and not preview.busy, timeout=30_000)
     assert all(after != before for before, after, _ in window.inspector.preview.pairs() if before)
 
     recipe_path = tmp_path / "plan.yaml"

@@ -95,7 +95,10 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
         recent_menu=QMenu("Open &recent", w),
     )
     undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-    redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+    redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    if QKeySequence("Ctrl+Y") not in redo_keys:  # some platforms already bind it
+        redo_keys.append(QKeySequence("Ctrl+Y"))
+    redo_action.setShortcuts(redo_keys)
     undo_action.setIcon(platform_icon(QIcon.ThemeIcon.EditUndo, "undo.svg"))
     redo_action.setIcon(platform_icon(QIcon.ThemeIcon.EditRedo, "redo.svg"))
     for action, tip in ((undo_action, "Undo the last plan edit"), (redo_action, "Redo")):
