@@ -42,7 +42,7 @@ def test_no_two_actions_share_a_shortcut(qtbot, window: MainWindow) -> None:
         for sequence in action.shortcuts():
             owners.setdefault(sequence.toString(), []).append(action.text())
     for shortcut in window.findChildren(QShortcut):
-        for sequence in shortcut.keys():
+        for sequence in shortcut.keys():  # noqa: SIM118 (QShortcut.keys(), not a dict)
             if shortcut.context() != Qt.ShortcutContext.WidgetWithChildrenShortcut:
                 owners.setdefault(sequence.toString(), []).append(shortcut.objectName() or "a QShortcut")
     shared = {keys: names for keys, names in owners.items() if keys and len(names) > 1}
