@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from sanitas.core.errors import SanitasError
@@ -46,6 +46,7 @@ class DatasetTableModel(QAbstractTableModel):
         self._columns: list[str] = []
         self._numeric: list[bool] = []
         self._fetched = 0
+        self._current_section = -1  # the column the analyst is looking at: its header is marked
         self._cache: OrderedDict[tuple[int, int], list[Any]] = OrderedDict()
         doc.datasetChanged.connect(self.reload)
         doc.frameLoaded.connect(self.reload)
@@ -83,6 +84,7 @@ class DatasetTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._frame = self.doc.frame
         self._cache.clear()
+        self._current_section = -1
         if self._frame is not None:
             self._columns = list(self._frame.columns)
             self._numeric = [dtype.is_numeric() for dtype in self._frame.dtypes]
@@ -94,6 +96,20 @@ class DatasetTableModel(QAbstractTableModel):
             self._numeric = [False] * len(self._columns)
         self._fetched = min(self.fetch_rows, self.total_rows)
         self.endResetModel()
+
+    def set_current_column(self, name: str | None) -> None:
+        section = self.column_index(name) if name is not None else -1
+        if section == self._current_section:
+            return
+        old, self._current_section = self._current_section, section
+        for changed in (old, section):
+            if changed >= 0 and self._fetched:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, changed, changed)
+                # repaint the column's cells; the view only asks for the visible ones
+                self.dataChanged.emit(self.index(0, changed), self.index(self._fetched - 1, changed),
+                                      [Qt.ItemDataRole.BackgroundRole])
+            elif changed >= 0:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, changed, changed)
 
     def refresh_headers(self) -> None:
         if self._columns:
@@ -116,13 +132,14 @@ class DatasetTableModel(QAbstractTableModel):
             self._announce(min(block, self.total_rows - self._fetched))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # one precomputed value: Qt calls this per row for whole-column questions, and enum | is slow in Python
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _CELL_ROLES or not index.isValid() or self._frame is None:
             return None
+        if role == Qt.ItemDataRole.BackgroundRole:  # the current column, marked without selecting it (see DataView)
+            return _highlight(40) if index.column() == self._current_section else None
         value = self.value(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return NULL_TEXT if value is None else _display(value)
@@ -168,6 +185,10 @@ class DatasetTableModel(QAbstractTableModel):
             return f"{name}\n{self.badge(name)}"
         if role == NameRole:
             return name
+        if role == Qt.ItemDataRole.FontRole and section == self._current_section:
+            return _bold()
+        if role == Qt.ItemDataRole.BackgroundRole and section == self._current_section:
+            return _highlight(70)
         if role == Qt.ItemDataRole.ForegroundRole and self.doc.scan is not None:
             return theme.kind_colour(self.doc.effective_kind(name))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -200,8 +221,12 @@ class DatasetTableModel(QAbstractTableModel):
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
 
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 _CELL_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole,
 })
 
@@ -217,6 +242,19 @@ def _display(value: Any) -> str:
     if "\n" in text or "\r" in text:
         text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _bold() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
+
+
+def _highlight(alpha: int) -> QColor:
+    app = QApplication.instance()
+    colour = app.palette().color(QPalette.ColorRole.Highlight) if isinstance(app, QApplication) else QColor("#0969da")
+    colour.setAlpha(alpha)
+    return colour
 
 
 def _muted() -> QColor:
