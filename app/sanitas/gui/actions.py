@@ -24,6 +24,7 @@ def platform_icon(theme: QIcon.ThemeIcon | str, fallback: str) -> QIcon:
 @dataclass
 class Actions:
     open: QAction
+    open_with_options: QAction
     open_recipe: QAction
     save_recipe: QAction
     save_recipe_as: QAction
@@ -65,6 +66,8 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
     actions = Actions(
         open=_action(w, "&Open dataset…", w.open_dialog, QKeySequence.StandardKey.Open,
                      "Open a CSV, TSV, Parquet, Excel or JSON file", sp.SP_DialogOpenButton),
+        open_with_options=_action(w, "Open with &import options…", w.import_dialog, None,
+                                  "Choose the sheet, separator or encoding, with a preview of the first rows"),
         open_recipe=_action(w, "Open &recipe…", w.open_recipe_dialog, "Ctrl+Shift+O",
                             "Open a recipe (YAML or JSON)"),
         save_recipe=_action(w, "&Save recipe", w.save_recipe, QKeySequence.StandardKey.Save,
@@ -110,7 +113,7 @@ def build_actions(window, undo_action: QAction, redo_action: QAction) -> Actions
 def build_menus(window: QMainWindow, a: Actions) -> QToolBar:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
-    file_menu.addActions([a.open])
+    file_menu.addActions([a.open, a.open_with_options])
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
     file_menu.addActions([a.new_recipe, a.open_recipe, a.save_recipe, a.save_recipe_as])

@@ -24,11 +24,12 @@ def warm_up(state: dict[str, Any], progress: Progress, settings: Settings) -> st
     return info.model
 
 
-def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settings) -> ScanResult:
+def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settings,
+         options: dict[str, Any] | None = None) -> ScanResult:
     from sanitas.core.detect import scan_dataset
     from sanitas.core.io import open_dataset
 
-    return scan_dataset(open_dataset(path), settings=settings, progress=progress)
+    return scan_dataset(open_dataset(path, **(options or {})), settings=settings, progress=progress)
 
 
 def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, column: str, plan: Any,
@@ -40,13 +41,14 @@ def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, col
 
 
 def release(state: dict[str, Any], progress: Progress, path: Path, recipe: Any, recipe_dir: Path | None,
-            scan: ScanResult | None, settings: Settings) -> Any:
+            scan: ScanResult | None, settings: Settings, options: dict[str, Any] | None = None) -> Any:
     """Build the release and keep it here; the GUI gets its residual check to show."""
     from sanitas.core.engine import run
     from sanitas.core.io import open_dataset
 
     state.pop("release", None)
-    built = run(open_dataset(path), recipe, recipe_dir=recipe_dir, scan=scan, settings=settings, progress=progress)
+    built = run(open_dataset(path, **(options or {})), recipe, recipe_dir=recipe_dir, scan=scan, settings=settings,
+                progress=progress)
     state["release"] = built
     return built.residual
 

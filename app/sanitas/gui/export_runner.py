@@ -27,6 +27,7 @@ from sanitas.gui import errors
 from sanitas.gui.document import Document
 from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.widgets.residual_dialog import ResidualDialog
+from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 RUN_SHARE = 0.9  # of the progress bar; writing takes the rest
@@ -56,9 +57,10 @@ class ExportRunner(QObject):
     def __init__(self, doc: Document, request: ExportRequest, parent: QObject | None = None, *,
                  pool: QThreadPool | None = None,
                  dialog_parent: QWidget | Callable[[], QWidget | None] | None = None,
-                 keys: SessionKeys | None = None) -> None:
+                 keys: SessionKeys | None = None, open_options: dict | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.open_options = dict(open_options or {})  # how the dataset was read (sheet, delimiter, encoding)
         self.keys = keys  # the session's key choices: the run reads keys from there, the recipe keeps none
         self.request = request
         self.release: Release | ResidualCheck | None = None
@@ -95,7 +97,8 @@ class ExportRunner(QObject):
                 from sanitas.gui.analysis_process import shared_process
 
                 return shared_process().call("release", scaled, cancel, path=input_path, recipe=recipe,
-                                             recipe_dir=recipe_dir, scan=scan, settings=load_settings())
+                                             recipe_dir=recipe_dir, scan=scan, settings=load_settings(),
+                                             options=self.open_options)
             return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, progress=scaled, cancel=cancel)
 
         self.running, self.phase = True, "run"
@@ -192,7 +195,7 @@ class ExportRunner(QObject):
     # --- endings ---------------------------------------------------------------------------------
     def _task_failed(self, exc: object) -> None:
         if isinstance(exc, SanitasError):
-            self._fail(exc.message)
+            self._fail(for_workbench(exc.message))
             return
         assert isinstance(exc, BaseException)
         errors.report_unexpected(exc, "exporting the sanitized dataset", self._dialog_parent())

@@ -35,6 +35,7 @@ from sanitas.gui.widgets.inspector import InspectorPanel
 from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
 from sanitas.gui.widgets.message_bar import MessageBar
 from sanitas.gui.widgets.report_view import ReportView
+from sanitas.gui.wording import for_workbench
 
 log = logging.getLogger(__name__)
 APP_NAME = "Sanitas"
@@ -140,7 +141,8 @@ class MainWindow(QMainWindow):
         s.busyChanged.connect(self._busy)
         s.progressed.connect(self._progress)
         s.status.connect(self.status_label.setText)
-        s.error.connect(lambda text: self.messages.show_message("error", text))
+        s.error.connect(lambda text: self.messages.show_message("error", for_workbench(text)))
+        s.loadFailed.connect(self._load_failed)
         s.info.connect(self._info)
         s.exported.connect(self._exported)
         s.recentChanged.connect(self._fill_recent)
@@ -158,6 +160,30 @@ class MainWindow(QMainWindow):
             return
         self.messages.clear()
         self.session.open_dataset(path)
+
+    def import_dialog(self, path: Path | None = None, problem: str = "") -> None:
+        """File › Open with options…: sheet, separator and encoding, with a preview (non-blocking)."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Open dataset with options",
+                                                    self.session.settings.last_folder(), DATA_FILTER)
+            if not chosen:
+                return
+            path = Path(chosen)
+        from sanitas.gui.widgets.import_dialog import ImportDialog
+
+        dialog = ImportDialog(path, self, problem=problem)
+        dialog.accepted.connect(lambda: self._open_with(path, dialog.options()))
+        self.import_prompt = dialog
+        dialog.open()
+
+    def _open_with(self, path: Path, options: dict) -> None:
+        if self._may_discard_plan():
+            self.messages.clear()
+            self.session.open_dataset(path, options=options)
+
+    def _load_failed(self, path: Path, option: str, message: str) -> None:
+        self.messages.show_message("error", message, "Import options…",
+                                   lambda: self.import_dialog(path, message))
 
     def open_recipe_dialog(self) -> None:
         if not self._may_discard_plan():

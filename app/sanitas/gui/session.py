@@ -15,13 +15,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from sanitas.core.errors import SanitasError
+from sanitas.core.errors import LoadError, SanitasError
 from sanitas.gui.analysis_process import shared_process
 from sanitas.gui.app_settings import AppSettings
 from sanitas.gui.autosave import Autosaver
 from sanitas.gui.document import Document
 from sanitas.gui.errors import report_unexpected
 from sanitas.gui.key_store import SessionKeys
+from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Session(QObject):
     status = Signal(str)
     error = Signal(str)
     info = Signal(str, str, str)  # text, action button text, name of the MainWindow slot it calls
+    loadFailed = Signal(object, str, str)  # path, the reading option that would help, the message (worded)
     exported = Signal(object)
     recentChanged = Signal()
 
@@ -44,6 +46,8 @@ class Session(QObject):
         self.keys = SessionKeys(self)  # pseudonymization keys for this session (never in recipe or settings)
         self._tasks: list[Task] = []
         self._runner: Any = None
+        self._opening: Path | None = None  # the file being opened (an import option may help it)
+        self.open_options: dict[str, Any] = {}  # sheet, delimiter, encoding the open dataset was read with
 
     # --- task plumbing ---------------------------------------------------------------------------
     @property
@@ -68,8 +72,11 @@ class Session(QObject):
             self.busyChanged.emit(False)
 
     def _failed(self, step: str, exc: BaseException) -> None:
-        if isinstance(exc, SanitasError):
-            self.error.emit(exc.message)
+        if isinstance(exc, LoadError) and exc.option and self._opening is not None:
+            self.loadFailed.emit(self._opening, exc.option, for_workbench(exc.message))
+            self.status.emit(f"{step.capitalize()} failed.")
+        elif isinstance(exc, SanitasError):
+            self.error.emit(for_workbench(exc.message))
             self.status.emit(f"{step.capitalize()} failed.")
         else:
             report_unexpected(exc, step, self._window())
@@ -86,19 +93,25 @@ class Session(QObject):
         return parent if isinstance(parent, QWidget) else None
 
     # --- dataset and scan ------------------------------------------------------------------------
-    def open_dataset(self, path: Path, then: Callable[[], None] | None = None) -> None:
+    def open_dataset(self, path: Path, then: Callable[[], None] | None = None,
+                     options: dict[str, Any] | None = None) -> None:
+        """Open ``path`` (``options``: sheet, delimiter, encoding from the import dialog; automatic if none)."""
         from sanitas.core.io import open_dataset
 
         self.cancel_all()
         self.status.emit(f"Opening {path.name}…")
+        self._opening = path
+        options = dict(options or {})
 
         def work(progress, cancel):
-            dataset = open_dataset(path, progress=progress, cancel=cancel)
+            dataset = open_dataset(path, progress=progress, cancel=cancel, **options)
             progress(0.5, f"Reading {path.name}")
             return dataset, dataset.collect()
 
         def done(result: tuple[Any, Any]) -> None:
             dataset, frame = result
+            self._opening = None
+            self.open_options = options  # the scan and the release re-open the file in the analysis process
             keep_recipe = bool(self.doc.recipe.columns) and set(self.doc.recipe.columns) <= set(dataset.columns)
             if not keep_recipe and not self.doc.dirty:
                 self.doc.new_recipe()
@@ -124,6 +137,9 @@ class Session(QObject):
         def done(scan: Any) -> None:
             self.doc.set_scan(scan)
             personal = sum(1 for f in scan.columns if f.is_personal)
+            if self.doc.frame is not None and self.doc.frame.height == 0:
+                self.status.emit(header_only_summary([f.name for f in scan.columns]))
+                return
             self.status.emit(f"Findings ready in {scan.seconds:.1f} s: {personal} of {len(scan.columns)} columns "
                              "hold personal data.")
             if not self.doc.recipe.columns:
@@ -137,7 +153,8 @@ class Session(QObject):
             if dataset.source is None:
                 return scan_dataset(dataset, settings=load_settings(), progress=progress, cancel=cancel)
             # spaCy and Presidio hold the GIL: they run in the analysis process, never in the GUI's
-            return shared_process().call("scan", progress, cancel, path=dataset.source, settings=load_settings())
+            return shared_process().call("scan", progress, cancel, path=dataset.source, settings=load_settings(),
+                                         options=dict(self.open_options))
 
         self._run("scan", work, done)
 
@@ -175,7 +192,7 @@ class Session(QObject):
         try:
             self.doc.open_recipe(path)
         except SanitasError as exc:
-            self.error.emit(exc.message)  # the current plan stays as it was
+            self.error.emit(for_workbench(exc.message))  # the current plan stays as it was
             return
         self.settings.set_last_folder(path.parent)
         if self.doc.dataset is not None:
@@ -224,7 +241,8 @@ class Session(QObject):
         """Run the release and write it; personal data left in the output is shown for confirmation."""
         from sanitas.gui.export_runner import ExportRunner
 
-        runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys)
+        runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys,
+                              open_options=self.open_options)
         runner.use_residual_dialog()
         self._runner = runner
         self.busyChanged.emit(True)
@@ -296,3 +314,15 @@ class Session(QObject):
         box.finished.connect(answered)
         box.open()
         self.restore_prompt = box
+
+
+def header_only_summary(columns: list[str]) -> str:
+    """A file with headers and no rows: nothing to check, but the headers alone are evidence."""
+    from sanitas.core.detect.headers import read_header
+
+    suggested = {name: read_header(name).hints[0].entity for name in columns if read_header(name).hints}
+    if not suggested:
+        return f"No rows: no values to check, and none of the {len(columns)} headers suggests personal data."
+    named = ", ".join(f"{name} ({entity})" for name, entity in suggested.items())
+    return (f"No rows: no values to check; headers suggest personal data in {len(suggested)} of {len(columns)} "
+            f"columns: {named}.")
