@@ -72,8 +72,12 @@ class MainWindow(QMainWindow):
         top.addWidget(self.columns_panel)
         top.addWidget(self.data_view)
         top.addWidget(self.inspector)
-        top.setSizes([400, 600, 440])
-        top.setStretchFactor(1, 1)
+        top.setSizes([300, 640, 360])
+        top.setStretchFactor(0, 0)
+        top.setStretchFactor(1, 1)  # the data table takes what the window gains or loses
+        top.setStretchFactor(2, 0)
+        self.top_splitter = top
+        self._laid_out = False
 
         self.release_tabs = QTabWidget()
         self.release_tabs.setAccessibleName("Release panels")
@@ -89,12 +93,13 @@ class MainWindow(QMainWindow):
             self.release_tabs.addTab(placeholder_panel(text), title)
         self.report_tab = self.release_tabs.addTab(self.report_view, "Report")
         self.release_tabs.setCurrentIndex(self.report_tab)
+        self.release_tabs.currentChanged.connect(self._release_tab_changed)
 
-        body = QSplitter(Qt.Orientation.Vertical)
+        body = self.body_splitter = QSplitter(Qt.Orientation.Vertical)
         body.setObjectName("body-splitter")
         body.addWidget(top)
         body.addWidget(self.release_tabs)
-        body.setSizes([720, 140])
+        body.setSizes([500, 260])
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
         central = QWidget()
@@ -269,6 +274,15 @@ class MainWindow(QMainWindow):
         self.release_tabs.setCurrentIndex(self.report_tab)
         self._update_counts(result)
 
+    def _release_tab_changed(self, index: int) -> None:
+        """The k-anonymity tab is a form with results: give it room (at least 330 px or 45%) when it opens."""
+        if self.release_tabs.widget(index) is not self.k_anonymity_panel:
+            return
+        top, bottom = self.body_splitter.sizes()
+        wanted = max(330, int(0.45 * (top + bottom)))
+        if bottom < wanted and top + bottom > wanted + 120:
+            self.body_splitter.setSizes([top + bottom - wanted, wanted])
+
     def _update_title(self) -> None:
         name = self.doc.dataset.name if self.doc.dataset else None
         recipe = f" · {self.doc.recipe_path.name}" if self.doc.recipe_path else ""
@@ -325,6 +339,16 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
 
+    def showEvent(self, event) -> None:
+        """First show: side panels take about a quarter of the width each, the data the rest (unless restored)."""
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            width = max(self.top_splitter.width(), 900)
+            side = max(240, min(380, int(width * 0.24)))
+            self.top_splitter.setSizes([side, width - 2 * side - 20, side + 20])
+
     def restore_state(self) -> None:
+        self._laid_out = True  # the analyst's own layout wins
         self.session.settings.restore_window(self)
         QTimer.singleShot(0, self.session.offer_restore)

@@ -23,6 +23,7 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.gui.document import Document
 from sanitas.gui.models.columns_model import (
     COLUMN,
+    FINDING,
     KIND,
     ColumnsFilterProxy,
     ColumnsModel,
@@ -69,8 +70,12 @@ class ColumnsPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # scrolls when the panel is narrow
-        header.setStretchLastSection(True)
+        # Name and finding give way (elided, full text in the tooltip); kind and action are read in full
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FINDING, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._show_context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)

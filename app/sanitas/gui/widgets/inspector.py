@@ -176,6 +176,7 @@ class InspectorPanel(QWidget):
         scroll.setWidget(details)
         self.preview = PreviewPanel(self.doc, keys=self.keys)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("inspector-splitter")
         split.addWidget(scroll)
         split.addWidget(self.preview)
         split.setSizes([480, 260])
