@@ -42,7 +42,7 @@ bench: venv
 
 # Screenshots of the real window under Xvfb (needs: apt-get install xvfb libxcb-icccm4 libxcb-keysyms1).
 screenshots: venv
-	xvfb-run -a -s "-screen 0 1440x900x24" $(PY) scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(OUT)

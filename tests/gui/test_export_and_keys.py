@@ -93,6 +93,8 @@ def test_export_anyway_writes_the_files_when_personal_data_remains(qtbot, window
     assert report["residual_findings"] >= 1
     assert window.report_view.report is not None and "residual" in window.report_view.status
     assert not window.messages.message.startswith("The export stopped")
+    shown = window.report_view.browser.toPlainText()  # parameters in words, never a raw dict
+    assert "Keep last: 4" in shown and "{'" not in shown
 
 
 def test_key_created_in_the_workbench_exports_without_relaunching(qtbot, window: MainWindow, tmp_path: Path) -> None:
