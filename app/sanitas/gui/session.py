@@ -26,6 +26,8 @@ from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 log = logging.getLogger(__name__)
+DOING = {"open": "opening the dataset", "scan": "scanning the dataset",
+         "full-text scan": "scanning every free-text cell"}
 
 
 class Session(QObject):
@@ -79,7 +81,8 @@ class Session(QObject):
             self.error.emit(for_workbench(exc.message))
             self.status.emit(f"{step.capitalize()} failed.")
         else:
-            report_unexpected(exc, step, self._window())
+            # "while scanning the dataset", not "while scan"
+            report_unexpected(exc, DOING.get(step, f"running the {step}"), self._window())
             self.status.emit(f"{step.capitalize()} failed unexpectedly; details in the error dialog.")
 
     def cancel_all(self) -> None:
