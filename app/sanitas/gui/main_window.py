@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         body.setObjectName("body-splitter")
         body.addWidget(top)
         body.addWidget(self.release_tabs)
-        body.setSizes([500, 260])
+        body.setSizes([560, 200])
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
         central = QWidget()
@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
         if not self._laid_out:
             self._laid_out = True
             width = max(self.top_splitter.width(), 900)
-            side = max(240, min(380, int(width * 0.24)))
+            side = max(260, min(400, int(width * 0.27)))
             self.top_splitter.setSizes([side, width - 2 * side - 20, side + 20])
 
     def restore_state(self) -> None:

@@ -73,7 +73,8 @@ class ColumnsPanel(QWidget):
         # Name and finding give way (elided, full text in the tooltip); kind and action are read in full
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMN, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(FINDING, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FINDING, QHeaderView.ResizeMode.Interactive)  # the inspector has it in full
+        header.resizeSection(FINDING, 72)
         header.setStretchLastSection(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
