@@ -163,6 +163,7 @@ def stalls_while_working(path: Path) -> dict[str, int]:
         if until is not None:
             spin(0.3)
         results[name] = beat.longest_ms
+        print(f"STEP {name}: {beat.longest_ms} ms", flush=True)  # partial figures survive a timeout
 
     step("Ctrl+End", lambda: QTest.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier))
     step("scroll bar to the end", lambda: view.verticalScrollBar().setValue(view.verticalScrollBar().maximum()))
@@ -217,7 +218,7 @@ def main() -> int:
             result = done.stdout.strip().splitlines()[-1]
             print(f"Open {path.name} to findings (model loading included): {result.removeprefix('RESULT ')}")
         done = subprocess.run([sys.executable, __file__, "--stalls-child", str(path)], capture_output=True,
-                              text=True, env=_common.bench_env(), check=True)
+                              text=True, env=_common.bench_env(), check=True, timeout=3600)
         stalls = ast.literal_eval(done.stdout.strip().splitlines()[-1].removeprefix("RESULT "))
         print(f"Longest GUI stall per step on {path.name} (ms; target < 100):")
         for name, value in stalls.items():
