@@ -189,7 +189,8 @@ def stalls_while_working(path: Path) -> dict[str, int]:
         runner_box.append(runner)
 
     started = time.perf_counter()
-    step("export (suggested plan, notes dropped, strict)", export, until=lambda: bool(runner_box) and not runner_box[0].running)
+    step("export (suggested plan, notes dropped, strict)", export,
+         until=lambda: bool(runner_box) and not runner_box[0].running)
     results["export seconds"] = round(time.perf_counter() - started)
     window.doc.undo_stack.setClean()
     window.close()
