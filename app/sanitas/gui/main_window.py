@@ -345,7 +345,7 @@ class MainWindow(QMainWindow):
         if not self._laid_out:
             self._laid_out = True
             width = max(self.top_splitter.width(), 900)
-            side = max(260, min(400, int(width * 0.27)))
+            side = max(315, min(400, int(width * 0.27)))
             self.top_splitter.setSizes([side, width - 2 * side - 20, side + 20])
 
     def restore_state(self) -> None:
