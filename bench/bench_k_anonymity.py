@@ -6,7 +6,7 @@
 race, sex, workclass) drawn from each ARX adult hierarchy's level-0 values, skewed like the real
 data (seed 1); salary-class is the sensitive column. k = 2, 5, 10 at 5% suppression, then k = 5 with
 distinct 2-diversity and k = 5 with equal-distance 0.2-closeness on salary-class. Each timing
-includes reading the hierarchy files (``Hierarchy.from_arx_csv``) and the ``anonymize`` call:
+includes reading the hierarchy files (``read_arx_csv``) and the ``anonymize`` call:
 target under 1 s.
 (b) 1,000,000 rows x 6 quasi-identifiers (age, education, marital-status, occupation, race, sex),
 k = 5: target under 15 s, and peak RSS above the RSS just before the call (sampled every 10 ms)
@@ -69,11 +69,11 @@ def make_table(rows: int, columns: Sequence[str], seed: int = 1) -> Any:
 
 def run_anonymize(frame: Any, qis: list[str], **models: Any) -> tuple[float, Any]:
     """Read the hierarchies and anonymize, timed together."""
-    from sanitas.core.privacy.anonymize import anonymize
-    from sanitas.core.privacy.hierarchy import Hierarchy
+    from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+    from sanitas.core.privacy.k_anonymity.anonymize import anonymize
 
     started = time.perf_counter()
-    hierarchies = {c: Hierarchy.from_arx_csv(HIERARCHIES / f"adult_hierarchy_{c}.csv", c) for c in qis}
+    hierarchies = {c: read_arx_csv(HIERARCHIES / f"adult_hierarchy_{c}.csv", c) for c in qis}
     config = {"quasi_identifiers": qis, "hierarchies": hierarchies, "suppression_limit": 0.05, **models}
     result = anonymize(frame, config)
     return time.perf_counter() - started, result
@@ -93,7 +93,7 @@ def describe(name: str, seconds: float, result: Any, target: float) -> dict[str,
 
 
 def small(rows: int) -> dict[str, Any]:
-    from sanitas.core.privacy.models import LDiversity, TCloseness
+    from sanitas.core.privacy.k_anonymity.models import LDiversity, TCloseness
 
     frame = make_table(rows, QIS_30K)
     print(f"\n(a) {frame.height:,} rows x {len(QIS_30K)} quasi-identifiers, 5% suppression, target < {TARGET_30K:g} s "
@@ -115,7 +115,7 @@ def small(rows: int) -> dict[str, Any]:
 def big(rows: int) -> dict[str, Any]:
     import polars as pl
 
-    from sanitas.core.privacy.mondrian import mondrian
+    from sanitas.core.privacy.k_anonymity.mondrian import mondrian
 
     frame = make_table(rows, QIS_1M)
     arrow = frame.to_arrow().nbytes
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import polars as pl
 
-    import sanitas.core.privacy.anonymize  # noqa: F401  (imports are not part of the timings)
+    import sanitas.core.privacy.k_anonymity.anonymize  # noqa: F401  (imports are not part of the timings)
 
     print(f"machine: {machine()}; polars {pl.__version__}")
     result: dict[str, Any] = {"small": small(args.rows)}

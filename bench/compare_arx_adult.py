@@ -103,8 +103,8 @@ def main() -> None:
 
     import polars as pl
 
-    from sanitas.core.privacy.anonymize import AnonymizationConfig, AnonymizationError, anonymize, prepare
-    from sanitas.core.privacy.hierarchy import Hierarchy
+    from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+    from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, AnonymizationError, anonymize, prepare
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -113,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     text = args.data.read_text() if args.data else arx_layout_from_uci(args.uci)
     frame = pl.read_csv(io.StringIO(text), separator=";", infer_schema=False)
-    hierarchies = {c: Hierarchy.from_arx_csv(HIERARCHIES / f"adult_hierarchy_{c}.csv", column=c) for c in COLUMNS}
+    hierarchies = {c: read_arx_csv(HIERARCHIES / f"adult_hierarchy_{c}.csv", column=c) for c in COLUMNS}
     print(f"{frame.height:,} rows, {len(text):,} characters; columns {', '.join(frame.columns)}")
     cases = _cases()
     agree = 0

@@ -26,6 +26,7 @@ BENCHES = {
     "values": "bench_values.py",
     "vs_presidio_structured": "bench_vs_presidio_structured.py",
     "k_anonymity": "bench_k_anonymity.py",
+    "dp": "bench_dp.py",
     "gui": "bench_gui.py",
 }
 TAKES_DATA = {"scan", "apply", "values"}
@@ -55,6 +56,9 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
                      verdict(scan["pass"])))
         if scan.get("cli"):
             rows.append(("scan 1M x 20, CLI incl. imports", f"{scan['cli']['seconds']:.2f} s", "(reference)", ""))
+    if dp := results.get("dp"):
+        rows.append((f"DP noise {dp['columns']} x {dp['rows']:,}", f"{dp['seconds']:.2f} s", f"< {dp['target_s']:g} s",
+                     verdict(dp["ok"])))
     if apply := results.get("apply"):
         rows.append(("apply 1M x 20 (10 transforms), in-process", f"{apply['seconds']:.2f} s",
                      f"< {apply['target']:g} s", verdict(apply["pass"])))

@@ -15,9 +15,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from sanitas.core.privacy.anonymize import anonymize
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.risk import risk_report
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
+from sanitas.core.privacy.k_anonymity.anonymize import anonymize
+from sanitas.core.privacy.metrics.risk import risk_report
 
 # DataProvider.java: the "standard data definition".
 PEOPLE = pl.DataFrame({

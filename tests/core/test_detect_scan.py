@@ -120,8 +120,8 @@ def test_pattern_only_mode_says_so(fake: Faker) -> None:
     assert any("pattern recognizers only" in n for n in result.notes)
     found = {f.name: f.top_entity for f in result.columns}
     assert found["email"] == "EMAIL_ADDRESS" and found["website"] == "URL"
-    assert found["name"] == "PERSON"  # from the header alone
-    assert result.finding("name").entities[0].evidence == "header"  # type: ignore[union-attr]
+    assert found["name"] == "PERSON"  # no NER: the name lexicons back the header
+    assert result.finding("name").entities[0].evidence == "values+header"  # type: ignore[union-attr]
 
 
 def test_missing_model_falls_back_to_patterns(fake: Faker) -> None:

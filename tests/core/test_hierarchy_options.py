@@ -15,11 +15,12 @@ from pydantic import ValidationError
 from sanitas.core.dataset import Dataset
 from sanitas.core.engine import run
 from sanitas.core.errors import RecipeError
-from sanitas.core.privacy import hierarchy_builders as hb
-from sanitas.core.privacy.hierarchy import HierarchyError
-from sanitas.core.privacy.mondrian import mondrian
-from sanitas.core.privacy.release import load_hierarchies
-from sanitas.core.recipe import HierarchyRef, KAnonymitySection, dump_recipe, parse_recipe
+from sanitas.core.privacy.hierarchies import builders as hb
+from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
+from sanitas.core.privacy.k_anonymity.mondrian import mondrian
+from sanitas.core.privacy.k_anonymity.release import load_hierarchies
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef, KAnonymitySection
+from sanitas.core.recipe import dump_recipe, parse_recipe
 
 
 def recipe(hierarchy: dict, **section: object) -> dict:

@@ -48,7 +48,7 @@ def hostile() -> pl.DataFrame:
     """Cells an attacker could plant in a source file to run formulas in the analyst's spreadsheet."""
     return pl.DataFrame(
         {
-            "note": ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tTAB", "\rCR", "plain", None],
+            "note": ['=HYPERLINK("http://x")', "+1+2", "-3+cmd", "@SUM(A1)", "\tTAB", "\rCR", "plain", None],
             "amount": [-1, 2, -3, 4, 5, 6, 7, 8],
             "=cmd": ["a", "b", "c", "d", "e", "f", "g", "h"],
         }
@@ -204,7 +204,7 @@ def test_nested_columns_are_refused_for_flat_formats(tmp_path: Path) -> None:
 def test_guard_formulas_prefixes_text_only(hostile: pl.DataFrame) -> None:
     guarded = guard_formulas(hostile)
     assert guarded["note"].to_list() == [
-        "'=HYPERLINK(\"http://x\")", "'+1+2", "'-3", "'@SUM(A1)", "'\tTAB", "'\rCR", "plain", None,
+        "'=HYPERLINK(\"http://x\")", "'+1+2", "'-3+cmd", "'@SUM(A1)", "'\tTAB", "'\rCR", "plain", None,
     ]  # fmt: skip
     assert guarded["amount"].to_list() == hostile["amount"].to_list()
     assert guarded.columns == ["note", "amount", "'=cmd"]
@@ -212,16 +212,28 @@ def test_guard_formulas_prefixes_text_only(hostile: pl.DataFrame) -> None:
     assert count_formula_cells(hostile) == {"note": 6}
 
 
+def test_guard_catches_blanks_and_fullwidth_signs_but_leaves_plain_numbers() -> None:
+    cells = [" =1+1", "\u3000=A1", "\uff1dSUM(A1)", "\uff0b1", "-5", "+2.5", "-1E+999", "-0", "\n=x"]
+    frame = pl.DataFrame({"t": cells})
+    assert guard_formulas(frame)["t"].to_list() == [
+        "' =1+1", "'\u3000=A1", "'\uff1dSUM(A1)", "'\uff0b1", "-5", "+2.5", "-1E+999", "-0", "'\n=x"]
+
+
+def test_guarded_column_name_already_taken() -> None:
+    frame = pl.DataFrame({"=a": [1], "'=a": [2], "'=a (2)": [3], "＝b": [4]})
+    assert guard_formulas(frame).columns == ["'=a (3)", "'=a", "'=a (2)", "'＝b"]
+
+
 def test_guard_on_csv_read_back(tmp_path: Path, hostile: pl.DataFrame) -> None:
     back = pl.read_csv(write_table(hostile, tmp_path / "out.csv"))
-    assert back["note"].to_list()[:4] == ['\'=HYPERLINK("http://x")', "'+1+2", "'-3", "'@SUM(A1)"]
+    assert back["note"].to_list()[:4] == ['\'=HYPERLINK("http://x")', "'+1+2", "'-3+cmd", "'@SUM(A1)"]
     assert back["amount"].to_list() == hostile["amount"].to_list()
 
 
 def test_guard_on_xlsx_read_back_and_no_formula_cells(tmp_path: Path, hostile: pl.DataFrame) -> None:
     path = write_table(hostile, tmp_path / "out.xlsx")
     back = pl.read_excel(path)
-    assert back["note"].to_list()[:4] == ['\'=HYPERLINK("http://x")', "'+1+2", "'-3", "'@SUM(A1)"]
+    assert back["note"].to_list()[:4] == ['\'=HYPERLINK("http://x")', "'+1+2", "'-3+cmd", "'@SUM(A1)"]
     assert back["amount"].to_list() == hostile["amount"].to_list()
     sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "<f " not in sheet
@@ -262,8 +274,8 @@ def test_private_tempdir_is_0700_and_removed(tmp_path: Path) -> None:
 
 
 def test_private_tempdir_removed_on_error() -> None:
-    with pytest.raises(RuntimeError), private_tempdir(prefix="sanitas-test-") as folder:
-        assert folder.name.startswith("sanitas-test-")
+    with pytest.raises(RuntimeError), private_tempdir() as folder:
+        assert folder.name.startswith(f"sanitas-{os.getpid()}-"), "recognisably ours, with the owning pid"
         raise RuntimeError("boom")
     assert not folder.exists()
 

@@ -218,7 +218,7 @@ def test_mondrian_section_round_trips_without_global_fields() -> None:
 def test_a_release_that_fails_the_independent_check_is_refused(demo: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The check is the last gate: if the search ever released a table that breaks a model, nothing is written."""
-    import sanitas.core.privacy.anonymize as anonymize_module
+    import sanitas.core.privacy.k_anonymity.anonymize as anonymize_module
     from sanitas.core.errors import VerificationError
 
     real = anonymize_module.anonymize
@@ -235,8 +235,8 @@ def test_a_release_that_fails_the_independent_check_is_refused(demo: Path, tmp_p
 
 
 def test_a_release_with_every_record_suppressed_or_no_records_is_refused() -> None:
-    from sanitas.core.privacy.anonymize import AnonymizationError
-    from sanitas.core.privacy.release import k_anonymity_step
+    from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationError
+    from sanitas.core.privacy.k_anonymity.release import k_anonymity_step
     from sanitas.core.recipe import KAnonymitySection
 
     frame = pl.DataFrame({"age": [30 + i for i in range(40)], "sex": ["F", "M"] * 20})

@@ -10,10 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from sanitas.core.privacy.anonymize import anonymize
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.hierarchy_builders import auto_hierarchy
-from sanitas.core.privacy.verify import (
+from sanitas.core.privacy.hierarchies.builders import auto_hierarchy
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
+from sanitas.core.privacy.k_anonymity.anonymize import anonymize
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.privacy.k_anonymity.verify import (
     equal_distance_emd,
     hierarchical_emd,
     largest_recursive_ratio,
@@ -21,7 +22,6 @@ from sanitas.core.privacy.verify import (
     tree_height,
     verify,
 )
-from sanitas.core.recipe import KAnonymitySection
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

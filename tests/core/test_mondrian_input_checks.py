@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from sanitas.core.privacy.hierarchy import HierarchyError, value_text
-from sanitas.core.privacy.mondrian import MondrianError, mondrian
+from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError, value_text
+from sanitas.core.privacy.k_anonymity.mondrian import MondrianError, mondrian
 
 
 @pytest.mark.parametrize(("column", "dtype"), [

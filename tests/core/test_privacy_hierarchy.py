@@ -12,9 +12,9 @@ import pytest
 from faker import Faker
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy import hierarchy_builders as hb
-from sanitas.core.privacy.arx_format import column_from_filename
-from sanitas.core.privacy.hierarchy import STAR, Hierarchy, HierarchyError, value_text
+from sanitas.core.privacy.hierarchies import builders as hb
+from sanitas.core.privacy.hierarchies.arx_format import column_from_filename, read_arx_csv, write_arx_csv
+from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, HierarchyError, value_text
 
 ARX_DIR = Path(os.environ.get("SANITAS_ARX_HIERARCHIES",
                               Path(__file__).resolve().parents[1] / "support" / "arx-hierarchies" / "adult"))
@@ -54,21 +54,21 @@ def jobs(n: int = 200, seed: int = 7) -> pl.Series:
 @pytest.mark.parametrize("path", ARX_FILES, ids=lambda p: p.name)
 def test_every_arx_adult_file_loads_and_round_trips(path: Path, tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
-    hierarchy = Hierarchy.from_arx_csv(path)
+    hierarchy = read_arx_csv(path)
     assert hierarchy.column == column_from_filename(path) == path.stem.split("_hierarchy_")[1]
     assert hierarchy.height == len(lines[0].split(";"))
     assert hierarchy.levels.height == len(lines)
     assert hierarchy.values == [line.split(";")[0] for line in lines]
     assert hierarchy.suppresses_at_top and hierarchy.labels(hierarchy.height - 1) == [STAR]
     copy = tmp_path / path.name
-    hierarchy.to_arx_csv(copy)
-    assert Hierarchy.from_arx_csv(copy) == hierarchy
+    write_arx_csv(hierarchy, copy)
+    assert read_arx_csv(copy) == hierarchy
     assert copy.read_text() == "\n".join(lines) + "\n"  # byte for byte what ARX wrote (plus a final newline)
 
 
 @needs_arx
 def test_arx_age_levels_follow_the_file() -> None:
-    age = Hierarchy.from_arx_csv(AGE_FILE)
+    age = read_arx_csv(AGE_FILE)
     assert age.height == 5
     row = dict(zip(age.values, age.rows(), strict=True))
     assert row["1"] == ["1", "0-4", "0-9", "0-19", "*"]
@@ -82,7 +82,7 @@ def test_arx_age_levels_follow_the_file() -> None:
 
 @needs_arx
 def test_arx_categorical_file_generalizes() -> None:
-    education = Hierarchy.from_arx_csv(ARX_DIR / "adult_hierarchy_education.csv", column="edu")
+    education = read_arx_csv(ARX_DIR / "adult_hierarchy_education.csv", column="edu")
     assert education.column == "edu" and education.height == 4
     column = pl.Series("edu", ["Bachelors", "Preschool"])
     assert education.generalize(column, 1).to_list() == ["Undergraduate", "Primary School"]
@@ -92,11 +92,11 @@ def test_arx_categorical_file_generalizes() -> None:
 # reading and writing the format ----------------------------------------------------------------
 def test_bom_crlf_and_quoted_separators_are_read(tmp_path: Path) -> None:
     path = write(tmp_path / "h.csv", b'\xef\xbb\xbfa;"x;y";*\r\nb;"say ""hi""";*\r\n\r\n')
-    hierarchy = Hierarchy.from_arx_csv(path, column="c")
+    hierarchy = read_arx_csv(path, column="c")
     assert hierarchy.rows() == [["a", "x;y", "*"], ["b", 'say "hi"', "*"]]
-    hierarchy.to_arx_csv(tmp_path / "out.csv")
+    write_arx_csv(hierarchy, tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text() == 'a;"x;y";*\nb;"say ""hi""";*\n'
-    assert Hierarchy.from_arx_csv(tmp_path / "out.csv", column="c") == hierarchy
+    assert read_arx_csv(tmp_path / "out.csv", column="c") == hierarchy
 
 
 @pytest.mark.parametrize(
@@ -114,20 +114,20 @@ def test_bom_crlf_and_quoted_separators_are_read(tmp_path: Path) -> None:
 )
 def test_malformed_files_name_the_line(tmp_path: Path, content: str | bytes, expected: str) -> None:
     with pytest.raises(HierarchyError) as caught:
-        Hierarchy.from_arx_csv(write(tmp_path / "h.csv", content), column="c")
+        read_arx_csv(write(tmp_path / "h.csv", content), column="c")
     assert expected in str(caught.value)
     assert isinstance(caught.value, SanitasError)
 
 
 def test_missing_file_is_a_hierarchy_error(tmp_path: Path) -> None:
     with pytest.raises(HierarchyError, match=r"nope\.csv: cannot read"):
-        Hierarchy.from_arx_csv(tmp_path / "nope.csv")
+        read_arx_csv(tmp_path / "nope.csv")
 
 
 def test_a_level_that_splits_a_group_is_named(tmp_path: Path) -> None:
     path = write(tmp_path / "adult_hierarchy_age.csv", "1;0-4;0-9;*\n2;0-4;0-9;*\n7;5-9;0-9;*\n3;0-4;0-19;*\n")
     with pytest.raises(HierarchyError) as caught:
-        Hierarchy.from_arx_csv(path)
+        read_arx_csv(path)
     message = str(caught.value)
     assert "Hierarchy for 'age' (adult_hierarchy_age.csv): level 2 is not a coarsening of level 1" in message
     assert "'0-4' (first on line 1) becomes 2 labels at level 2 ('0-9', '0-19')" in message

@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from sanitas.core.privacy.anonymize import AnonymizationConfig, anonymize, prepare
-from sanitas.core.privacy.evaluation import Evaluator
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.loss import METRICS
-from sanitas.core.privacy.models import (
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
+from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, anonymize, prepare
+from sanitas.core.privacy.k_anonymity.evaluation import Evaluator
+from sanitas.core.privacy.k_anonymity.loss import METRICS
+from sanitas.core.privacy.k_anonymity.models import (
     LDiversity,
     PrivacyModels,
     TCloseness,
@@ -26,7 +26,7 @@ from sanitas.core.privacy.models import (
     recursive_parts,
     tree_height,
 )
-from sanitas.core.privacy.rollup import Pairs, bottom_classes, code_flat, code_with_hierarchy
+from sanitas.core.privacy.k_anonymity.rollup import Pairs, bottom_classes, code_flat, code_with_hierarchy
 
 DISEASES = Hierarchy.from_rows("disease", [
     ["flu", "respiratory", "infection", "*"], ["cold", "respiratory", "infection", "*"],

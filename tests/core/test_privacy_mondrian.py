@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.mondrian import MondrianError, mondrian
-from sanitas.core.privacy.risk import risk_report
+from sanitas.core.privacy.k_anonymity.mondrian import MondrianError, mondrian
+from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import Cancelled, CancelToken
 
 

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.risk import RiskInputError, risk_report
-from sanitas.core.privacy.utility import discernibility, entropy_bits, utility_report
+from sanitas.core.privacy.metrics.risk import RiskInputError, risk_report
+from sanitas.core.privacy.metrics.utility import discernibility, entropy_bits, utility_report
 
 QIS = ["age", "sex", "zip"]
 

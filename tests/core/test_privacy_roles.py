@@ -8,7 +8,7 @@ import polars as pl
 
 from sanitas.core.dataset import Dataset
 from sanitas.core.detect import scan_dataset
-from sanitas.core.privacy.roles import Role, columns_with_role, propose_roles
+from sanitas.core.privacy.k_anonymity.roles import Role, columns_with_role, propose_roles
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

@@ -19,11 +19,12 @@ import polars as pl
 import pytest
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.anonymize import AnonymizationConfig, AnonymizationError, anonymize
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.lattice import Lattice, LatticeError
-from sanitas.core.privacy.loss import METRICS
-from sanitas.core.privacy.risk import risk_report
+from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy
+from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, AnonymizationError, anonymize
+from sanitas.core.privacy.k_anonymity.lattice import Lattice, LatticeError
+from sanitas.core.privacy.k_anonymity.loss import METRICS
+from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import Cancelled, CancelToken
 
 QIS = ["age", "zip", "job"]
@@ -419,7 +420,7 @@ def test_adult_like_30k_rows_8_quasi_identifiers_is_fast() -> None:
 
     folder = Path(__file__).resolve().parents[1] / "support" / "arx-hierarchies" / "adult"
     names = ["age", "education", "marital-status", "native-country", "occupation", "race", "sex", "workclass"]
-    load = lambda: {n: Hierarchy.from_arx_csv(folder / f"adult_hierarchy_{n}.csv") for n in names}  # noqa: E731
+    load = lambda: {n: read_arx_csv(folder / f"adult_hierarchy_{n}.csv") for n in names}  # noqa: E731
     frame = adult_like(30_000, names, load())
     for k in (2, 5, 10):
         start = time.perf_counter()

@@ -218,6 +218,30 @@ k_anonymity:
 """
     problems = recipe_problems(parse_recipe(yaml.safe_load(text)), schema)
     assert any("'name': it is identifying in k_anonymity, but its action is 'generalize'" in p for p in problems)
-    assert any("'age': it is a quasi-identifier of k_anonymity, but unlisted columns are dropped" in p
-               for p in problems)
+    # quasi-identifiers count as listed (action keep), so 'unlisted_columns: drop' does not drop them
+    assert not any("'age'" in p or "'sex'" in p for p in problems)
     assert any("'dx': it is a sensitive column of k_anonymity, so its action must be 'keep'" in p for p in problems)
+
+
+def test_columns_a_step_covers_count_as_listed_and_default_to_keep() -> None:
+    from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore, Evidence
+    from sanitas.core.recipe_check import resolve_plan
+
+    text = """
+version: 1
+unlisted_columns: {policy}
+columns:
+  name: {{action: redact}}
+k_anonymity:
+  quasi_identifiers: [zip, dob]
+  sensitive: [dx]
+  k: 2
+"""
+    personal = ColumnFinding(name="zip", dtype="String", kind=ColumnKind.QUASI_IDENTIFIER, sampled=50,
+                             distinct_share=0.5, entities=[EntityScore(entity="POSTAL_CODE", score=0.9, share=1.0,
+                                                                       evidence=Evidence.VALUES)])
+    for policy in ("drop", "keep-non-personal", "refuse"):
+        recipe = parse_recipe(yaml.safe_load(text.format(policy=policy)))
+        plan = resolve_plan(recipe, ["name", "zip", "dob", "dx"], {"zip": personal})
+        assert {c: p.action for c, p in plan.items()} == {"name": "redact", "zip": "keep", "dob": "keep", "dx": "keep"}
+        assert "covered by k_anonymity" in (plan["zip"].note or "")

@@ -15,8 +15,8 @@ import pytest
 
 from sanitas.core.dataset import Dataset
 from sanitas.core.engine import run
-from sanitas.core.privacy.risk import RiskReport, risk_report
-from sanitas.core.privacy.utility import UtilityReport, utility_report
+from sanitas.core.privacy.metrics.risk import RiskReport, risk_report
+from sanitas.core.privacy.metrics.utility import UtilityReport, utility_report
 from sanitas.core.recipe import parse_recipe
 from sanitas.core.report import build_report, render_html
 from sanitas.core.report.charts import (

@@ -82,7 +82,7 @@ class Case:
 
     @property
     def id(self) -> str:
-        label = self.params.get("method") or self.params.get("format") or ""
+        label = self.params.get("method") or self.params.get("format") or self.params.get("mechanism") or ""
         return f"{self.name}-{self.column.__name__}{'-' + label if label else ''}"
 
 
@@ -115,6 +115,12 @@ CASES = [
     ),
     Case("generalize", {"method": "postal"}, zips, {"method": "postal", "keep": 99}, "keep"),
     Case("scrub", {}, notes, {"score_threshold": 2}, "score_threshold"),
+    Case("dp_noise", {"epsilon": 1.0, "lower": 0, "upper": 105}, ages,
+         {"epsilon": 1.0, "lower": 9, "upper": 1}, "lower"),
+    Case("dp_noise", {"mechanism": "gaussian", "epsilon": 1.0, "delta": 1e-6, "lower": 0, "upper": 105}, ages,
+         {"mechanism": "gaussian", "epsilon": 1.0, "lower": 0, "upper": 105}, "delta"),
+    Case("dp_noise", {"mechanism": "randomized_response", "epsilon": 0.5, "domain": ["a", "b", "c"]}, zips,
+         {"mechanism": "randomized_response", "epsilon": 0.5}, "domain"),
 ]
 
 

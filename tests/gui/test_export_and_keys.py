@@ -88,8 +88,10 @@ def test_export_anyway_writes_the_files_when_personal_data_remains(qtbot, window
     qtbot.waitUntil(lambda: not window.session.busy, timeout=60_000)
 
     assert out.exists() and Path(f"{out}.report.json").exists() and Path(f"{out}.report.html").exists()
-    assert pl.read_csv(out).height == 300
     report = json.loads(Path(f"{out}.report.json").read_text())
+    # the suggested plan's k-anonymity section may suppress a few records (5% at most)
+    assert pl.read_csv(out).height == 300 - report["k_anonymity"]["suppressed"] == report["output"]["rows"]
+    assert report["k_anonymity"]["suppressed"] <= 15
     assert report["residual_findings"] >= 1
     assert window.report_view.report is not None and "residual" in window.report_view.status
     assert not window.messages.message.startswith("The export stopped")

@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ScanResult
-from sanitas.core.privacy.hierarchy import Hierarchy
-from sanitas.core.privacy.release import k_anonymity_step, load_hierarchies
-from sanitas.core.recipe import HierarchyRef, load_recipe
+from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+from sanitas.core.privacy.k_anonymity.release import k_anonymity_step, load_hierarchies
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
+from sanitas.core.recipe import load_recipe
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_builder_form import EDGES
 from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
@@ -252,7 +253,7 @@ def test_edited_cell_is_saved_as_an_arx_file_next_to_the_recipe(qtbot: QtBot, pa
     frame = panel.doc.frame
     assert frame is not None
     loaded = load_hierarchies(recipe.k_anonymity, frame, tmp_path)[0]["zip"]
-    assert loaded == dialog.hierarchy and loaded == Hierarchy.from_arx_csv(tmp_path / "hierarchies" / "zip.csv", "zip")
+    assert loaded == dialog.hierarchy and loaded == read_arx_csv(tmp_path / "hierarchies" / "zip.csv", "zip")
     assert loaded.levels.filter(pl.col("level0") == first)["level1"].item() == merged
     panel.doc.open_recipe(tmp_path / "recipe.yaml")
     assert panel.hierarchies.refs["zip"].file == "hierarchies/zip.csv"

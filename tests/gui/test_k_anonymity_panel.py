@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from sanitas.core.dataset import Dataset
 from sanitas.core.detect.findings import ScanResult
-from sanitas.core.recipe import ColumnPlan, HierarchyRef
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
+from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.bar_chart import BarChart, Series
 from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
@@ -220,11 +221,12 @@ def test_identifying_roles_go_into_the_recipe_and_a_kept_one_is_flagged(panel: K
     assert "Identifying columns" in panel.message.text() and "email" in panel.message.text()  # no plan yet
     panel.doc.apply_suggested_plan()
     panel.apply_button.click()
-    message = panel.message.text()  # the suggested plan removes or replaces every identifying column...
-    assert "Identifying" not in message
-    assert "set the action of zip (generalize)" in message  # ...but generalizes QIs the section must get raw
-    for column in ("zip", "age"):
-        panel.doc.set_plan(column, ColumnPlan(action="keep"))
+    # the suggested plan removes or replaces every identifying column and leaves the QIs raw for the section
+    assert panel.message.text() == ""
+    panel.doc.set_plan("zip", ColumnPlan(action="generalize", params={"method": "postal", "keep": 3}))
+    panel.apply_button.click()
+    assert "set the action of zip (generalize)" in panel.message.text()  # the section needs zip raw
+    panel.doc.set_plan("zip", ColumnPlan(action="keep"))
     panel.apply_button.click()
     assert panel.message.text() == ""
     panel.set_role("email", "insensitive")

@@ -131,9 +131,10 @@ def test_open_edit_undo_save_export(qtbot, window: MainWindow, demo: Path, tmp_p
         modal.accept()
         qtbot.waitUntil(lambda: not window.session.busy, timeout=60_000)
     frame = pl.read_parquet(out)
-    assert frame.height == 300 and "street_address" not in frame.columns
-    assert set(frame["phone"].drop_nulls()) == {"<PHONE_NUMBER>"}
     report = json.loads(Path(f"{out}.report.json").read_text())
+    # the suggested plan's k-anonymity section may suppress a few records (5% at most)
+    assert frame.height == 300 - report["k_anonymity"]["suppressed"] and "street_address" not in frame.columns
+    assert set(frame["phone"].drop_nulls()) == {"<PHONE_NUMBER>"}
     assert report["columns"][3]["action"] == "redact"
     assert window.release_tabs.currentIndex() == window.report_tab
     assert "residual findings" in window.counts_label.text()

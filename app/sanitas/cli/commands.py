@@ -12,7 +12,7 @@ from typing import Any
 
 from sanitas.cli.progress import TerminalProgress
 from sanitas.core.errors import SanitasError
-from sanitas.core.settings import Settings, load_settings
+from sanitas.core.settings import Settings, load_settings, with_overrides
 
 
 def dataset_options(parser: argparse.ArgumentParser) -> None:
@@ -31,21 +31,17 @@ def _detect_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
-    updates: dict[str, Any] = {}
-    if getattr(args, "sample", None):
-        updates["sample_size"] = args.sample
-    if getattr(args, "model", None):
-        updates["spacy_model"] = args.model
-    if getattr(args, "recognizers", None):
-        updates["recognizers_file"] = args.recognizers
-    return settings.model_copy(update=updates)
+    """The settings with this command's options, validated like the settings file (--sample 0 is refused)."""
+    return with_overrides(load_settings(), sample_size=getattr(args, "sample", None),
+                          spacy_model=getattr(args, "model", None) or None,
+                          recognizers_file=getattr(args, "recognizers", None))
 
 
 def open_input(args: argparse.Namespace):
     from sanitas.core.io import open_dataset
 
-    return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet)
+    return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet,
+                        excel_limits=_settings(args).excel_limits())
 
 
 def _scan(args: argparse.Namespace, settings: Settings, progress: TerminalProgress):
@@ -91,24 +87,10 @@ def scan_json(scan, examples: bool = False) -> dict[str, Any]:
 
 def full_text_scan(dataset, scan, settings: Settings, progress: TerminalProgress) -> dict[str, dict[str, Any]]:
     """Cell-level detection over every cell of each free-text column: cells hit per entity."""
-    from sanitas.core.detect import ColumnKind, scan_cells
-    from sanitas.core.progress import sub_progress
+    from sanitas.core.detect.full_text import full_text_scan as scan_every_cell
 
-    columns = [f.name for f in scan.columns if f.kind is ColumnKind.FREE_TEXT]
-    summary: dict[str, dict[str, Any]] = {}
-    for i, name in enumerate(columns):
-        values = dataset.frame.select(name).collect(engine="streaming").get_column(name)
-        found = scan_cells(values, settings=settings,
-                           progress=sub_progress(progress, i / len(columns), (i + 1) / len(columns)))
-        cells: dict[str, set[int]] = {}
-        for hit in found:
-            cells.setdefault(hit.entity, set()).add(hit.row)
-        non_null = values.len() - values.null_count()
-        summary[name] = {
-            "cells": non_null,
-            "cells_with_personal_data": len({hit.row for hit in found}),
-            "entities": {e: len(rows) for e, rows in sorted(cells.items(), key=lambda kv: -len(kv[1]))},
-        }
+    summary = {name: column.model_dump() for name, column in
+               scan_every_cell(dataset, scan, settings=settings, progress=progress).items()}
     progress.done()
     return summary
 
@@ -165,12 +147,19 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 def run_plan(args: argparse.Namespace) -> int:
     from sanitas.core.plan import commented_recipe_yaml, suggest_recipe
     from sanitas.core.recipe import dump_recipe, save_recipe
+    from sanitas.core.recipe_destination import check_recipe_destination
+    from sanitas.core.settings import settings_path
 
-    if args.output.exists() and not args.force:
-        raise SanitasError(f"{args.output} exists: pass --force to overwrite it, or choose another name.")
     settings = _settings(args)
+    # Before the scan: never over the input, the recognizers or the settings file, whatever --force says.
+    reads = {settings_path(): "the settings file"}
+    if settings.recognizers_file is not None:
+        reads[Path(settings.recognizers_file).expanduser()] = "the custom recognizers file"
+    args.output = check_recipe_destination(args.output, input_path=Path(args.file).expanduser(), reads=reads,
+                                           force=args.force)
     dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
     recipe, comments = suggest_recipe(scan, seed=args.seed)
+    recipe.schema_fingerprint = dataset.schema_fingerprint()
     if args.output.suffix.lower() == ".json":
         text = dump_recipe(recipe, "json")
     else:
@@ -178,10 +167,11 @@ def run_plan(args: argparse.Namespace) -> int:
                   f"({scan.rows:,} rows, {len(scan.columns)} columns).",
                   "Review every action before a release. Keys are referenced, never stored here:",
                   "set SANITAS_KEY (16+ random characters) or point 'keys.default' at a key file.", ""]
-        from sanitas.core.privacy.roles import propose_roles
-
-        text = commented_recipe_yaml(recipe, comments, header, roles=propose_roles(scan))
-    save_recipe(recipe, args.output, text=text)
+        text = commented_recipe_yaml(recipe, comments, header)
+    try:
+        save_recipe(recipe, args.output, text=text)
+    except OSError as exc:
+        raise SanitasError(f"{args.output}: cannot write the recipe ({exc.strerror}).") from None
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")
     print(f"Next: sanitas apply {args.file} --recipe {args.output} -o OUTPUT")
@@ -222,6 +212,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.io import check_destination, folders_to_create
     from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
+    from sanitas.core.step_registry import STEPS
 
     started = time.perf_counter()
     settings = _settings(args)
@@ -250,9 +241,11 @@ def run_apply(args: argparse.Namespace) -> int:
         progress.done()
     residual = release.residual
     if result.output is not None:
-        print(f"Wrote {result.output} ({release.frame.height:,} rows, {release.frame.width} columns)")
+        print(f"Wrote {result.output} ({release.output.height:,} rows, {release.output.width} columns)")
     else:
         print(f"Withheld {args.output}: not written (--strict and residual findings)")
+    for note in result.notes:
+        print(f"note: {note}")
     print(f"Report: {result.report_html}")
     print(f"        {result.report_json}")
     if residual.clean:
@@ -266,8 +259,16 @@ def run_apply(args: argparse.Namespace) -> int:
             if f.blocking:
                 print(f"  - column '{f.column}': {f.entity or f.kind.value} in {f.share:.0%} of sampled values, "
                       f"rows {_rows(f.rows)}", file=sys.stderr)
-    if release.k_anonymity is not None:
-        print(_k_anonymity_summary(release.k_anonymity))
+    if release.risk is not None and release.risk.judged:
+        figures = release.risk.figures
+        verdict = "AT RISK" if release.risk.at_risk else "below the threshold"
+        print(f"Re-identification risk over {', '.join(release.risk.quasi_identifiers)}: highest prosecutor risk "
+              f"{figures['prosecutor_risk']['highest']:.0%} (threshold {release.risk.threshold:.0%}, {verdict}), "
+              f"k = {figures['k']}, {figures['sample_uniqueness']:.1%} unique records.")
+    for note in release.notes:
+        print(f"Warning: {note}", file=sys.stderr)
+    for name, step_result in release.steps.items():
+        print("\n".join(STEPS[name].summary(step_result.facts)))
     print(f"Done in {time.perf_counter() - started:.1f} s.")
     if args.strict and not residual.clean:
         return 3
@@ -297,30 +298,6 @@ def _remove_empty(folders: list[Path]) -> None:
     for folder in reversed(folders):
         with contextlib.suppress(OSError):
             folder.rmdir()
-
-
-def _k_anonymity_summary(facts: Any) -> str:
-    """What the k_anonymity step reached, in a few lines (the report has the rest)."""
-    models = ", ".join(f"{c.model} {'holds' if c.holds else 'FAILS'}" for c in facts.checks)
-    if facts.method == "mondrian":
-        where = f"{facts.partitions:,} partitions"
-    else:
-        where = "levels " + ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers)
-    before, after = facts.risk_before, facts.risk_after
-    warning = []
-    if facts.unchanged_quasi_identifiers and facts.risk_with_unchanged is not None:
-        risk = facts.risk_with_unchanged
-        warning = [f"  Warning: {', '.join(facts.unchanged_quasi_identifiers)} (quasi-identifying) released unchanged "
-                   f"outside k_anonymity: with it the smallest class is {risk.k} and {risk.sample_uniques:,} records "
-                   "are unique. Add it to quasi_identifiers, or drop or replace it."]
-    return "\n".join([
-        f"k-anonymity: {models}.",
-        f"  {facts.method_label}; {where}; {facts.suppressed:,} records suppressed.",
-        f"  Prosecutor risk, highest {before.prosecutor_risk.highest:.1%} -> {after.prosecutor_risk.highest:.1%}, "
-        f"average {before.prosecutor_risk.average:.1%} -> {after.prosecutor_risk.average:.1%}; sample uniques "
-        f"{before.sample_uniques:,} -> {after.sample_uniques:,}.",
-        *warning,
-    ])
 
 
 def _rows(rows: list[int]) -> str:

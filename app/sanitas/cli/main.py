@@ -14,7 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from sanitas import __version__
+from sanitas.cli.terminal import EscapingStream
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.stale import remove_stale_temp_folders
 from sanitas.core.progress import Cancelled
 
 EXIT_OK = 0
@@ -47,6 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # per-language recognizer chatter
     parser = build_parser()
     args = parser.parse_args(argv)
+    remove_stale_temp_folders()  # private copies of the data left by killed runs (their pid is gone)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)  # names from the file
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = int(args.handler(args) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit

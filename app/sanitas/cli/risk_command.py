@@ -1,6 +1,6 @@
 """The `sanitas risk` sub-command: re-identification risk of a file, as a table or JSON.
 
-Parsing and printing only; the numbers come from sanitas.core.privacy.risk.
+Parsing and printing only; the numbers come from sanitas.core.privacy.metrics.risk.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sanitas.cli.commands import dataset_options, open_input
 
 if TYPE_CHECKING:  # the core (polars) is imported when the command runs, not when `sanitas --help` does
-    from sanitas.core.privacy.risk import RiskReport
+    from sanitas.core.privacy.metrics.risk import RiskReport
 
 
 def _names(text: str) -> list[str]:
@@ -42,7 +42,7 @@ def add_risk(sub: argparse._SubParsersAction) -> None:
 
 
 def run_risk(args: argparse.Namespace) -> int:
-    from sanitas.core.privacy.risk import RiskInputError, risk_report
+    from sanitas.core.privacy.metrics.risk import RiskInputError, risk_report
 
     qis = _names(args.quasi_identifiers)
     sensitive = _names(args.sensitive or "")

@@ -109,6 +109,10 @@ class Dataset:
         self._check()
         return self._run(query)
 
+    def query(self, query: Callable[[pl.LazyFrame], T]) -> T:
+        """Run a query over the lazy table (a streaming check, a count), with the readers' error handling."""
+        return self._run(query)
+
     def collect(self) -> pl.DataFrame:
         self._check()
         return self._run(lambda lf: lf.collect())

@@ -7,13 +7,18 @@ never contain data values beyond what the analyst already sees (a column name, a
 
 from __future__ import annotations
 
+MAX_MESSAGE_CHARS = 20_000  # a message is read by a person: hostile input must not make it megabytes
+
 
 class SanitasError(Exception):
-    """Base of every error with a user-facing message."""
+    """Base of every error with a user-facing message (at most ``MAX_MESSAGE_CHARS`` characters)."""
 
     exit_code = 2
 
     def __init__(self, message: str) -> None:
+        if len(message) > MAX_MESSAGE_CHARS:
+            cut = len(message) - MAX_MESSAGE_CHARS
+            message = message[:MAX_MESSAGE_CHARS] + f"\n… ({cut:,} more characters cut; fix the problems above first)"
         super().__init__(message)
         self.message = message
 

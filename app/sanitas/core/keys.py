@@ -7,8 +7,10 @@ bytes (or the variable's UTF-8 text) with surrounding whitespace stripped; at le
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -16,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sanitas.core.errors import RecipeError, SanitasError
 
 MIN_KEY_BYTES = 16
+MAX_KEY_FILE_BYTES = 64 << 10  # a key is tens of bytes; a PEM or a long passphrase file fits easily
+log = logging.getLogger(__name__)
 
 
 class KeyRef(BaseModel):
@@ -79,13 +83,28 @@ class KeyRing:
 
 
 def _from_file(path: Path, name: str) -> bytes:
-    try:
-        data = path.read_bytes().strip()
+    """A key file's bytes: a regular file (a FIFO or /dev/zero would hang or never end) of at most
+    ``MAX_KEY_FILE_BYTES``; a warning when other users may read it."""
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RecipeError(f"Key '{name}': key file {path} is not a regular file (a folder, pipe or "
+                                  "device); point it at a file holding the key.")
+            data = handle.read(MAX_KEY_FILE_BYTES + 1)
     except FileNotFoundError:
         raise RecipeError(f"Key '{name}': key file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise RecipeError(f"Key '{name}': key file {path} is a folder; point it at a file holding the key.") from None
     except OSError as exc:
         raise RecipeError(f"Key '{name}': key file {path} cannot be read ({exc.strerror}).") from None
-    return _check(data, f"key file {path.name}", name)
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise RecipeError(f"Key '{name}': key file {path} holds more than {MAX_KEY_FILE_BYTES:,} bytes, which is "
+                          "no key; is it the right file?")
+    if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning("key file %s can be read by other users (mode %s); restrict it with `chmod 600 %s`.",
+                    path.name, oct(stat.S_IMODE(info.st_mode)), path)
+    return _check(data.strip(), f"key file {path.name}", name)
 
 
 def _check(data: bytes, where: str, name: str) -> bytes:

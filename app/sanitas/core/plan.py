@@ -8,11 +8,17 @@ are coarsened, free text is scrubbed, and everything else is kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+import yaml
+
+from sanitas.core.decisions import decide
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore, Evidence, ScanResult
 from sanitas.core.keys import KeyRef
-from sanitas.core.recipe import ColumnPlan, Recipe, dump_recipe, recipe_to_data
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.recipe import DATASET_SECTIONS, ColumnPlan, Recipe, dump_recipe, recipe_to_data
+from sanitas.core.transforms.scrub import DEFAULT_SCORE_THRESHOLD
 
 DEFAULT_KEY_ENV = "SANITAS_KEY"
 
@@ -54,7 +60,9 @@ KNOWN_VALUE_ENTITIES = {
 }
 
 KIND_DEFAULTS: dict[ColumnKind, tuple[str, dict[str, Any], str]] = {
-    ColumnKind.FREE_TEXT: ("scrub", {}, "free text: personal data inside each cell is replaced by its type"),
+    ColumnKind.FREE_TEXT: ("scrub", {"score_threshold": DEFAULT_SCORE_THRESHOLD},
+                           f"free text: personal data inside each cell is replaced by its type (score threshold "
+                           f"{DEFAULT_SCORE_THRESHOLD}: recall first; raise it to replace fewer words)"),
     ColumnKind.QUASI_IDENTIFIER: ("keep", {}, "quasi-identifier kept; coarsen it with k-anonymity if "
                                   "the re-identification risk is too high"),
     ColumnKind.SENSITIVE: ("keep", {}, "sensitive attribute kept: it is what the data is for; protect "
@@ -82,12 +90,35 @@ def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
     return ColumnPlan(action=action, params=dict(params)), f"{evidence}. {why}"
 
 
-def suggest_recipe(scan: ScanResult, *, seed: int = 0) -> tuple[Recipe, dict[str, str]]:
-    """A recipe covering every column, and a comment per column."""
+SUGGESTED_K = 5  # ARX's default: classes of 5 or more, prosecutor risk at most 0.2 (the report's threshold)
+SUGGESTED_SUPPRESSION = 0.05
+
+
+def suggest_recipe(scan: ScanResult, *, seed: int = 0, corrections: Mapping[str, ColumnPlan] | None = None,
+                   k_anonymity: bool = True) -> tuple[Recipe, dict[str, str]]:
+    """A recipe covering every column, and a comment per column.
+
+    ``corrections``: the analyst's corrections of findings (entity, kind), kept in the suggested plans and
+    used to choose their actions. With ``k_anonymity``, the detected quasi-identifiers are not coarsened
+    one by one but together, by a k_anonymity section (k = 5, automatic hierarchies, 5% suppression), so
+    that the suggested release passes the report's risk threshold.
+    """
     columns: dict[str, ColumnPlan] = {}
     comments: dict[str, str] = {}
-    for finding in scan.columns:
+    corrections = corrections or {}
+    findings = [_corrected(f, corrections.get(f.name)) for f in scan.columns]
+    for finding in findings:
         columns[finding.name], comments[finding.name] = suggest_column(finding)
+        fix = corrections.get(finding.name)
+        if fix is not None and (fix.entity is not None or fix.kind is not None):
+            columns[finding.name] = columns[finding.name].model_copy(update={"entity": fix.entity, "kind": fix.kind})
+            comments[finding.name] += " (the analyst's correction of the finding)"
+    quasi = [f.name for f in findings if f.kind is ColumnKind.QUASI_IDENTIFIER] if k_anonymity else []
+    by_name = {f.name: f for f in findings}
+    for name in quasi:
+        columns[name] = columns[name].model_copy(update={"action": "keep", "params": {}})
+        comments[name] = (f"{_evidence(by_name[name])}. kept here and generalized together with the other "
+                          f"quasi-identifiers by the k_anonymity section below (k = {SUGGESTED_K})")
     known = [
         f.name for f in scan.columns if f.top_entity in KNOWN_VALUE_ENTITIES and f.kind is not ColumnKind.FREE_TEXT
     ]
@@ -98,15 +129,32 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0) -> tuple[Recipe, dict[str
     keys = {}
     if any(p.action == "pseudonymize" for p in columns.values()):
         keys["default"] = KeyRef(env=DEFAULT_KEY_ENV)
-    recipe = Recipe(seed=seed, keys=keys, columns=columns)
+    section = (KAnonymitySection(quasi_identifiers=quasi, k=SUGGESTED_K, suppression_limit=SUGGESTED_SUPPRESSION)
+               if quasi else None)
+    recipe = Recipe(seed=seed, keys=keys, columns=columns, k_anonymity=section)
     return recipe, comments
 
 
-def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list[str],
-                          roles: dict[str, Any] | None = None) -> str:
-    """The recipe as YAML with a comment above each column: the finding and the reason."""
+def _corrected(finding: ColumnFinding, fix: ColumnPlan | None) -> ColumnFinding:
+    """The finding as the analyst corrected it: their kind, and their entity ranked first (or none)."""
+    if fix is None or (fix.entity is None and fix.kind is None):
+        return finding
+    decision = decide(finding.name, fix, finding)
+    entities = [e for e in finding.entities if e.entity == decision.entity]
+    if decision.entity is not None and not entities:
+        entities = [EntityScore(entity=decision.entity, score=1.0, share=1.0, evidence=Evidence.ANALYST)]
+    entities += [e for e in finding.entities if e.entity != decision.entity] if decision.entity else []
+    return finding.model_copy(update={"kind": decision.kind or finding.kind, "entities": entities})
+
+
+def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list[str]) -> str:
+    """The recipe as YAML with a comment above each column (the finding and the reason), then its sections."""
     data = recipe_to_data(recipe)
     columns = data.pop("columns", {})
+    sections = {name: data.pop(name) for name in DATASET_SECTIONS if name in data}
+    if recipe.k_anonymity is not None:  # the analyst reads what was chosen, not every default
+        sections["k_anonymity"] = {**recipe.k_anonymity.model_dump(mode="json", exclude_defaults=True),
+                                   "suppression_limit": recipe.k_anonymity.suppression_limit}
     lines = [f"# {line}" if line else "#" for line in header]
     top = dump_recipe(Recipe.model_validate({**data, "columns": {}})).replace("columns: {}\n", "")
     lines += top.rstrip("\n").splitlines()
@@ -117,43 +165,24 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
         one = dump_recipe(Recipe(columns={name: ColumnPlan.model_validate(plan)}))
         body = one.split("columns:\n", 1)[1].rstrip("\n")
         lines += body.splitlines()
-    lines += k_anonymity_hint(roles, recipe) if roles else []
-    lines += ["# Dataset-level sections synthetic and differential_privacy come in later releases."]
+    if "k_anonymity" in sections:
+        lines += [
+            "# The quasi-identifiers above are generalized together so that every record shares its values with",
+            f"# at least {SUGGESTED_K - 1} others (automatic hierarchies; up to {SUGGESTED_SUPPRESSION:.0%} of records "
+            "may be suppressed).",
+            "# Review the hierarchies (`sanitas risk FILE --quasi-identifiers ...` shows the risk before).",
+        ]
+        sensitive = [name for name, comment in comments.items() if comment.startswith("sensitive")]
+        if sensitive:
+            lines += [
+                "# So that no class shares a single value of a sensitive column, add them with l-diversity:",
+                f"#   sensitive: [{', '.join(sensitive)}]",
+                "#   l_diversity: {variant: distinct, l: 2}",
+            ]
+    if sections:
+        lines += yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, default_flow_style=None).rstrip(
+            "\n").splitlines()
     return "\n".join(lines) + "\n"
-
-
-def k_anonymity_hint(roles: dict[str, Any], recipe: Recipe | None = None) -> list[str]:
-    """A commented k_anonymity section from the proposed roles, to uncomment and review.
-
-    The column actions above were chosen for a release without it: where they generalize or replace a
-    quasi-identifier or a sensitive column, the hint says which to set to keep (the section then does
-    the generalizing), so uncommenting it does not produce a recipe that is refused.
-    """
-    from sanitas.core.privacy.roles import Role, columns_with_role
-
-    quasi = columns_with_role(roles, Role.QUASI_IDENTIFYING)
-    if not quasi:
-        return []
-    sensitive = columns_with_role(roles, Role.SENSITIVE)
-    identifying = columns_with_role(roles, Role.IDENTIFYING)
-    lines = [
-        "# To protect the quasi-identifiers together, uncomment and review (their column actions must be keep,",
-        "# their hierarchies generalize them; see `sanitas risk FILE --quasi-identifiers ...` for the risk;",
-        "# identifying columns must have an action that removes or replaces them):",
-        "# k_anonymity:",
-        f"#   quasi_identifiers: [{', '.join(quasi)}]",
-    ]
-    if identifying:
-        lines += [f"#   identifying: [{', '.join(identifying)}]"]
-    lines += ["#   k: 5"]
-    if sensitive:
-        lines += [f"#   sensitive: [{', '.join(sensitive)}]", "#   l_diversity: {variant: distinct, l: 2}"]
-    lines += ["#   suppression_limit: 0.05"]
-    planned = recipe.columns if recipe is not None else {}
-    to_keep = [c for c in [*quasi, *sensitive] if c in planned and planned[c].action != "keep"]
-    if to_keep:
-        lines += [f"# With the section, set these columns' action to keep: {', '.join(to_keep)}."]
-    return lines
 
 
 def _evidence(finding: ColumnFinding) -> str:

@@ -13,13 +13,10 @@ import polars as pl
 
 from sanitas.core.detect.findings import ColumnFinding
 from sanitas.core.errors import PolicyError, RecipeError
-from sanitas.core.recipe import ColumnPlan, KAnonymitySection, Recipe, UnlistedPolicy
-from sanitas.core.transforms.registry import get_transform
-
-NOT_YET = {
-    "synthetic": "synthetic data",
-    "differential_privacy": "differential privacy",
-}
+from sanitas.core.recipe import ColumnPlan, Recipe, UnlistedPolicy
+from sanitas.core.step_registry import STEPS, covered_columns, releases_records
+from sanitas.core.steps.protocol import PlanView
+from sanitas.core.transforms.registry import TRANSFORMS, get_transform
 
 
 def recipe_problems(
@@ -43,78 +40,29 @@ def recipe_problems(
                 f"column '{column}', field 'params.key': key '{key}' is not defined under 'keys:' "
                 "(add `keys: {" + key + ": {env: VARIABLE}}` or a key file)"
             )
-    problems += _k_anonymity_problems(recipe, schema)
-    for section in recipe.dataset_sections():
-        if section not in NOT_YET:
-            continue
-        problems.append(
-            f"field '{section}': {NOT_YET[section]} is not available in this version of Sanitas yet; "
-            "remove the section to run the column actions alone"
-        )
+    needs_section = {c: p.action for c, p in recipe.columns.items() if p.action == "dp_noise"}
+    if needs_section and recipe.differential_privacy is None:
+        problems.append(f"columns {', '.join(needs_section)}: dp_noise spends a privacy budget, so the recipe needs a "
+                        "'differential_privacy' section with the total: add `differential_privacy: {epsilon: 1.0}` "
+                        "(the shares of the columns must add up to at most that)")
+    for name, section in recipe.dataset_sections().items():
+        step = STEPS.get(name)
+        if step is None:
+            problems.append(f"field '{name}': {name.replace('_', ' ')} is not available in this version of Sanitas "
+                            "yet; remove the section to run the column actions alone")
+        else:
+            problems += step.problems(section, plan_view(recipe), schema)
     return problems
 
 
-# generalize keeps most of a value (a street without its number) and keep all of it; scrub is there for free
-# text, where the residual check then looks for what it missed.
-IDENTIFYING_ACTIONS = {"drop", "redact", "mask", "pseudonymize", "fake", "scrub"}
-
-
-def _k_anonymity_problems(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> list[str]:
-    """Quasi-identifiers and sensitive columns exist; a quasi-identifier's own action is keep (its hierarchy,
-    or Mondrian, does the generalizing)."""
-    section = recipe.k_anonymity
-    if section is None:
-        return []
-    problems = []
-    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive", section.sensitive),
-                          ("identifying", section.identifying)):
-        for column in columns:
-            if column not in schema:
-                problems.append(f"field 'k_anonymity': {role} '{column}' is not in the dataset")
-    how = "Mondrian partitioning generalizes it" if section.method == "mondrian" else "its hierarchy generalizes it"
-    for column in section.quasi_identifiers:
-        plan = recipe.columns.get(column)
-        if plan is not None and plan.action != "keep":
-            problems.append(
-                f"column '{column}': it is a quasi-identifier of k_anonymity, so its action must be 'keep' "
-                f"({how}), not '{plan.action}'"
-            )
-    problems += _identifying_problems(recipe, section.identifying, schema)
-    problems += _role_problems(recipe, section, schema)
-    return problems
-
-
-def _identifying_problems(recipe: Recipe, identifying: list[str], schema: Mapping[str, pl.DataType]) -> list[str]:
-    """An identifying column must not reach the release as it is: its action removes or replaces it."""
-    problems = []
-    for column in identifying:
-        plan = recipe.columns.get(column)
-        if column not in schema or (plan is None and recipe.unlisted_columns in (UnlistedPolicy.DROP,
-                                                                                 UnlistedPolicy.REFUSE)):
-            continue
-        if plan is None or plan.action not in IDENTIFYING_ACTIONS:
-            how = f"its action is '{plan.action}'" if plan is not None else "it has no action under 'columns:'"
-            problems.append(f"column '{column}': it is identifying in k_anonymity, but {how}; give it an action "
-                            "that removes or replaces it (drop, redact, mask, pseudonymize, fake, or scrub for "
-                            "free text)")
-    return problems
-
-
-def _role_problems(recipe: Recipe, section: KAnonymitySection, schema: Mapping[str, pl.DataType]) -> list[str]:
-    """Quasi-identifiers and sensitive columns must reach the k-anonymity step as they are in the input."""
-    problems = []
-    for role, columns in (("quasi-identifier", section.quasi_identifiers), ("sensitive column", section.sensitive)):
-        for column in columns:
-            plan = recipe.columns.get(column)
-            if column not in schema:
-                continue
-            if plan is None and recipe.unlisted_columns is UnlistedPolicy.DROP:
-                problems.append(f"column '{column}': it is a {role} of k_anonymity, but unlisted columns are "
-                                f"dropped (unlisted_columns: drop); add `{column}: {{action: keep}}` under 'columns:'")
-            elif role == "sensitive column" and plan is not None and plan.action != "keep":
-                problems.append(f"column '{column}': it is a sensitive column of k_anonymity, so its action must be "
-                                f"'keep' (l-diversity and t-closeness are about its real values), not '{plan.action}'")
-    return problems
+def plan_view(recipe: Recipe) -> PlanView:
+    """The part of the recipe a dataset-level step checks against (plain data: steps never import the recipe)."""
+    return PlanView(actions={c: p.action for c, p in recipe.columns.items()},
+                    unlisted_columns=recipe.unlisted_columns.value, seed=recipe.seed, locale=recipe.locale,
+                    params={c: p.params for c, p in recipe.columns.items()}, sections=recipe.dataset_sections(),
+                    keeping_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.keeps_values),
+                    identity_removing_actions=tuple(n for n, cls in TRANSFORMS.items() if cls.removes_identity),
+                    free_text_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.per == "row"))
 
 
 def check_recipe(
@@ -138,9 +86,17 @@ def resolve_plan(
     """
     plan: dict[str, ColumnPlan] = {}
     refused: list[str] = []
+    covered = covered_columns(recipe)
+    records = releases_records(recipe)
     for column in columns:
         if column in recipe.columns:
             plan[column] = recipe.columns[column]
+            continue
+        if not records:
+            plan[column] = ColumnPlan(action="keep", note="not released: the release is aggregates, not records")
+            continue
+        if column in covered:
+            plan[column] = ColumnPlan(action="keep", note=f"covered by {covered[column]}: kept for that step")
             continue
         policy = recipe.unlisted_columns
         if policy is UnlistedPolicy.KEEP:

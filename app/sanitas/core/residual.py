@@ -8,7 +8,11 @@ Two parts, both reported with column and row:
 (b) columns released as they were (keep) or only partly rewritten (free-text scrub) are re-scanned by
     the detector. Columns whose values the release generated (fake, pseudonym, mask, redact) are
     listed as replaced, not flagged. A personal column the recipe kept on purpose is listed as kept
-    by decision; it still counts as a finding when it holds direct identifiers.
+    by decision; it still counts as a finding when it holds direct identifiers;
+(c) a second opinion that does not share the detector's blind spots: pattern, checksum and lexicon
+    passes over every cell of the released text columns (``detect.second_opinion``), with what it
+    can and cannot see. Its unmistakable hits (emails, Luhn-valid cards, IBANs) block in columns the
+    recipe did not keep on purpose as that entity; other hits are listed for review.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from pydantic import BaseModel, Field
 
 from sanitas.core.detect import classify_frame, scan_cells
 from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.detect.second_opinion import SecondOpinion, second_opinion
+from sanitas.core.detect.shapes import region_of
 from sanitas.core.errors import SanitasError
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings
 
 if TYPE_CHECKING:
-    from sanitas.core.engine import ColumnOutcome
+    from sanitas.core.outcome import ColumnOutcome
 
 MIN_VALUE_LENGTH = 4
 MIN_SUBSTRING_LENGTH = 6
@@ -76,10 +82,12 @@ class ResidualCheck(BaseModel):
     findings: list[RescanFinding] = Field(default_factory=list)
     replaced: list[str] = Field(default_factory=list)
     dropped: list[str] = Field(default_factory=list)
+    second_opinion: SecondOpinion | None = None
 
     @property
     def blocking_count(self) -> int:
-        return len(self.value_hits) + sum(1 for f in self.findings if f.blocking)
+        second = sum(1 for h in self.second_opinion.hits if h.blocking) if self.second_opinion else 0
+        return len(self.value_hits) + sum(1 for f in self.findings if f.blocking) + second
 
     @property
     def clean(self) -> bool:
@@ -114,7 +122,7 @@ def residual_check(
                 continue  # such cells cannot spell a text identifier of 4+ characters
             check.value_hits += exact_hits(output.get_column(name), originals)
         free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
-        released = [o.name for o in outcomes if not o.removed and not o.generates_values]
+        released = [o.name for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
         check.substring_columns = text_columns(output, released, free_text)
         for name in check.substring_columns:
             cancel.raise_if_cancelled()
@@ -123,7 +131,7 @@ def residual_check(
         check.cells_checked = output.height * output.width
         check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
 
-    rescan = [o for o in outcomes if not o.removed and not o.generates_values]
+    rescan = [o for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
     check.rescanned = [o.name for o in rescan]
     if rescan:
         progress(0.5, "Re-scanning released columns for personal data")
@@ -135,8 +143,20 @@ def residual_check(
             cancel.raise_if_cancelled()
             if finding.is_personal:
                 check.findings.append(_rescan_finding(finding, by_name[finding.name], output, settings))
+        progress(0.8, "Second opinion: pattern, checksum and lexicon passes over every released text cell")
+        check.second_opinion = _second_opinion(output, rescan, settings)
     progress(1.0, "Residual check done")
     return check
+
+
+def _second_opinion(output: pl.DataFrame, rescan: list[ColumnOutcome], settings: Settings) -> SecondOpinion:
+    opinion = second_opinion(output, [o.name for o in rescan], region_of(settings.locale))
+    by_name = {o.name: o for o in rescan}
+    for hit in opinion.hits:
+        outcome = by_name[hit.column]
+        on_purpose = outcome.entity == hit.entity and outcome.kind is not ColumnKind.FREE_TEXT
+        hit.blocking = hit.strong and not on_purpose
+    return opinion
 
 
 def text_columns(frame: pl.DataFrame, candidates: list[str], free_text: set[str]) -> list[str]:

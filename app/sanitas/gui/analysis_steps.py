@@ -29,7 +29,8 @@ def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settin
     from sanitas.core.detect import scan_dataset
     from sanitas.core.io import open_dataset
 
-    return scan_dataset(open_dataset(path, **(options or {})), settings=settings, progress=progress)
+    return scan_dataset(open_dataset(path, excel_limits=settings.excel_limits(), **(options or {})),
+                        settings=settings, progress=progress)
 
 
 def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, column: str, plan: Any,
@@ -47,8 +48,8 @@ def release(state: dict[str, Any], progress: Progress, path: Path, recipe: Any, 
     from sanitas.core.io import open_dataset
 
     state.pop("release", None)
-    built = run(open_dataset(path, **(options or {})), recipe, recipe_dir=recipe_dir, scan=scan, settings=settings,
-                progress=progress)
+    dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
+    built = run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, settings=settings, progress=progress)
     state["release"] = built
     return built.residual
 

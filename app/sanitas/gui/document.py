@@ -13,10 +13,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from sanitas.core.dataset import Dataset
+from sanitas.core.decisions import ColumnDecision, decide
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
 from sanitas.core.keys import KeyRef
 from sanitas.core.plan import suggest_recipe
-from sanitas.core.recipe import ColumnPlan, KAnonymitySection, Recipe, load_recipe, save_recipe
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.recipe import ColumnPlan, Recipe, load_recipe, save_recipe
 
 DEFAULT_KEYS = {"default": KeyRef(env="SANITAS_KEY")}
 
@@ -59,17 +61,15 @@ class Document(QObject):
     def plan(self, column: str) -> ColumnPlan | None:
         return self.recipe.columns.get(column)
 
+    def decision(self, column: str) -> ColumnDecision:
+        """The column as the release will see it (core/decisions.py: corrections win over detection)."""
+        return decide(column, self.plan(column), self.finding(column))
+
     def effective_entity(self, column: str) -> str | None:
-        plan, finding = self.plan(column), self.finding(column)
-        if plan is not None and (plan.entity or plan.kind is ColumnKind.NOT_PERSONAL):
-            return plan.entity
-        return finding.top_entity if finding else None
+        return self.decision(column).entity
 
     def effective_kind(self, column: str) -> ColumnKind | None:
-        plan, finding = self.plan(column), self.finding(column)
-        if plan is not None and plan.kind:
-            return plan.kind
-        return finding.kind if finding else None
+        return self.decision(column).kind
 
     def recipe_dir(self) -> Path | None:
         if self.recipe_path is not None:
@@ -100,10 +100,25 @@ class Document(QObject):
         self.undo_stack.push(_SetPlans(self, old, dict(plans), text))
 
     def apply_suggested_plan(self) -> None:
+        """Fill in the suggested plan, merged with the analyst's work: corrections of findings stay (and steer
+        the suggestion), explicit actions stay, and an existing k_anonymity section is kept; otherwise the
+        detected quasi-identifiers go into a suggested section. One undo step."""
         if self.scan is None:
             return
-        suggested, _ = suggest_recipe(self.scan, seed=self.recipe.seed)
-        self.set_plans(dict(suggested.columns), "Apply the suggested plan")
+        current = dict(self.recipe.columns)
+        suggested, _ = suggest_recipe(self.scan, seed=self.recipe.seed, corrections=current)
+        plans = {c: p for c, p in suggested.columns.items() if c not in current or _correction_only(current[c])}
+        section = self.recipe.k_anonymity or suggested.k_anonymity
+        if self.recipe.k_anonymity is None and section is not None:  # the section covers its columns' actions
+            plans.update({c: suggested.columns[c] for c in section.quasi_identifiers if c in suggested.columns
+                          and (c not in current or _correction_only(current[c]))})
+        self.undo_stack.beginMacro("Apply the suggested plan")
+        try:
+            self.set_plans(plans, "Apply the suggested plan")
+            if self.recipe.k_anonymity is None and section is not None:
+                self.set_k_anonymity(section, "Suggested k-anonymity section")
+        finally:
+            self.undo_stack.endMacro()
 
     def apply_to_entity(self, entity: str, plan: ColumnPlan) -> None:
         columns = [c for c in self.columns if self.effective_entity(c) == entity]
@@ -219,6 +234,12 @@ class _SetKAnonymity(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._write_k_anonymity(self.old)
+
+
+def _correction_only(plan: ColumnPlan) -> bool:
+    """A plan the analyst made only by correcting the finding (the action is the default keep, no params)."""
+    return (plan.action == "keep" and not plan.params and plan.note is None
+            and (plan.entity is not None or plan.kind is not None))
 
 
 def _same(a: ColumnPlan | None, b: ColumnPlan | None) -> bool:

@@ -135,7 +135,7 @@ class SessionKeys(QObject):
 
     def _memory_file(self, name: str, material: str) -> Path:
         if self._folder is None or not self._folder.alive:
-            self._folder = TempFolder("sanitas-keys-")
+            self._folder = TempFolder()  # private 0700, pid-named: removed at exit or by the next run if killed
         path = self._folder.path / f"session-key-{name}"
         if not path.exists():
             write_key_file(path, material)

@@ -107,7 +107,10 @@ class Session(QObject):
         options = dict(options or {})
 
         def work(progress, cancel):
-            dataset = open_dataset(path, progress=progress, cancel=cancel, **options)
+            from sanitas.core.settings import load_settings
+
+            dataset = open_dataset(path, progress=progress, cancel=cancel,
+                                   excel_limits=load_settings().excel_limits(), **options)
             progress(0.5, f"Reading {path.name}")
             return dataset, dataset.collect()
 
@@ -162,8 +165,8 @@ class Session(QObject):
         self._run("scan", work, done)
 
     def full_text_scan(self) -> None:
-        from sanitas.core.detect import ColumnKind, scan_cells
-        from sanitas.core.progress import sub_progress
+        from sanitas.core.detect import ColumnKind
+        from sanitas.core.detect.full_text import full_text_scan
 
         scan, dataset = self.doc.scan, self.doc.dataset
         if scan is None or dataset is None:
@@ -174,13 +177,8 @@ class Session(QObject):
             return
 
         def work(progress, cancel):
-            counts = {}
-            for i, name in enumerate(columns):
-                values = dataset.frame.select(name).collect().get_column(name)
-                found = scan_cells(values, progress=sub_progress(progress, i / len(columns), (i + 1) / len(columns)),
-                                   cancel=cancel)
-                counts[name] = (len({f.row for f in found}), values.len() - values.null_count())
-            return counts
+            found = full_text_scan(dataset, scan, progress=progress, cancel=cancel)
+            return {name: (c.cells_with_personal_data, c.cells) for name, c in found.items()}
 
         def done(counts: dict[str, tuple[int, int]]) -> None:
             text = "; ".join(f"{c}: {hit:,} of {n:,} cells hold personal data" for c, (hit, n) in counts.items())

@@ -120,13 +120,23 @@ def _prose_finding(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext,
         mask = pl.Series([i in cells for i in range(facts.count)])
         return ColumnFinding(**base, kind=ColumnKind.FREE_TEXT, entities=entities,
                              examples=_examples(facts.text, mask),
-                             reason="free text: " + "; ".join(parts))
+                             reason="free text: " + "; ".join(parts) + _unread(evidence))
     checked = f"{evidence.cells} sampled cells" + (f" ({evidence.ner_cells} read by NER)" if evidence.ner_cells else "")
+    if evidence.unread_languages:
+        checked += (f"; cells in {', '.join(evidence.unread_languages)} have no NER model here: names by "
+                    "lexicons and patterns only")
     if header.free_text:
         return ColumnFinding(**base, kind=ColumnKind.FREE_TEXT, examples=_examples(facts.text, None),
                              reason=f"free text (header); nothing personal found in {checked}: review")
     return ColumnFinding(**base, kind=ColumnKind.NOT_PERSONAL,
                          reason=f"prose; nothing personal found in {checked}")
+
+
+def _unread(evidence: ProseEvidence) -> str:
+    if not evidence.unread_languages:
+        return ""
+    return (f" (cells in {', '.join(evidence.unread_languages)}: no NER model here, names by lexicons "
+            "and patterns only)")
 
 
 def _prose_entities(evidence: ProseEvidence, ctx: DetectContext) -> tuple[list[EntityScore], set[int]]:
@@ -139,14 +149,19 @@ def _prose_entities(evidence: ProseEvidence, ctx: DetectContext) -> tuple[list[E
         if ent.source == "ner":
             bar = 0.25 if ent.entity == "NRP" else 0.1
             ok = ent.share >= bar and n >= 3
-        elif ent.entity == "DATE_TIME":
+        elif ent.source == "lexicon" or ent.entity == "DATE_TIME":
             ok = ent.share >= 0.1 and n >= 3
         else:
             ok = ent.share >= 0.02 and n >= 2
         if not ok:
             continue
         score = min(1.0, max(ent.score, 0.6) * (0.7 + 0.3 * min(1.0, ent.share * 2)))
-        accepted.append(EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3)))
+        same = next((i for i, a in enumerate(accepted) if a.entity == ent.entity), None)
+        if same is not None:  # NER and the lexicons both found names: keep the stronger reading
+            if (ent.share * score) > accepted[same].share * accepted[same].score:
+                accepted[same] = EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3))
+        else:
+            accepted.append(EntityScore(entity=ent.entity, score=round(score, 3), share=round(ent.share, 3)))
         cells.update(ent.cells)
     accepted.sort(key=lambda e: (e.share * e.score), reverse=True)
     return accepted, cells
@@ -157,7 +172,7 @@ def _embedded(facts: ColumnFacts, ctx: DetectContext) -> ColumnFinding | None:
     if facts.is_numeric_dtype or facts.is_temporal or facts.alpha_share < 0.3:
         return None
     evidence = prose_evidence(facts, ctx, use_ner=False, strict_urls=True)
-    found = [e for e in evidence.entities if e.share >= 0.2 and e.entity != "DATE_TIME"]
+    found = [e for e in evidence.entities if e.share >= 0.2 and e.entity != "DATE_TIME" and e.source != "lexicon"]
     if not found:
         return None
     entities = [EntityScore(entity=e.entity, score=round(0.7 * (0.6 + 0.4 * e.share), 3),

@@ -52,7 +52,8 @@ def decide(facts: ColumnFacts, header: HeaderFacts, evidence: ValueEvidence, ctx
     for cand in ranked:
         won = cand.mask & ~claimed
         claimed = claimed | won
-        share = share_of(won, cand.judged)
+        # A lexicon speaks for the whole column: NER may have claimed some of the same names.
+        share = cand.share if cand.source == "lexicon" else share_of(won, cand.judged)
         hint = hinted.get(cand.entity)
         if not _accepted(cand, share, hint, evidence, facts):
             continue
@@ -93,6 +94,12 @@ def _accepted(cand: Candidate, share: float, hint: HeaderHint | None, ev: ValueE
         return share >= (0.25 if hint else 0.6)
     if cand.source == "custom":
         return share >= (0.1 if hint else 0.3)
+    if cand.source == "checksum":
+        return share >= (0.3 if hint else 0.8)
+    if cand.source == "damaged":
+        return share >= 0.3 if hint else share >= 0.9 and not facts.is_numeric_dtype
+    if cand.source == "lexicon":
+        return _lexicon_accepted(cand.entity, share, hint, ev, facts)
     if cand.source == "ner":
         return _ner_accepted(cand.entity, share, hint, ev, facts)
     bar = MIN_SHARE[cand.tier]
@@ -111,6 +118,26 @@ def _ner_accepted(entity: str, share: float, hint: HeaderHint | None, ev: ValueE
         bar = 0.75 if facts.distinct < 20 else 0.6
         return share >= bar and ev.ner_location >= ev.ner_person and ev.ner_person < 0.5
     return share >= 0.6
+
+
+def _lexicon_accepted(entity: str, share: float, hint: HeaderHint | None, ev: ValueEvidence,
+                      facts: ColumnFacts) -> bool:
+    """Names or places by the lexicons: with the header's support a third of the values is enough;
+    alone, most values must hit, the other lexicon must not explain them as well (Washington,
+    Florence), and the column must look like names (capitalised, not a dozen categories)."""
+    if hint is not None:
+        return share >= 0.3
+    ner = (ev.ner_person if entity == "PERSON" else ev.ner_location) if ev.ner_probed else 0.0
+    if share >= 0.4 and ner >= 0.3 and facts.distinct >= 10:  # lexicon and NER agree on most values
+        return True
+    if share < 0.6 or facts.distinct < 10 or facts.title_share < 0.6:
+        return False
+    other = ev.lex_place if entity == "PERSON" else ev.lex_person
+    if share >= other + 0.15:
+        return True
+    if ev.ner_probed:  # both lexicons explain the values: NER's reading decides
+        return ev.ner_person > ev.ner_location if entity == "PERSON" else ev.ner_location > ev.ner_person
+    return False
 
 
 def _add(decision: Decision, entity: str, score: float, share: float, evidence: Evidence,

@@ -6,8 +6,9 @@ installed, and say which in ``AnalyzerInfo``. The spaCy pipeline is loaded once 
 shared by every analyzer (one per custom recognizer file and phone region).
 
 The registry is Presidio's predefined English recognizers, with its PhoneRecognizer (eight regions,
-slow, below threshold without context) replaced by ``TablePhoneRecognizer``, plus the custom
-recognizers of ``settings.recognizers_file``.
+slow, below threshold without context) replaced by ``TablePhoneRecognizer``, plus person names by
+lexicons and cue words and street addresses (``text_recognizers``), plus the custom recognizers of
+``settings.recognizers_file``.
 """
 
 from __future__ import annotations
@@ -115,8 +116,8 @@ def _load_nlp_engine(name: str) -> tuple[Any, AnalyzerInfo]:
     why = "disabled in settings" if name == NO_MODEL else f"spaCy model '{name}' is not installed"
     info = AnalyzerInfo(
         model=None,
-        note=f"pattern recognizers only ({why}): person names and places are not detected "
-        "from values, only from column headers",
+        note=f"pattern recognizers only ({why}): person names and places are found only by the "
+        "name and place lexicons and column headers, not by NER",
     )
     return nlp_engine, info
 
@@ -126,11 +127,14 @@ def _build(nlp_engine: Any, region: str, customs: list[CustomRecognizer]) -> Ana
     from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
     from sanitas.core.detect.phone_recognizer import TablePhoneRecognizer
+    from sanitas.core.detect.text_recognizers import LexiconNameRecognizer, StreetAddressRecognizer
 
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
     registry.remove_recognizer("PhoneRecognizer")
     registry.add_recognizer(TablePhoneRecognizer(region=region))
+    registry.add_recognizer(LexiconNameRecognizer())
+    registry.add_recognizer(StreetAddressRecognizer())
     for custom in customs:
         registry.add_recognizer(custom.recognizer)
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

@@ -79,6 +79,3 @@ def spec(entity: str, kind: ColumnKind | None = None) -> EntitySpec:
         return found
     return EntitySpec(entity, kind or ID, 2, entity.lower().replace("_", " "))
 
-
-def kind_of(entity: str) -> ColumnKind:
-    return spec(entity).kind

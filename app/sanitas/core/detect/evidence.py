@@ -13,6 +13,8 @@ import polars as pl
 from sanitas.core.detect.context import DetectContext
 from sanitas.core.detect.facts import ColumnFacts
 from sanitas.core.detect.headers import HeaderFacts
+from sanitas.core.detect.lexicons import name_hits, place_hits
+from sanitas.core.detect.national_ids import IdEvidence, id_evidence
 from sanitas.core.detect.ner import read_short_values
 from sanitas.core.detect.patterns import STRONG_RECOGNIZERS, WEAK_RECOGNIZERS, find_spans, whole_value_hits
 from sanitas.core.detect.shapes import (
@@ -65,6 +67,9 @@ class ValueEvidence:
     ner_person: float = 0.0
     ner_location: float = 0.0
     ner_org: float = 0.0
+    lex_person: float = 0.0  # share of values the name lexicons know
+    lex_place: float = 0.0  # share of values the gazetteer knows
+    id_countries: tuple[str, ...] = ()  # national-ID validators that accepted values
 
 
 def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) -> ValueEvidence:
@@ -104,13 +109,54 @@ def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) 
                                     needs_header=not both))
     if facts.alpha_share > 0 and facts.digit_share > 0:
         candidates.append(Candidate("STREET_ADDRESS", address_mask(facts), 0.7, 2, "shape"))
+    ids = id_evidence(facts)
+    candidates += _id_candidates(ids, header)
+    lex_person, lex_place = 0.0, 0.0
+    if _lexicon_worthy(facts):
+        names, places = name_hits(facts.text).any, place_hits(facts.text)
+        lex_person, lex_place = share_of(names), share_of(places)
+        candidates.append(Candidate("PERSON", names, 0.75, 0, "lexicon"))
+        candidates.append(Candidate("LOCATION", places, 0.75, 0, "lexicon"))
     candidates = [c for c in candidates if c.mask.any()]
 
-    evidence = ValueEvidence(candidates, both)
+    evidence = ValueEvidence(candidates, both, lex_person=lex_person, lex_place=lex_place,
+                             id_countries=ids.countries)
     about_things = header.not_person and not {"PERSON", "LOCATION", "NRP"} & set(header.entities)
     if not about_things and _needs_ner(facts, candidates) and ctx.nlp is not None:
         evidence = _with_ner(facts, evidence, ctx)
     return evidence
+
+
+_ID_HINTS = ("CREDIT_CARD", "NATIONAL_ID", "US_SSN", "PHONE_NUMBER", "IBAN_CODE", "US_BANK_NUMBER",
+             "PERSON_ID")
+
+
+def _id_candidates(ids: IdEvidence, header: HeaderFacts) -> list[Candidate]:
+    """Checksum-valid national IDs, and long numbers a spreadsheet turned into 5.54563E+15: the
+    header says what they were (card, national ID, phone...); without one, 13-19 digit numbers
+    starting 3-6 are read as cards and others as identifiers of people."""
+    found: list[Candidate] = []
+    # Random numbers pass some country's check digit up to ~45% of the time, and US SSNs are Presidio's:
+    # emit the candidate only when check digits accept a fifth of the values and the formats most of them.
+    id_header = bool({"NATIONAL_ID", "US_SSN"} & set(header.entities))
+    checked = ids.share(ids.checksummed)
+    if checked >= 0.2 and (id_header or ids.share(ids.valid | ids.damaged) >= 0.5):
+        found.append(Candidate("NATIONAL_ID", ids.valid | ids.damaged, 0.85, 2, "checksum", judged=ids.judged))
+    if ids.damaged.any():
+        hinted = next((e for e in header.entities if e in _ID_HINTS), None)
+        if hinted is None:
+            cards = ids.exponents.is_between(12, 18).fill_null(False)
+            hinted = "CREDIT_CARD" if float(cards.mean() or 0.0) >= 0.9 else "PERSON_ID"
+        if hinted == "US_SSN":
+            hinted = "NATIONAL_ID"
+        found.append(Candidate(hinted, ids.damaged, 0.7, 2, "damaged"))
+    return found
+
+
+def _lexicon_worthy(facts: ColumnFacts) -> bool:
+    """Short words, mostly letters: a column the name and place lists can speak for."""
+    return (not facts.is_numeric_dtype and not facts.is_temporal and facts.alpha_share >= 0.6
+            and facts.mean_words <= 4 and facts.mean_length <= 40)
 
 
 def _recognizers(header: HeaderFacts, ctx: DetectContext) -> list[tuple[object, str | None]]:
@@ -135,7 +181,11 @@ def _needs_ner(facts: ColumnFacts, candidates: list[Candidate]) -> bool:
         return False
     if facts.title_share < 0.5:
         return False
-    return not any(c.share >= 0.5 and not c.needs_header for c in candidates)
+    if any(c.share >= 0.5 and not c.needs_header and c.source != "lexicon" for c in candidates):
+        return False
+    lex = {c.entity: c.share for c in candidates if c.source == "lexicon"}
+    person, place = lex.get("PERSON", 0.0), lex.get("LOCATION", 0.0)
+    return not (max(person, place) >= 0.8 and min(person, place) <= 0.2)  # the lexicons settled it
 
 
 def _with_ner(facts: ColumnFacts, evidence: ValueEvidence, ctx: DetectContext) -> ValueEvidence:
@@ -147,7 +197,8 @@ def _with_ner(facts: ColumnFacts, evidence: ValueEvidence, ctx: DetectContext) -
         if mask.any():
             candidates.append(Candidate(entity, mask, 0.8, 0, "ner", judged=reading.probed))
     return ValueEvidence(
-        candidates, evidence.gender_both,
+        candidates, evidence.gender_both, lex_person=evidence.lex_person, lex_place=evidence.lex_place,
+        id_countries=evidence.id_countries,
         ner_probed=int(reading.probed.sum()),
         ner_person=reading.share(reading.person),
         ner_location=reading.share(reading.location),

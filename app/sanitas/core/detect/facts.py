@@ -69,18 +69,12 @@ class ColumnFacts:
         """Multi-word sentences of plain words: notes, comments, descriptions (not user agents)."""
         return self.prose_share >= 0.5 and self.mean_words >= _PROSE_WORDS and self.wordy >= 0.6
 
-    def number_range(self) -> tuple[float, float] | None:
-        nums = self.numbers.drop_nulls()
-        if nums.is_empty():
-            return None
-        return float(nums.min()), float(nums.max())  # type: ignore[arg-type]
-
 
 def column_facts(series: pl.Series) -> ColumnFacts:
     """Facts of one sampled column (all of its sampled rows, nulls included)."""
     dtype = series.dtype
     rows = series.len()
-    scannable = not (dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null))
+    scannable = not (dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null) or isinstance(dtype, pl.Duration))
     if scannable:
         text = series.drop_nulls().cast(pl.String).str.strip_chars()
         text = text.filter(text.str.len_chars() > 0)

@@ -20,6 +20,8 @@ class TablePhoneRecognizer(LocalRecognizer):
     """PHONE_NUMBER from a shape check plus ``phonenumbers.is_possible_number``."""
 
     SCORE = 0.6
+    OTHER_REGION_SCORE = 0.45  # possible only as a national number of a neighbouring region
+    OTHER_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "US")
     CONTEXT: ClassVar[list[str]] = ["phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax"]
 
     def __init__(self, region: str = "US") -> None:
@@ -33,18 +35,26 @@ class TablePhoneRecognizer(LocalRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        spans = {(start, end): (self.SCORE, self.region) for start, end in phones_in_text_spans(text, self.region)}
+        if sum(c.isdigit() for c in text) >= 7:
+            for region in self.OTHER_REGIONS:
+                if region == self.region:
+                    continue
+                for start, end in phones_in_text_spans(text, region):
+                    if not any(a < end and start < b for a, b in spans):
+                        spans[(start, end)] = (self.OTHER_REGION_SCORE, region)
         results = [
             RecognizerResult(
-                entity_type="PHONE_NUMBER", start=start, end=end, score=self.SCORE,
+                entity_type="PHONE_NUMBER", start=start, end=end, score=score,
                 analysis_explanation=AnalysisExplanation(
-                    recognizer=type(self).__name__, original_score=self.SCORE,
-                    textual_explanation=f"possible phone number (region {self.region})",
+                    recognizer=type(self).__name__, original_score=score,
+                    textual_explanation=f"possible phone number (region {region})",
                 ),
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                 },
             )
-            for start, end in phones_in_text_spans(text, self.region)
+            for (start, end), (score, region) in spans.items()
         ]
         return EntityRecognizer.remove_duplicates(results)

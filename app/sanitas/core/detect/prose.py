@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sanitas.core.detect.context import DetectContext
 from sanitas.core.detect.facts import ColumnFacts
+from sanitas.core.detect.language import has_model, languages_of, model_for
 from sanitas.core.detect.ner import spans_in_cells
 from sanitas.core.detect.patterns import (
     STRONG_RECOGNIZERS,
@@ -21,6 +22,7 @@ from sanitas.core.detect.patterns import (
     find_spans,
 )
 from sanitas.core.detect.shapes import phones_in_text_spans
+from sanitas.core.detect.text_names import name_spans
 
 NER_CELLS = 200
 
@@ -45,6 +47,7 @@ class ProseEvidence:
     entities: list[ProseEntity] = field(default_factory=list)
     cells: int = 0
     ner_cells: int = 0
+    unread_languages: tuple[str, ...] = ()  # languages of sampled cells no NER model reads
 
 
 def prose_evidence(
@@ -75,19 +78,40 @@ def prose_evidence(
                     "custom" if e in customs else "pattern")
         for e, (cells, scores) in found.items()
     ]
-    ner_cells = 0
-    nlp = ctx.nlp if use_ner else None
-    if nlp is not None:
-        step = max(1, len(values) // NER_CELLS)
-        picked = list(range(0, len(values), step))[:NER_CELLS]
-        ner_cells = len(picked)
-        per_cell = spans_in_cells(nlp, [values[i] for i in picked], check=ctx.check)
-        ner_found: dict[str, set[int]] = {}
-        for i, cell_spans in zip(picked, per_cell, strict=True):
-            for entity, _, _ in cell_spans:
-                ner_found.setdefault(entity, set()).add(i)
+    named = [i for i, value in enumerate(values) if name_spans(value)]
+    if named:
+        entities.append(ProseEntity("PERSON", named, len(values), 0.7, "lexicon"))
+    ner_cells, unread = 0, ()
+    if use_ner:
+        ner_cells, unread, ner_found = _ner_by_language(values, ctx)
         entities += [ProseEntity(e, sorted(c), ner_cells, 0.8, "ner") for e, c in ner_found.items()]
-    return ProseEvidence(entities=entities, cells=len(values), ner_cells=ner_cells)
+    return ProseEvidence(entities=entities, cells=len(values), ner_cells=ner_cells, unread_languages=unread)
+
+
+def _ner_by_language(values: list[str], ctx: DetectContext) -> tuple[int, tuple[str, ...], dict[str, set[int]]]:
+    """NER over an evenly spread subset of cells, each read by the model of its language: English
+    cells (and cells too short to tell) by the settings' model, French ones by the French model when
+    installed; cells in other languages are not read (returned as unread languages)."""
+    step = max(1, len(values) // NER_CELLS)
+    picked = list(range(0, len(values), step))[:NER_CELLS]
+    languages = languages_of([values[i] for i in picked])
+    groups: dict[str, list[int]] = {}
+    for i, lang in zip(picked, languages, strict=True):
+        groups.setdefault(lang or "en", []).append(i)
+    found: dict[str, set[int]] = {}
+    read, unread = 0, []
+    for lang, cells in groups.items():
+        nlp = ctx.nlp if lang == "en" else (model_for(lang) if has_model(lang) else None)
+        if nlp is None:
+            if lang != "en":
+                unread.append(lang)
+            continue
+        read += len(cells)
+        for i, cell_spans in zip(cells, spans_in_cells(nlp, [values[i] for i in cells], check=ctx.check),
+                                 strict=True):
+            for entity, _, _ in cell_spans:
+                found.setdefault(entity, set()).add(i)
+    return read, tuple(sorted(unread)), found
 
 
 def _schemed(url: str) -> bool:

@@ -36,7 +36,7 @@ _UK_POSTCODE = r"(?i)^(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-U
 _CA_POSTCODE = r"(?i)^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$"
 _NL_POSTCODE = r"(?i)^[1-9]\d{3} ?[A-Z]{2}$"
 _PLAIN_POSTCODE = r"(?i)^(?:[A-Z]{1,2}-)?\d{4,5}$"
-_STREET_WORDS = (
+STREET_WORDS = (
     "street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|square|sq|"
     "terrace|ter|parkway|pkwy|highway|hwy|circle|cir|trail|trl|crossing|xing|path|row|alley|plaza|"
     "close|crescent|cres|grove|gardens|mews|walk|hill|hills|park|view|ridge|heights|loop|run|pike|"
@@ -46,7 +46,7 @@ _STREET_WORDS = (
     "spur|stravenue|stream|summit|trace|track|tunnel|turnpike|underpass|viaduct|wall|wells?|"
     "apt\\.?|apartment|suite|ste|unit|floor|fl|flat|bldg|building|po box"
 )
-_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{_STREET_WORDS})s?\b"
+_ADDRESS_US = rf"(?i)^\d{{1,6}}[a-z]?(?:-\d+)?,?\s+\S+(?:\s+\S+){{0,6}}?\s+(?:{STREET_WORDS})s?\b"
 # House number and two to four capitalised words: '43434 Smith Fields', '9 Rue Royale Apt. 3'.
 _ADDRESS_TITLED = (
     r"^\d{1,6}[A-Za-z]?,?\s+(?:\p{Lu}[\p{L}'\-]*\.?\s+){1,3}\p{Lu}[\p{L}'\-]*\.?"
@@ -107,8 +107,29 @@ def phone_mask(facts: ColumnFacts, region: str, *, lenient: bool) -> pl.Series:
         shaped = shaped & grouped
     if lenient:
         return shaped
-    ok = {v for v in text.filter(shaped).unique().to_list() if possible_phone(v, region)}
+    candidates = text.filter(shaped).unique().to_list()
+    regions = likely_regions(candidates, region)
+    ok = {v for v in candidates if any(possible_phone(v, r) for r in regions)}
     return shaped & text.is_in(list(ok))
+
+
+def likely_regions(values: list[str], region: str, top: int = 2) -> list[str]:
+    """The settings' region, then the regions of the country codes the column's +/00 numbers carry:
+    a Spanish table writes some numbers as '+34 943 248 367' and others as '943 248 367'."""
+    codes: dict[str, int] = {}
+    for value in values[:300]:
+        text = value.strip()
+        if not text.startswith(("+", "00")):
+            continue
+        try:
+            number = phonenumbers.parse("+" + text.lstrip("+0") if text.startswith("00") else text, None)
+        except phonenumbers.NumberParseException:
+            continue
+        found = phonenumbers.region_code_for_country_code(number.country_code)
+        if found and found != "ZZ":
+            codes[found] = codes.get(found, 0) + 1
+    ranked = sorted(codes, key=lambda r: -codes[r])[:top]
+    return [region, *[r for r in ranked if r != region]]
 
 
 def possible_phone(value: str, region: str) -> bool:
@@ -147,11 +168,11 @@ def luhn_card_mask(facts: ColumnFacts) -> pl.Series:
     shaped = digits.str.contains(r"^[3-6]\d{12,18}$") & text.str.contains(r"^[\d\s\-]+$")
     if not shaped.any():
         return shaped
-    ok = {d for d in digits.filter(shaped).unique().to_list() if _luhn(d) and len(set(d)) > 2}
+    ok = {d for d in digits.filter(shaped).unique().to_list() if luhn_valid(d) and len(set(d)) > 2}
     return shaped & digits.is_in(list(ok))
 
 
-def _luhn(number: str) -> bool:
+def luhn_valid(number: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(number)):
         d = int(ch)
@@ -232,7 +253,9 @@ def gender_mask(facts: ColumnFacts) -> tuple[pl.Series, bool]:
 def address_mask(facts: ColumnFacts) -> pl.Series:
     """House number and street word ('12 Oak Street Apt. 4'), or European street forms."""
     text = facts.text
-    return text.str.contains(_ADDRESS_US) | text.str.contains(_ADDRESS_TITLED) | text.str.contains(_ADDRESS_EU)
+    # '2006 Fiat Panda' has the titled shape: a year before two capitalised words is a model, not a street.
+    titled = text.str.contains(_ADDRESS_TITLED) & ~text.str.contains(r"^(?:19[5-9]\d|20[0-3]\d)\s+\S+\s+\S+$")
+    return text.str.contains(_ADDRESS_US) | titled | text.str.contains(_ADDRESS_EU)
 
 
 def age_mask(facts: ColumnFacts) -> pl.Series:

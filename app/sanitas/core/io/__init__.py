@@ -25,11 +25,13 @@ from sanitas.core.io.writers import (
     report_paths,
     write_table,
 )
+from sanitas.core.io.xlsx_check import ExcelLimits
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 __all__ = [
     "FORMATS",
     "WRITE_FORMATS",
+    "ExcelLimits",
     "TempFolder",
     "check_destination",
     "fingerprint_file",
@@ -53,16 +55,21 @@ def open_dataset(
     sheet: str | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    excel_limits: ExcelLimits | None = None,
 ) -> Dataset:
     """Open a CSV/TSV, Parquet, Excel, JSON or NDJSON file as a lazily read Dataset.
 
     The format comes from ``format`` if given, else from the file's bytes and extension. Options that
     do not apply to the detected format are refused, so a typo does not pass silently. Problems in
-    the file raise LoadError naming the file and the line or column.
+    the file raise LoadError naming the file and the line or column. ``excel_limits`` bound a workbook
+    before it is read (by default, from the settings).
     """
     source = check_input_path(path)
-    with open(source, "rb") as handle:
-        head = handle.read(HEAD_BYTES)
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise LoadError(f"{source}: cannot be read ({exc.strerror}). Check its permissions.") from None
     kind = detect_format(source, head, format)
     if format and format.strip().lower().lstrip(".") == "tsv" and delimiter is None:
         delimiter = "\t"
@@ -76,7 +83,7 @@ def open_dataset(
     if kind == "parquet":
         return open_parquet(source)
     if kind == "excel":
-        return open_excel(source, sheet)
+        return open_excel(source, sheet, excel_limits or ExcelLimits())
     return open_json(source)
 
 

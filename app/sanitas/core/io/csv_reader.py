@@ -126,14 +126,14 @@ class CsvBacking(FileBacking):
         return self.source.scan()
 
     def _zero_led_numeric_columns(self) -> set[str]:
-        """Numeric-typed columns with a value like 007 or -01 anywhere in the file (streamed, as text)."""
+        """Numeric-typed columns with a value like 007 or -01, or a ``lossy_number``, anywhere in the file."""
         schema = self.source.scan().collect_schema()
         numeric = [name for name, dtype in schema.items() if dtype.is_numeric()]
         if not numeric:
             return set()
         raw = pl.scan_csv(self.source.path, infer_schema=False, **self.source._options()).select(numeric)
-        found = raw.select(pl.col(numeric).str.contains(r"^\s*[+-]?0\d").any()).collect(engine="streaming")
-        return {name for name in numeric if found.get_column(name).item()}
+        value = pl.col(VALUE)
+        return _flagged(raw, (value.str.contains(r"^\s*[+-]?0\d") | lossy_number(value)).any(), engine="streaming")
 
     def recover(self, error: BaseException) -> pl.LazyFrame | None:
         match = _TYPE_BREAK.search(str(error)) if isinstance(error, pl.exceptions.ComputeError) else None
@@ -182,32 +182,77 @@ class CsvBacking(FileBacking):
         )
 
 
+def lossy_number(text: pl.Expr) -> pl.Expr:
+    """True for a number whose text a float or integer column would not give back as written.
+
+    1e400 would read as inf and 1e-400 as 0.0 (value lost), -0 as 0 or -0.0 (sign or text changed), and
+    a number with more than 17 significant digits loses digits in a float: a kept value must be written
+    as it was read, so such columns are read as text. Integers are exact up to 38 digits (Int128).
+    Texts that are no number give False.
+    """
+    value = text.str.strip_chars()
+    parsed = value.cast(pl.Float64, strict=False)
+    mantissa = value.str.replace(r"[eE].*$", "")
+    digits = mantissa.str.replace_all(r"[^0-9]", "").str.strip_chars("0").str.len_chars()
+    return parsed.is_not_null() & (
+        (parsed.is_infinite() & ~value.str.contains(r"(?i)inf"))
+        | ((parsed == 0) & (mantissa.str.contains(r"[1-9]") | value.str.starts_with("-")))
+        | (digits > pl.when(value.str.contains(r"^[+-]?\d+$")).then(38).otherwise(17))  # Int128 holds 38 digits
+    )
+
+
 def text_like_columns(raw: pl.DataFrame) -> set[str]:
     """Columns that look numeric but hold codes, to be read as text so no zero or digit is lost.
 
     Codes are: values with a leading zero (ZIP 02139, ID 007), fixed-width digit strings longer than
-    9 (card, phone and account numbers), and digit runs too long for an Int64. Only the rows used for
-    inference are looked at here; ``CsvBacking.check`` finds zero-led values further down in its full pass.
+    9 (card, phone and account numbers), and digit runs too long for an Int64. Numbers a numeric column
+    would not write back as read (``lossy_number``) also keep their column as text. Only the rows used
+    for inference are looked at here; ``CsvBacking.check`` looks for both further down in its full pass.
     """
-    found: set[str] = set()
-    for name in raw.columns:
-        values = raw.get_column(name).drop_nulls().str.strip_chars()
-        if values.len() == 0:
-            continue
-        digits = values.str.contains(r"^\d+$")
-        lengths = values.str.len_chars()
-        if values.str.contains(r"^[+-]?0\d").any():
-            found.add(name)
-        elif digits.all():
-            fixed_long = lengths.n_unique() == 1 and int(lengths[0]) > 9
-            if fixed_long or int(lengths.max() or 0) >= 19:
-                found.add(name)
-    return found
+    if not raw.columns or raw.height == 0:
+        return set()
+    return _flagged(raw.lazy(), _text_like(pl.col(VALUE)), engine="in-memory")
 
 
-def _decode_sample(probe: bytes, encoding: str, *, whole_file: bool) -> str:
+VARIABLE, VALUE = "__sanitas_column__", "__sanitas_value__"  # not names a table uses
+
+
+def _flagged(raw: pl.LazyFrame, test: pl.Expr, *, engine: str) -> set[str]:
+    """The columns of ``raw`` (all text) for which the aggregate ``test`` over their values is true.
+
+    The table is unpivoted to (column, value) pairs and grouped by column, so the query has one
+    expression whatever the width: 10,000 columns cost their cells, not 10,000 expressions to plan.
+    """
+    long = raw.unpivot(variable_name=VARIABLE, value_name=VALUE)
+    flags = long.group_by(VARIABLE).agg(test.alias("flag")).filter(pl.col("flag")).collect(engine=engine)  # type: ignore[call-overload]
+    return set(flags.get_column(VARIABLE).to_list())
+
+
+def _text_like(column: pl.Expr) -> pl.Expr:
+    """``text_like_columns``' test for one column's values, as one aggregate expression."""
+    values = column.str.strip_chars()
+    lengths = values.str.len_chars().drop_nulls()
+    codes = values.str.contains(r"^[+-]?0\d").any() | lossy_number(column).any()
+    fixed_long = (lengths.n_unique() == 1) & (lengths.first() > 9)
+    digit_runs = values.str.contains(r"^\d+$").all() & (fixed_long | (lengths.max() >= 19))
+    return (values.count() > 0) & (codes | digit_runs).fill_null(False)
+
+
+def _sample_bytes(path: Path, probe: bytes, size: int) -> int:
+    """How much of the probe to sniff: 64 KB, or more when the header line is longer, so that a very
+    long column name is read whole instead of cut (and then mistaken for a one-column header)."""
+    end_of_header = probe.find(b"\n")
+    if end_of_header >= SNIFF_BYTES:
+        return end_of_header + 1 + SNIFF_BYTES
+    if end_of_header < 0 and size > len(probe):
+        raise LoadError(f"{path.name}: the first line is longer than {len(probe):,} bytes, so it is no header of "
+                        "column names. Check that this is the data file, and that its lines end with LF or CRLF.")
+    return SNIFF_BYTES
+
+
+def _decode_sample(sample: bytes, encoding: str, *, whole_file: bool) -> str:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    return decoder.decode(probe[:SNIFF_BYTES], whole_file)
+    return decoder.decode(sample, whole_file)
 
 
 def open_csv(
@@ -223,12 +268,13 @@ def open_csv(
     with open(path, "rb") as handle:
         probe = handle.read(PROBE_BYTES)
     chosen = choose_encoding(path, probe, encoding, whole_file=size <= len(probe))
-    text = _decode_sample(probe, chosen, whole_file=size <= SNIFF_BYTES)
+    sample = _sample_bytes(path, probe, size)
+    text = _decode_sample(probe[:sample], chosen, whole_file=size <= sample)
     if "\r" in text.rstrip("\r") and "\n" not in text:
         raise LoadError(f"{path.name}: lines end with CR only (old Mac format). Save it with LF or CRLF line ends.")
     wanted = normalize_delimiter(delimiter, path) if delimiter else None
     dialect = sniff_dialect(text, delimiter=wanted, prefer_tab=path.suffix.lower() in TAB_SUFFIXES)
-    header = check_sample(path, text, dialect, truncated=size > SNIFF_BYTES)
+    header = check_sample(path, text, dialect, truncated=size > sample)
     temp = None
     read_path = path
     if chosen not in UTF8_FAMILY:

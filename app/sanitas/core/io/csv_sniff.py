@@ -16,6 +16,8 @@ from pathlib import Path
 from sanitas.core.errors import LoadError
 
 SNIFF_BYTES = 64 * 1024
+MAX_FIELD_CHARS = 64 << 20
+csv.field_size_limit(MAX_FIELD_CHARS)  # the default (131,072) fails on a long header or cell that polars reads
 DELIMITERS = (",", ";", "\t", "|")
 QUOTES = ('"', "'")
 SNIFF_RECORDS = 200
@@ -33,6 +35,9 @@ def normalize_delimiter(requested: str, path: Path) -> str:
     value = DELIMITER_ALIASES.get(requested.lower(), requested) if len(requested) > 1 else requested
     if len(value) != 1 or value in "\r\n" or len(value.encode("utf-8")) != 1:
         raise LoadError(f"{path.name}: the delimiter must be one ASCII character (or 'tab'), not {requested!r}.")
+    if value == '"':
+        raise LoadError(f"{path.name}: the delimiter cannot be the quote character \"; name the character that "
+                        "separates the fields (for example ',' ';' or 'tab').")
     return value
 
 
@@ -65,7 +70,7 @@ def sniff_dialect(text: str, *, delimiter: str | None, prefer_tab: bool) -> Dial
     candidates = [delimiter] if delimiter else list(order)
     best: tuple[float, int, int] | None = None
     chosen = Dialect(delimiter or order[0], '"')
-    for rank, (delim, quote) in enumerate((d, q) for d in candidates for q in QUOTES):
+    for rank, (delim, quote) in enumerate((d, q) for d in candidates for q in QUOTES if q != d):
         counts = [len(fields) for _, fields in parse_records(text, Dialect(delim, quote), SNIFF_RECORDS)]
         if not counts:
             continue

@@ -7,7 +7,10 @@ as garbage, and JSON vs NDJSON vs CSV is told from the first characters for name
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 
 from sanitas.core.errors import LoadError
@@ -38,14 +41,25 @@ BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 def check_input_path(path: str | Path) -> Path:
     """The path as a Path, or a LoadError for a missing file, a folder or an empty file."""
     path = Path(path).expanduser()
-    if not path.exists():
-        raise LoadError(f"{path}: no such file. Check the path and the current folder.")
-    if path.is_dir():
-        raise LoadError(f"{path}: is a folder, not a file. Name one data file inside it.")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise LoadError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist.") from None
+        raise LoadError(f"{path}: no such file. Check the path and the current folder.") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LoadError(f"{path}: is a symbolic link that points to itself (a loop). Name the data file.") from None
         raise LoadError(f"{path}: cannot be read ({exc.strerror}). Check its permissions.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError(f"{path}: is a folder, not a file. Name one data file inside it.")
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(f"{path}: is not a regular file (a pipe, socket or device). Save the data to a file "
+                        "and open that.")
+    if not os.access(path, os.R_OK):
+        raise LoadError(f"{path}: cannot be read (permission denied). Check its permissions, or copy it "
+                        "somewhere you can read it.")
+    size = info.st_size
     if size == 0:
         raise LoadError(f"{path.name}: the file is empty (0 bytes); there is nothing to load.")
     return path
@@ -96,6 +110,8 @@ def _text_format(head: bytes, by_extension: str | None) -> str:
         first_line = stripped.split(b"\n", 1)[0].strip()
         try:
             json.loads(first_line)
+        except RecursionError:
+            return by_extension or "ndjson"  # one line nested too deep: the NDJSON reader names it
         except ValueError:
             return "json"  # a multi-line object: the JSON reader explains what shape it expects
         return "ndjson"

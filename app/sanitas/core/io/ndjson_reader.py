@@ -35,6 +35,9 @@ def _record_error(name: str, line: int, text: str) -> LoadError | None:
             f"{name}, line {line:,}, column {exc.colno:,}: invalid JSON ({exc.msg}). "
             "Each line must hold one complete record {...}."
         )
+    except RecursionError:
+        return LoadError(f"{name}, line {line:,}: the record nests lists or objects too deep to read "
+                         "(hundreds of levels). Flatten it, or check that this is the data file.")
     if not isinstance(value, dict):
         return LoadError(f"{name}, line {line:,}: not a record; each line must hold one JSON object {{...}}.")
     return None

@@ -17,6 +17,7 @@ from sanitas.core.errors import LoadError
 from sanitas.core.io.backing import FileBacking, read_or_explain
 from sanitas.core.io.csv_sniff import check_header
 from sanitas.core.io.encoding import find_bad_byte, undecodable
+from sanitas.core.io.xlsx_check import ExcelLimits, check_workbook
 
 PARQUET_FOOTER = (b"PAR1", b"PARE")
 
@@ -51,10 +52,15 @@ def _excel_labels(header: list[str | None]) -> list[str]:
     return labels
 
 
-def open_excel(path: Path, sheet: str | None = None) -> Dataset:
-    """Read one sheet of a workbook (the first unless ``sheet`` names another, by name or 1-based number)."""
+def open_excel(path: Path, sheet: str | None = None, limits: ExcelLimits | None = None) -> Dataset:
+    """Read one sheet of a workbook (the first unless ``sheet`` names another, by name or 1-based number).
+
+    The workbook is checked against ``limits`` first (xlsx_check.py): the reader cannot be stopped once
+    it allocates a sheet's whole extent.
+    """
     import fastexcel
 
+    check_workbook(path, limits or ExcelLimits())
     try:
         reader = fastexcel.read_excel(path)
         names = list(reader.sheet_names)
@@ -146,6 +152,9 @@ def _explain_json(path: Path, data: bytes) -> LoadError:
         return LoadError(
             f"{path.name}, line {exc.lineno:,}, column {exc.colno:,}: invalid JSON ({exc.msg}). Fix the file there."
         )
+    except RecursionError:
+        return LoadError(f"{path.name}: the JSON nests lists or objects too deep to read (hundreds of levels). "
+                         "Flatten the records, or check that this is the data file.")
     if isinstance(parsed, list):
         for index, item in enumerate(parsed):
             if not isinstance(item, dict):

@@ -4,15 +4,13 @@ A half-written release is worse than none (a reader could take it for complete),
 is written to a hidden temp file in the destination folder, flushed to disk, and renamed over the
 destination in one step. On any failure or cancel the temp file goes and an existing destination
 is left as it was. Spreadsheet-bound formats get the formula-injection guard: a cell that starts
-like a formula is prefixed with ``'`` so that opening the export does not run it.
+like a formula is prefixed with ``'`` so that opening the export does not run it (formula_guard.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +18,10 @@ import polars as pl
 
 from sanitas.core.dataset import READ_ERRORS
 from sanitas.core.errors import ExportError, SanitasError
+from sanitas.core.io.format_types import fit_types
+from sanitas.core.io.formula_guard import count_formula_cells, guard_formulas
+from sanitas.core.io.staging import StagedFiles
+from sanitas.core.io.xlsx_writer import check_excel_limits, excel_ready, write_xlsx
 from sanitas.core.progress import NEVER_CANCELLED, Cancelled, CancelToken, Progress, no_progress
 
 WRITE_FORMATS = {
@@ -32,42 +34,9 @@ WRITE_FORMATS = {
     ".jsonl": "ndjson",
 }
 GUARDED = ("csv", "tsv", "xlsx")
-FORMULA_START = r"^[=+\-@\t\r]"
-EXCEL_MAX_ROWS = 1_048_575  # data rows under the header row
-EXCEL_MAX_COLUMNS = 16_384
-EXCEL_MAX_CELL = 32_767
-TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 INPUT = "the input file"
-
-
-def guard_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix ``'`` to text cells and column names that start with = + - @ tab or CR.
-
-    Only text columns are touched (a negative number stays a number); categorical columns become
-    text. The prefix is what spreadsheets themselves use to mark a cell as literal text.
-    """
-    exprs: list[pl.Expr] = []
-    for name, dtype in frame.schema.items():
-        if not isinstance(dtype, TEXT_TYPES):
-            continue
-        text = pl.col(name).cast(pl.String)
-        needs = frame.select(text.str.contains(FORMULA_START).any()).item()
-        if needs:  # only columns with a risky cell are rewritten: the others are written from their own buffers
-            exprs.append(pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text).alias(name))
-    guarded = frame.with_columns(exprs) if exprs else frame
-    renames = {name: f"'{name}" for name in frame.columns if name[:1] in ("=", "+", "-", "@", "\t", "\r")}
-    return guarded.rename(renames) if renames else guarded
-
-
-def count_formula_cells(frame: pl.DataFrame) -> dict[str, int]:
-    """How many cells per column ``guard_formulas`` would prefix (for the privacy report)."""
-    counts: dict[str, int] = {}
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, TEXT_TYPES):
-            hits = int(frame.get_column(name).cast(pl.String).str.contains(FORMULA_START).sum())
-            if hits:
-                counts[name] = hits
-    return counts
+__all__ = ["WRITE_FORMATS", "check_destination", "count_formula_cells", "folders_to_create", "guard_formulas",
+           "report_paths", "write_table"]
 
 
 def write_table(
@@ -77,50 +46,68 @@ def write_table(
     input_path: Path | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    notes: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``frame`` to ``path`` atomically, in the format its extension names; return ``path``."""
+    """Write ``frame`` to ``path`` atomically, in the format its extension names; return ``path``.
+
+    ``notes`` receives, per column, what the format made the writer change (e.g. numbers as text in XLSX).
+    """
+    path = Path(path)
+    with StagedFiles() as staged:
+        stage_table(staged, frame, path, input_path=input_path, progress=progress, cancel=cancel, notes=notes)
+        try:
+            staged.commit()
+        except OSError as exc:
+            raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
+    (progress or no_progress)(1.0, f"Wrote {path.name}")
+    return path
+
+
+def stage_table(
+    staged: StagedFiles,
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    input_path: Path | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    notes: dict[str, str] | None = None,
+) -> Path:
+    """Write ``frame`` in full to a temp file that ``staged.commit()`` renames over ``path``; return it."""
     path = Path(path)
     kind = _format_for(path)
     _check_path(path, {Path(input_path): INPUT} if input_path is not None else {})
     report, token = progress or no_progress, cancel or NEVER_CANCELLED
     token.raise_if_cancelled()
+    frame, type_notes = fit_types(path, frame, kind)
+    if notes is not None:
+        notes.update(type_notes)
     if kind in GUARDED:
-        _check_flat(path, frame)
         frame = guard_formulas(frame)
     if kind == "xlsx":
-        _check_excel_limits(path, frame)
+        check_excel_limits(path, frame)
+        frame, xlsx_notes = excel_ready(frame)
+        if notes is not None:
+            notes.update(xlsx_notes)
     report(0.0, f"Writing {path.name}")
     try:
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temp = staged.new(path)
     except OSError as exc:
         raise ExportError(f"{path}: cannot create files in {path.parent} ({exc.strerror}).") from None
-    os.close(fd)
-    temp = Path(temp_name)
     try:
         _write(frame, temp, kind)
         report(0.9, f"Saving {path.name}")  # a GUI callback may raise Cancelled here: nothing is replaced
         token.raise_if_cancelled()
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
-        os.chmod(temp, mode)
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        _fsync_folder(path.parent)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        if isinstance(exc, Cancelled | SanitasError) or not isinstance(exc, Exception):
-            raise
-        if isinstance(exc, OSError):
-            raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
-        if isinstance(exc, READ_ERRORS):
-            raise ExportError(
-                f"{path}: could not be written as {kind} ({type(exc).__name__}: a column type this format "
-                "cannot hold?); nothing was changed. Try Parquet, or drop the column."
-            ) from None
+    except (Cancelled, SanitasError):
         raise
-    report(1.0, f"Wrote {path.name}")
-    return path
+    except OSError as exc:
+        raise ExportError(f"{path}: could not be written ({exc.strerror}); nothing was changed.") from None
+    except (*READ_ERRORS, ValueError, TypeError) as exc:  # a polars panic too: a column this format cannot hold
+        raise ExportError(
+            f"{path}: could not be written as {kind} ({type(exc).__name__}: a column type this format "
+            "cannot hold?); nothing was changed. Try Parquet, or drop the column."
+        ) from None
+    return temp
 
 
 def report_paths(path: Path) -> tuple[Path, Path]:
@@ -143,6 +130,8 @@ def check_destination(
     ``create_folders`` (then only a file where a folder must be created is refused, see
     ``folders_to_create``). Paths are compared after resolving symlinks and ``..``.
     """
+    if path.is_dir():  # before the format: `-o out/.` names the folder out, which has no extension
+        raise ExportError(f"{path}: is a folder. Name a file, for example {path / 'sanitized.csv'}.")
     kind = _format_for(path)
     guarded = {Path(p): what for p, what in (reads or {}).items()}
     if input_path is not None:
@@ -215,31 +204,6 @@ def _refuse_read(target: Path, output: Path, guarded: Mapping[Path, str]) -> Non
         )
 
 
-def _check_flat(path: Path, frame: pl.DataFrame) -> None:
-    for name, dtype in frame.schema.items():
-        if dtype.is_nested() or dtype == pl.Object:
-            raise ExportError(
-                f"{path.name}: column '{name}' holds {dtype.base_type()} values, which {path.suffix} cannot "
-                "store. Export as Parquet or JSON, or drop or flatten the column."
-            )
-
-
-def _check_excel_limits(path: Path, frame: pl.DataFrame) -> None:
-    if frame.height > EXCEL_MAX_ROWS or frame.width > EXCEL_MAX_COLUMNS:
-        raise ExportError(
-            f"{path.name}: {frame.height:,} rows x {frame.width:,} columns is more than an Excel sheet holds "
-            f"({EXCEL_MAX_ROWS:,} x {EXCEL_MAX_COLUMNS:,}). Export as CSV or Parquet."
-        )
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String and frame.height:
-            longest = frame.get_column(name).str.len_chars().max()
-            if longest is not None and int(longest) > EXCEL_MAX_CELL:  # type: ignore[arg-type]
-                raise ExportError(
-                    f"{path.name}: column '{name}' has text longer than Excel's {EXCEL_MAX_CELL:,} characters "
-                    "per cell, which Excel would cut. Export as CSV or Parquet."
-                )
-
-
 def _write(frame: pl.DataFrame, temp: Path, kind: str) -> None:
     if kind in ("csv", "tsv"):
         frame.write_csv(temp, separator="\t" if kind == "tsv" else ",")
@@ -250,38 +214,4 @@ def _write(frame: pl.DataFrame, temp: Path, kind: str) -> None:
     elif kind == "ndjson":
         frame.write_ndjson(temp)
     else:
-        _write_xlsx(frame, temp)
-
-
-def _write_xlsx(frame: pl.DataFrame, temp: Path) -> None:
-    import xlsxwriter
-
-    # xlsxwriter turns "=..." strings into formulas and "http..." into links unless told not to.
-    options = {
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-        "use_zip64": frame.estimated_size() > 1 << 30,
-    }
-    with xlsxwriter.Workbook(str(temp), options) as workbook:
-        frame.write_excel(workbook=workbook, worksheet="data")
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
-    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    return 0o022
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) on every platform."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_xlsx(frame, temp)

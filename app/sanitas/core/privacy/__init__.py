@@ -1,1 +1,5 @@
-"""Dataset-level privacy models: k-anonymity, synthetic data, DP budget; risk and utility metrics."""
+"""Dataset-level privacy treatments and their figures.
+
+k_anonymity/ (models, search, Mondrian, verification), hierarchies/ (generalization hierarchies),
+metrics/ (risk and utility), synthetic/ (SDV synthesizers and their evaluation), dp/ (differential privacy).
+"""

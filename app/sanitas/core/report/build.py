@@ -8,8 +8,10 @@ from importlib import metadata
 from pathlib import Path
 
 from sanitas import __version__
-from sanitas.core.engine import ColumnOutcome, Release
 from sanitas.core.io import fingerprint_file
+from sanitas.core.outcome import ColumnOutcome
+from sanitas.core.recipe import DATASET_SECTIONS
+from sanitas.core.release import Release
 from sanitas.core.report.model import (
     ColumnReport,
     DetectionFacts,
@@ -17,6 +19,7 @@ from sanitas.core.report.model import (
     PrivacyReport,
     RecipeFacts,
 )
+from sanitas.core.step_registry import STEPS
 
 PACKAGES = ["polars", "pyarrow", "presidio-analyzer", "presidio-anonymizer", "spacy", "faker", "pydantic"]
 
@@ -44,7 +47,7 @@ def build_report(
         output_facts = FileFacts(
             name=output_path.name, format=output_format or output_path.suffix.lstrip("."),
             sha256=fingerprint_file(output_path), bytes=output_path.stat().st_size,
-            rows=release.frame.height, columns=release.frame.width,
+            rows=release.output.height, columns=release.output.width,
         )
     residual = release.residual
     if withheld_reason:
@@ -58,12 +61,18 @@ def build_report(
         status = "released"
         reason = (f"Released with {residual.blocking_count} residual finding(s): review them below "
                   "before sharing the output.")
-    k_facts = release.k_anonymity
-    if k_facts is not None and k_facts.unchanged_quasi_identifiers and k_facts.risk_with_unchanged is not None:
-        risk = k_facts.risk_with_unchanged
-        reason += (f" Warning: {', '.join(k_facts.unchanged_quasi_identifiers)} (detected as quasi-identifying) "
-                   "is released unchanged outside the k_anonymity section, which therefore does not cover it: "
-                   f"with it the smallest class is {risk.k} and {risk.sample_uniques:,} records are unique.")
+    risk = release.risk
+    if status == "released" and risk is not None and risk.at_risk:
+        status = "released-at-risk"
+        figures = risk.figures
+        reason += (f" Re-identification risk is high: over {', '.join(risk.quasi_identifiers)} the highest prosecutor "
+                   f"risk is {figures['prosecutor_risk']['highest']:.0%} (threshold {risk.threshold:.0%}), the "
+                   f"smallest class holds {figures['k']} record(s) and {figures['sample_uniqueness']:.1%} of records "
+                   "are unique. Generalize these columns together (a k_anonymity section) before sharing.")
+    warnings = [*release.notes,
+                *(w for name, result in release.steps.items() for w in STEPS[name].warnings(result.facts))]
+    if warnings:
+        reason += " " + " ".join(warnings)
     recipe = release.recipe
     return PrivacyReport(
         tool="Sanitas",
@@ -84,43 +93,28 @@ def build_report(
         detection=DetectionFacts(
             model=release.scan.model, sample_size=release.scan.sample_size, notes=release.scan.notes
         ),
-        columns=[_k_anonymized(_column(o), release) for o in release.outcomes],
+        columns=[_by_steps(_column(o), release) for o in release.outcomes],
         residual=residual,
         residual_findings=residual.blocking_count,
-        dataset_level={"k_anonymity": _k_state(release.k_anonymity), "synthetic": "not requested",
-                       "differential_privacy": "not requested"},
-        k_anonymity=release.k_anonymity,
+        dataset_level={name: STEPS[name].state(release.steps[name].facts) if name in release.steps
+                       else "not requested" for name in DATASET_SECTIONS},
+        risk=release.risk.json_dict() if release.risk is not None else {},
+        steps=list(release.steps),
+        warnings=warnings,
+        **{name: result.facts for name, result in release.steps.items()},
         environment=_environment(release.scan.model),
         timings={k: round(v, 3) for k, v in {**release.timings, **(timings or {})}.items()},
     )
 
 
-def _k_state(facts) -> str:
-    if facts is None:
-        return "not requested"
-    models = ", ".join(c.model for c in facts.checks)
-    verdict = "all hold" if facts.all_hold else "NOT ALL HOLD"
-    how = "Mondrian partitioning" if facts.method == "mondrian" else f"{facts.search.get('strategy')} search"
-    uncovered = (f"; not covering {', '.join(facts.unchanged_quasi_identifiers)}, released unchanged"
-                 if facts.unchanged_quasi_identifiers else "")
-    return f"ran ({how}): {models}: {verdict} on the released records{uncovered}"
-
-
-def _k_anonymized(column: ColumnReport, release: Release) -> ColumnReport:
-    """A quasi-identifier's own action is keep, but the k_anonymity step then generalized it: say so."""
-    facts = release.k_anonymity
-    if facts is None or column.name not in facts.quasi_identifiers:
-        return column
-    if facts.method == "mondrian":
-        how = {"generalized_by": "k-anonymity, Mondrian partition labels"}
-    else:
-        level, height = facts.levels.get(column.name, 0), facts.heights.get(column.name, 1)
-        how = {"generalized_by": f"k-anonymity, level {level} of {height - 1}"}
-    dtype = release.frame.schema.get(column.name)
-    return column.model_copy(update={
-        "result": "generalized", "output_dtype": str(dtype) if dtype is not None else column.output_dtype,
-        "facts": {**how, "rows": release.frame.height, "suppressed": facts.suppressed},
-    })
+def _by_steps(column: ColumnReport, release: Release) -> ColumnReport:
+    """A column whose own action is keep may still have been changed by a step (k-anonymity generalized it)."""
+    for name, result in release.steps.items():
+        changed = STEPS[name].column_result(column.name, result.facts, result.frame)
+        if changed:
+            update = {k: v for k, v in changed.items() if v is not None}
+            column = column.model_copy(update=update)
+    return column
 
 
 def _column(outcome: ColumnOutcome) -> ColumnReport:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sanitas.core.privacy.release import KAnonymityFacts
-from sanitas.core.privacy.risk import RiskReport
-from sanitas.core.privacy.utility import UtilityReport
+from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts
+from sanitas.core.privacy.metrics.risk import RiskReport
+from sanitas.core.privacy.metrics.utility import UtilityReport
 
 BEFORE = "#E69F00"  # Okabe-Ito orange: light grey in print
 AFTER = "#0072B2"  # Okabe-Ito blue: dark grey in print

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sanitas.core.detect.findings import ColumnKind, EntityScore
-from sanitas.core.privacy.release import KAnonymityFacts
 from sanitas.core.residual import ResidualCheck
 
 REPORT_SCHEMA_VERSION = 1
@@ -54,11 +53,16 @@ class DetectionFacts(BaseModel):
 
 
 class PrivacyReport(BaseModel):
+    """The report. Each dataset-level step that ran adds its facts as a top-level field named after the
+    step (``k_anonymity``, ``synthetic``, ``differential_privacy``), listed in ``steps``."""
+
+    model_config = ConfigDict(extra="allow")
+
     schema_version: int = REPORT_SCHEMA_VERSION
     tool: str
     version: str
     created: str
-    status: Literal["released", "withheld"]
+    status: Literal["released", "released-at-risk", "withheld"]
     status_reason: str
     input: FileFacts
     output: FileFacts | None
@@ -70,9 +74,15 @@ class PrivacyReport(BaseModel):
     dataset_level: dict[str, str] = Field(
         default_factory=dict, description="dataset-level models (k-anonymity, synthetic, DP) and what ran"
     )
-    k_anonymity: KAnonymityFacts | None = None
+    risk: dict[str, Any] = Field(default_factory=dict, description="re-identification risk of the released file over "
+                                 "its quasi-identifiers, in the shape of `sanitas risk --json` (see release_risk.py)")
+    steps: list[str] = Field(default_factory=list, description="dataset-level steps that ran, in release order")
+    warnings: list[str] = Field(default_factory=list, description="what the steps could not cover")
     environment: dict[str, str]
     timings: dict[str, float]
+
+    def step_facts(self, name: str) -> BaseModel | None:
+        return getattr(self, name, None) if name in self.steps else None
 
     @property
     def personal_columns(self) -> list[ColumnReport]:

@@ -13,6 +13,7 @@ import jinja2
 
 from sanitas.core.report.charts import k_anonymity_charts
 from sanitas.core.report.model import PrivacyReport
+from sanitas.core.step_registry import STEPS
 
 
 def render_json(report: PrivacyReport) -> str:
@@ -36,4 +37,5 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(report: PrivacyReport) -> str:
-    return _environment().get_template("report.html.j2").render(r=report)
+    templates = {name: STEPS[name].template for name in report.steps}
+    return _environment().get_template("report.html.j2").render(r=report, templates=templates)

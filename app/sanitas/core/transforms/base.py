@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import polars as pl
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sanitas.core.errors import TransformError
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings
+from sanitas.core.validation import validation_problems
 
 
 class TransformParams(BaseModel):
@@ -68,6 +69,8 @@ class TransformContext:
     source: pl.DataFrame | None = None
     column_entities: dict[str, str | None] = field(default_factory=dict)
     settings: Settings | None = None
+    # Randomness that must not come from the recipe's seed (DP noise): the engine's secure generator.
+    rng: np.random.Generator | None = None
 
 
 class Transform(ABC):
@@ -82,6 +85,21 @@ class Transform(ABC):
     generates_values: ClassVar[bool] = True
     # True for drop: the engine leaves the column out of the output.
     removes_column: ClassVar[bool] = False
+    # What callers used to know by the action's name. ``keeps_values``: the column is released as read
+    # (keep). ``removes_identity``: no original value of a direct identifier survives (drop, redact, mask,
+    # pseudonymize, fake, scrub); generalize keeps part of a value, so it does not. ``takes_key``: params
+    # name a key of the recipe's ``keys:``. ``runs_in``: "analysis_process" when the action needs the
+    # Presidio analyzer (spaCy) and so runs in the workbench's analysis process, not a GUI thread.
+    # ``per``: the unit of work ("value": once per distinct value; "row": once per cell; "column").
+    # ``randomized``: the output is a draw (DP noise, synthesized values): previewed as a labelled sample.
+    # ``stage``: "after_steps" for actions that run on what the dataset-level steps released (dp_noise).
+    keeps_values: ClassVar[bool] = False
+    removes_identity: ClassVar[bool] = False
+    takes_key: ClassVar[bool] = False
+    runs_in: ClassVar[Literal["thread", "analysis_process"]] = "thread"
+    per: ClassVar[Literal["value", "row", "column"]] = "value"
+    randomized: ClassVar[bool] = False
+    stage: ClassVar[Literal["before_steps", "after_steps"]] = "before_steps"
 
     def __init__(self, params: TransformParams | dict[str, Any] | None = None) -> None:
         self.params = self.parse_params(params)
@@ -96,7 +114,7 @@ class Transform(ABC):
         try:
             return cls.Params.model_validate(params or {})
         except ValidationError as exc:
-            problems = [f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg']}" for err in exc.errors()]
+            problems = validation_problems(exc, default="params")
             raise TransformError(f"{cls.name}: invalid parameters: " + "; ".join(problems)) from None
 
     def check(self, dtype: pl.DataType) -> list[str]:

@@ -6,7 +6,7 @@ action; the engine looks at ``removes_column`` and leaves the column out.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import polars as pl
 
@@ -17,6 +17,8 @@ class Drop(Transform):
     """Remove the column from the sanitized output: the safest action for data nobody needs."""
 
     name: ClassVar[str] = "drop"
+    removes_identity: ClassVar[bool] = True
+    per: ClassVar[Literal["value", "row", "column"]] = "column"
     label: ClassVar[str] = "Drop"
     description: ClassVar[str] = "Remove the column from the output entirely."
     Params: ClassVar[type[TransformParams]] = NoParams

@@ -79,10 +79,16 @@ def _seed_for(seed: int, entity: str, locale: str, weighted: bool) -> int:
     return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
 
 
+def _value_seed(base: int, key: str, attempt: int) -> int:
+    text = f"{base}\x1f{key}\x1f{attempt}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
 class Fake(Transform):
     """Realistic, consistent, seeded fake values per entity."""
 
     name: ClassVar[str] = "fake"
+    removes_identity: ClassVar[bool] = True
     label: ClassVar[str] = "Fake"
     description: ClassVar[str] = (
         "Replace each value with a realistic fake of the same kind; the same value always gets the same fake."
@@ -118,6 +124,7 @@ class Fake(Transform):
         self._generator: Generator = GENERATORS[entity]
         self._locale = self.params.locale or context.locale
         self._fakes = self._fake_map(context)
+        self._seed = _seed_for(context.seed, self._entity, self._locale, self.params.weighted)
         return self
 
     def _fake_map(self, context: TransformContext) -> FakeMap:
@@ -166,7 +173,10 @@ class Fake(Transform):
     def _draw(self, key: str, real: set[str], mode: Any, counts: dict[str, int]) -> Any:
         fakes, p = self._fakes, self.params
         candidate: Any = None
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES):
+            # seeded per value (and attempt): a value's fake does not depend on which other values the
+            # table holds, so the preview of a sample shows the fakes the release writes for those rows
+            fakes.faker.seed_instance(_value_seed(self._seed, key, attempt))
             candidate = self._generator(fakes.faker, key)
             check = normalize(_as_text(candidate), mode)
             clashes_real = p.avoid_real and check in real

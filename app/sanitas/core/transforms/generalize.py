@@ -19,6 +19,7 @@ from sanitas.core.transforms._text import as_text, is_integer, is_null_dtype, is
 from sanitas.core.transforms.base import Transform, TransformContext, TransformParams
 
 NUMERIC_METHODS = ("bins", "top_bottom", "age_band")
+EXACT_LIMIT = 2**53  # integers a float (and so a bin edge) holds exactly
 DATE_FORMATS = {"month": "%Y-%m", "year": "%Y"}
 _V = "v"
 
@@ -130,8 +131,8 @@ class Generalize(Transform):
     def fit(self, column: pl.Series, context: TransformContext) -> Self:
         super().fit(column, context)
         self.ensure_fits(column)
-        if self.params.method in NUMERIC_METHODS and column.dtype == pl.String:
-            self._numbers(column)  # raises early when the text does not hold numbers
+        if self.params.method in NUMERIC_METHODS and not is_null_dtype(column.dtype):
+            self._check_range(self._numbers(column))  # raises early when the text does not hold numbers
         if self.params.method == "date" and column.dtype == pl.String:
             self._dates(column)
         return self
@@ -144,6 +145,24 @@ class Generalize(Transform):
         if bad:
             raise self.error(f"{bad} values are not numbers; clean them first or choose another method")
         return parsed
+
+    def _check_range(self, numbers: pl.Series) -> None:
+        """Bins are computed in floating point: exact up to 2^53, and only for finite numbers. Larger
+        integers (an Int128 id, 2^70) would get wrong or failing labels, so they are refused."""
+        values = numbers.drop_nulls()
+        if values.len() == 0:
+            return
+        as_float = values.cast(pl.Float64)
+        if not as_float.is_finite().all():
+            raise self.error("the column holds infinite or NaN values, which fall in no range; clean them first "
+                             "or choose another action")
+        if self.params.method == "top_bottom":
+            return  # compares with top and bottom only: no ranges to compute
+        outside = (values > EXACT_LIMIT) | (values < -EXACT_LIMIT) if values.dtype.is_integer() else (
+            as_float.abs() > EXACT_LIMIT)
+        if outside.any():
+            raise self.error(f"{int(outside.sum()):,} values are beyond ±2^53 ({EXACT_LIMIT:,}), too large to put "
+                             "in ranges exactly; use top_bottom with a 'top' below them, mask, or drop the column")
 
     def _dates(self, column: pl.Series) -> pl.Series:
         if is_temporal(column.dtype):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import polars as pl
 
@@ -13,6 +13,8 @@ class Keep(Transform):
     """Pass the column through unchanged, e.g. a quasi-identifier that k-anonymity generalizes later."""
 
     name: ClassVar[str] = "keep"
+    keeps_values: ClassVar[bool] = True
+    per: ClassVar[Literal["value", "row", "column"]] = "column"
     label: ClassVar[str] = "Keep"
     description: ClassVar[str] = "Keep the column unchanged (the report lists it as kept on purpose)."
     Params: ClassVar[type[TransformParams]] = NoParams

@@ -61,6 +61,7 @@ class Mask(Transform):
     """Mask characters while keeping separators, a few leading/trailing characters, and email domains."""
 
     name: ClassVar[str] = "mask"
+    removes_identity: ClassVar[bool] = True
     label: ClassVar[str] = "Mask"
     description: ClassVar[str] = "Hide characters but keep the value's shape, e.g. ***-**-6789 or j***@example.com."
     Params: ClassVar[type[TransformParams]] = MaskParams

@@ -110,6 +110,8 @@ class Pseudonymize(Transform):
     """Keyed, deterministic, non-reversible pseudonyms with collision reporting."""
 
     name: ClassVar[str] = "pseudonymize"
+    removes_identity: ClassVar[bool] = True
+    takes_key: ClassVar[bool] = True
     label: ClassVar[str] = "Pseudonymize"
     description: ClassVar[str] = (
         "Replace each value with a keyed pseudonym: the same value always gets the same pseudonym."

@@ -32,6 +32,7 @@ class Redact(Transform):
     """Replace values by a constant or an entity tag."""
 
     name: ClassVar[str] = "redact"
+    removes_identity: ClassVar[bool] = True
     label: ClassVar[str] = "Redact"
     description: ClassVar[str] = "Replace every value with a fixed text or a tag like <EMAIL_ADDRESS>."
     Params: ClassVar[type[TransformParams]] = RedactParams

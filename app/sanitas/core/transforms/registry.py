@@ -8,6 +8,7 @@ from typing import Any
 
 from sanitas.core.errors import TransformError
 from sanitas.core.transforms.base import Transform, TransformParams
+from sanitas.core.transforms.dp_noise import DpNoise
 from sanitas.core.transforms.drop import Drop
 from sanitas.core.transforms.fake import Fake
 from sanitas.core.transforms.generalize import Generalize
@@ -17,7 +18,7 @@ from sanitas.core.transforms.pseudonymize import Pseudonymize
 from sanitas.core.transforms.redact import Redact
 from sanitas.core.transforms.scrub import Scrub
 
-_CLASSES: list[type[Transform]] = [Keep, Drop, Redact, Mask, Pseudonymize, Fake, Generalize, Scrub]
+_CLASSES: list[type[Transform]] = [Keep, Drop, Redact, Mask, Pseudonymize, Fake, Generalize, Scrub, DpNoise]
 
 TRANSFORMS: Mapping[str, type[Transform]] = MappingProxyType({cls.name: cls for cls in _CLASSES})
 

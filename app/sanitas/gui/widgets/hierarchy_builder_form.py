@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sanitas.core.privacy.hierarchy import HierarchyError
-from sanitas.core.privacy.hierarchy_builders import DATE_LEVELS
+from sanitas.core.privacy.hierarchies.builders import DATE_LEVELS
+from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
 from sanitas.gui.widgets.k_anonymity_results import named
 
 KINDS = ["number", "date", "postal", "category"]

@@ -12,8 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
-from sanitas.core.privacy.hierarchy import Hierarchy, HierarchyError
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
+from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
 from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, describe, ref_path
@@ -96,7 +97,7 @@ class HierarchyChooser(QGroupBox):
     def file_ref(self, column: str, path: Path) -> HierarchyRef | None:
         """A ref to an ARX file once it reads as a hierarchy; otherwise the problem, and the old choice."""
         try:
-            Hierarchy.from_arx_csv(path, column=column)
+            read_arx_csv(path, column=column)
         except HierarchyError as exc:
             self.problem.emit(str(exc))
             return self.refs.get(column)

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.hierarchy import STAR, Hierarchy, HierarchyError
-from sanitas.core.privacy.hierarchy_builders import auto_hierarchy, guess_kind
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv, write_arx_csv
+from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
+from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, HierarchyError
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm, describe_groups
 from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
@@ -189,7 +190,7 @@ class HierarchyEditor(QDialog):
 
     def import_arx(self, path: Path) -> bool:
         try:
-            hierarchy = Hierarchy.from_arx_csv(path, column=self.column)
+            hierarchy = read_arx_csv(path, column=self.column)
         except HierarchyError as exc:
             return self._report(str(exc))
         self._show(hierarchy, "edited")
@@ -342,7 +343,7 @@ class HierarchyEditor(QDialog):
         if self.hierarchy is None:
             return self._report("No valid hierarchy to export yet.")
         try:
-            self.hierarchy.to_arx_csv(path)
+            write_arx_csv(self.hierarchy, path)
         except HierarchyError as exc:
             return self._report(str(exc))
         self.status.setText(f"Exported to {path.name}" + (" (the last valid hierarchy)" if self.invalid else ""))

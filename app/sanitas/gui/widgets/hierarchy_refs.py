@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sanitas.core.recipe import HierarchyRef
+from sanitas.core.io.recipe_paths import recipe_file
+from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
 
 ARX_FILTER = "ARX hierarchy (*.csv)"
@@ -33,8 +34,7 @@ def ref_path(doc: Document, path: Path) -> str:
 
 
 def resolved(doc: Document, file: str) -> Path:
-    path = Path(file)
-    return path if path.is_absolute() else (doc.recipe_dir() or Path.cwd()) / path
+    return recipe_file(file, doc.recipe_dir())
 
 
 def describe(ref: HierarchyRef) -> str:

@@ -34,6 +34,7 @@ from sanitas.core.detect.entities import CATALOGUE
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind
 from sanitas.core.recipe import ColumnPlan
 from sanitas.core.transforms.registry import TRANSFORMS
+from sanitas.core.validation import validation_problems
 from sanitas.gui import theme
 from sanitas.gui.action_defaults import starting_params
 from sanitas.gui.document import Document
@@ -348,7 +349,7 @@ class InspectorPanel(QWidget):
         try:
             plan = ColumnPlan(action=action, params=params, entity=current.entity, kind=current.kind, note=current.note)
         except ValidationError as exc:
-            self.form.show_error("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+            self.form.show_error("; ".join(validation_problems(exc, where=lambda loc: "")))
             return
         self.doc.set_plan(column, plan)
 

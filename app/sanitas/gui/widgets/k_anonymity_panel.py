@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import SanitasError
-from sanitas.core.privacy.release import KAnonymityFacts, k_anonymity_step
-from sanitas.core.privacy.roles import propose_role
-from sanitas.core.recipe import KAnonymitySection
+from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts, k_anonymity_step
+from sanitas.core.privacy.k_anonymity.roles import propose_role
+from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
+from sanitas.core.validation import validation_problems
 from sanitas.gui import theme
 from sanitas.gui.document import Document
 from sanitas.gui.widgets.hierarchy_chooser import HierarchyChooser
@@ -42,13 +42,11 @@ from sanitas.gui.widgets.k_anonymity_results import KAnonymityResults, named
 from sanitas.gui.workers import Task
 
 ROLES = ["identifying", "quasi-identifying", "sensitive", "insensitive"]
-PROPOSED = {ColumnKind.IDENTIFIER: "identifying", ColumnKind.QUASI_IDENTIFIER: "quasi-identifying",
-            ColumnKind.SENSITIVE: "sensitive"}
 
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
-        return "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        return "; ".join(validation_problems(exc, where=lambda loc: ""))
     return str(exc) if isinstance(exc, SanitasError) else f"The run failed ({type(exc).__name__})."
 
 
@@ -241,8 +239,7 @@ class KAnonymityPanel(QWidget):
                            "quasi-identifiers are generalized; sensitive ones are protected by l/t models")
             combo.addItems(ROLES)
             finding = self.doc.finding(column)
-            proposed = (propose_role(finding, kind).value if finding is not None
-                        else PROPOSED.get(kind, "insensitive"))  # type: ignore[arg-type]
+            proposed = propose_role(finding, kind).value
             if section is not None:  # the section's roles, exactly: what it leaves out is insensitive
                 proposed = "insensitive"
             combo.setCurrentText(listed.get(column) or proposed)
@@ -356,16 +353,22 @@ class KAnonymityPanel(QWidget):
             self.message.setText(self._identifying_kept(section))
 
     def _identifying_kept(self, section: KAnonymitySection) -> str:
-        """Column actions that the export would refuse with this section: said in place, right away."""
+        """Column actions that the export would refuse with this section, said in place right away: the
+        release's own check (privacy/k_anonymity/checks.py), worded for the column list."""
+        from sanitas.core.privacy.k_anonymity.checks import role_conflicts
+        from sanitas.core.recipe_check import plan_view
+
+        if self.doc.dataset is None:
+            return ""
+        conflicts = role_conflicts(section, plan_view(self.doc.recipe), self.doc.dataset.schema)
         problems = []
-        kept = [c for c in section.identifying if (plan := self.doc.plan(c)) is None or plan.action == "keep"]
+        kept = [c.column for c in conflicts if c.role == "identifying"]
         if kept:
             problems.append(
                 f"Identifying column{'s' if len(kept) > 1 else ''} {', '.join(kept)} would be released as "
                 f"{'they are' if len(kept) > 1 else 'it is'}: choose an action that removes or replaces "
                 f"{'them' if len(kept) > 1 else 'it'} (drop, pseudonymize, fake, …) in the column list.")
-        changed = [f"{c} ({plan.action})" for c in [*section.quasi_identifiers, *section.sensitive]
-                   if (plan := self.doc.plan(c)) is not None and plan.action != "keep"]
+        changed = [f"{c.column} ({c.action})" for c in conflicts if c.role != "identifying"]
         if changed:
             problems.append(
                 f"Quasi-identifiers and sensitive columns must keep their values for this section (it generalizes "

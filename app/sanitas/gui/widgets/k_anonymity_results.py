@@ -11,8 +11,8 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from sanitas.core.privacy.release import KAnonymityFacts
-from sanitas.core.privacy.risk import RiskReport
+from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts
+from sanitas.core.privacy.metrics.risk import RiskReport
 from sanitas.gui.widgets.bar_chart import BarChart, Series
 
 RISK_ROWS: list[tuple[str, Callable[[RiskReport], str]]] = [

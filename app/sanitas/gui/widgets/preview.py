@@ -7,10 +7,8 @@ dropped, so the table always shows the plan as it is now.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -24,51 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.errors import SanitasError
-from sanitas.core.preview import ColumnPreview, preview_column
+from sanitas.core.preview import (
+    SAMPLE_ROWS,
+    PreviewPairs,
+    distinct_pairs,
+    preview_column,
+    sample_frame,
+)
+from sanitas.core.transforms.registry import get_transform
 from sanitas.gui.document import Document
 from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.workers import Task
 
-SAMPLE_ROWS = 200
 DEBOUNCE_MS = 250
 NULL_TEXT = "(empty)"
-
-
-@dataclass(frozen=True)
-class PreviewPairs:
-    """What the table shows: distinct before/after pairs with how many sample rows have each."""
-
-    preview: ColumnPreview
-    rows: int
-    pairs: list[tuple[str | None, str | None, int]]
-    unchanged: int  # distinct pairs whose value the action left as it was
-
-
-# Actions whose preview loads spaCy/Presidio; the others run in a thread of this process.
-NEEDS_ANALYZER = {"scrub"}
-
-
-def sample_frame(frame: pl.DataFrame, rows: int = SAMPLE_ROWS) -> pl.DataFrame:
-    """Evenly spread rows (not only the first ones), so a sorted file still shows its variety."""
-    if frame.height <= rows:
-        return frame
-    return frame.gather_every(frame.height // rows).head(rows)
-
-
-def distinct_pairs(preview: ColumnPreview) -> PreviewPairs:
-    """Distinct (before, after) pairs in order of first appearance, with their row counts."""
-    before = preview.before.to_list()
-    after = preview.after.to_list() if preview.after is not None else [None] * len(before)
-    counts: dict[tuple[Any, Any], int] = {}
-    for pair in zip(before, after, strict=True):
-        counts[pair] = counts.get(pair, 0) + 1
-    pairs = [(_text(b), _text(a), n) for (b, a), n in counts.items()]
-    unchanged = sum(1 for b, a, _ in pairs if b is not None and b == a) if preview.after is not None else 0
-    return PreviewPairs(preview=preview, rows=len(before), pairs=pairs, unchanged=unchanged)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def facts_text(facts: dict[str, Any]) -> str:
@@ -198,7 +165,7 @@ class PreviewPanel(QWidget):
 
         def run(progress: Any, cancel: Any) -> PreviewPairs:
             sample = sample_frame(frame, rows)
-            if plan.action in NEEDS_ANALYZER:  # spaCy holds the GIL: run it in the analysis process
+            if get_transform(plan.action).runs_in == "analysis_process":  # spaCy holds the GIL
                 from sanitas.core.settings import load_settings
                 from sanitas.gui.analysis_process import shared_process
 

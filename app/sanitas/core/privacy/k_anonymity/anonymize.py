@@ -1,0 +1,242 @@
+"""Global recoding: generalize the quasi-identifiers with one level per column, chosen by search.py.
+
+``anonymize(frame, config)`` encodes every quasi-identifier once with its hierarchy, groups the
+rows once, searches the lattice of levels for the satisfying node with the least loss, then writes
+the release with ``Hierarchy.generalize`` at the chosen levels. The suppressed records (those in
+classes that fail a model, within ``suppression_limit`` of the rows) are removed, or with
+``suppression="mask"`` kept with every quasi-identifier set to '*'. Either way they form no class:
+the facts (k, l, t, average risk) are those of the released classes, as ARX reports them.
+
+A null quasi-identifier stays null at every level (``Hierarchy.generalize`` keeps it), so nulls form
+classes of their own even at the top node; small ones must be suppressed like any other class.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sanitas.core.errors import SanitasError
+from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, value_text
+from sanitas.core.privacy.k_anonymity.evaluation import Evaluator, Problem
+from sanitas.core.privacy.k_anonymity.lattice import Lattice
+from sanitas.core.privacy.k_anonymity.loss import LossFunction, Metric
+from sanitas.core.privacy.k_anonymity.models import (
+    LDiversity,
+    PrivacyModels,
+    TCloseness,
+    distinct_values,
+    emd,
+    entropy,
+    recursive_parts,
+)
+from sanitas.core.privacy.k_anonymity.rollup import (
+    ClassSet,
+    CodedColumn,
+    bottom_classes,
+    code_flat,
+    code_with_hierarchy,
+    roll_up,
+)
+from sanitas.core.privacy.k_anonymity.search import SearchStats, search
+from sanitas.core.progress import CancelToken, Progress
+from sanitas.core.validation import validation_problems
+
+
+class AnonymizationError(SanitasError):
+    """The anonymization cannot run as configured, or no generalization satisfies the models."""
+
+
+class AnonymizationConfig(BaseModel):
+    """What to protect and how. ``quasi_identifiers`` maps each column to its hierarchy."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    quasi_identifiers: dict[str, Hierarchy]
+    sensitive: list[str] = Field(default_factory=list)
+    sensitive_hierarchies: dict[str, Hierarchy] = Field(default_factory=dict, description="for hierarchical t")
+    k: int | None = Field(None, ge=1)
+    l_diversity: LDiversity | None = None
+    t_closeness: TCloseness | None = None
+    average_risk: float | None = Field(None, gt=0, le=1, description="highest classes / released records")
+    suppression_limit: float = Field(0.05, ge=0, le=1, description="share of rows that may be suppressed")
+    suppression: Literal["remove", "mask"] = "remove"
+    metric: Metric = "loss"
+    node_limit: int = Field(50_000, ge=1, description="largest lattice searched exactly")
+    strategy: Literal["auto", "exhaustive", "heuristic"] = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_and_hierarchies(cls, data: Any) -> Any:
+        """Accept ``quasi_identifiers=[names]`` with ``hierarchies={name: Hierarchy}`` as well."""
+        if isinstance(data, dict) and isinstance(data.get("quasi_identifiers"), list | tuple):
+            data = dict(data)
+            hierarchies = data.pop("hierarchies", {}) or {}
+            missing = [c for c in data["quasi_identifiers"] if c not in hierarchies]
+            if missing:
+                raise ValueError(f"no hierarchy for quasi-identifier {', '.join(repr(c) for c in missing)}")
+            data["quasi_identifiers"] = {c: hierarchies[c] for c in data["quasi_identifiers"]}
+        return data
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> AnonymizationConfig:
+        """Validate, listing every problem with its parameter in one AnonymizationError."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = validation_problems(exc, default="config")
+            raise AnonymizationError("Anonymization settings are not valid: " + "; ".join(problems)) from None
+
+    @property
+    def models(self) -> PrivacyModels:
+        return PrivacyModels(self.k, self.l_diversity, self.t_closeness, self.average_risk)
+
+
+class PrivacyFacts(BaseModel):
+    """What the release reaches, over released records only (no data values)."""
+
+    models: list[str]
+    records: int = Field(description="released records")
+    suppressed: int
+    classes: int
+    k: int = Field(description="smallest released class (0 when nothing is released)")
+    distinct_l: int | None = Field(None, description="fewest distinct sensitive values in a class")
+    entropy_l: float | None = Field(None, description="exp of the lowest class entropy")
+    recursive_c: float | None = Field(None, description="largest r1 / (r_l+...+r_m): (c,l) holds for any c above")
+    t: float | None = Field(None, description="largest EMD of a class to the whole table")
+    average_risk: float = Field(description="classes / released records")
+
+
+@dataclass(frozen=True)
+class AnonymizationResult:
+    """The release and how it was reached. With ``suppression="mask"`` the quasi-identifiers are text."""
+
+    frame: pl.DataFrame  # the input's columns and order; suppressed rows removed, or masked with '*'
+    suppressed: pl.Series  # Boolean, one per input row
+    levels: dict[str, int]  # the chosen node: hierarchy level per quasi-identifier
+    loss: float  # the metric's value at that node (lower is better)
+    metric: Metric
+    stats: SearchStats  # which search ran (exact or heuristic), nodes evaluated and pruned, seconds
+    facts: PrivacyFacts
+
+
+def prepare(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[Problem, np.ndarray]:
+    """The search problem (columns coded once, rows grouped once) and each row's bottom class."""
+    _check(frame, config)
+    qis = [code_with_hierarchy(frame[c], h) for c, h in config.quasi_identifiers.items()]
+    sensitive = [code_with_hierarchy(frame[c], config.sensitive_hierarchies[c]) if c in config.sensitive_hierarchies
+                 else code_flat(frame[c]) for c in config.sensitive]
+    models = config.models
+    bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive)
+    budget = math.floor(config.suppression_limit * frame.height + 1e-9)
+    lattice = Lattice(tuple(q.height for q in qis), tuple(config.quasi_identifiers))
+    loss = LossFunction(config.metric, qis, frame.height)
+    return Problem(lattice, qis, sensitive, models, loss, budget, bottom), row_class
+
+
+def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any], *, progress: Progress | None = None,
+              cancel: CancelToken | None = None) -> AnonymizationResult:
+    """The least-loss generalization of ``frame`` satisfying ``config``'s privacy models.
+
+    ``progress`` follows the search over the candidate nodes; ``cancel`` is checked at every node.
+    """
+    if not isinstance(config, AnonymizationConfig):
+        config = AnonymizationConfig.parse(config)
+    problem, row_class = prepare(frame, config)
+    best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy, progress=progress,
+                         cancel=cancel)
+    evaluator = Evaluator(problem)
+    if best is None:
+        raise _no_solution(config, evaluator, problem.lattice, frame.height, problem.budget, stats.exact)
+    classes, bottom_to_node = evaluator.classes(best.node)
+    final = evaluator.evaluate(best.node, classes)
+    assert final.suppressed is not None and final.loss is not None
+    qis, sensitive = problem.qis, problem.sensitive
+    if sensitive and not problem.models.needs_sensitive:  # the search did without sensitive counts; facts need them
+        with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True)
+        classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
+    rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
+    levels = dict(zip(config.quasi_identifiers, best.node, strict=True))
+    return AnonymizationResult(_release(frame, config, levels, rows), rows, levels, final.loss, config.metric,
+                               stats, _facts(problem.models, classes, final.suppressed, sensitive, config))
+
+
+def _check(frame: pl.DataFrame, config: AnonymizationConfig) -> None:
+    qis, sens = list(config.quasi_identifiers), list(config.sensitive)
+    problems = []
+    if not qis:
+        problems.append("name at least one quasi-identifier")
+    missing = [c for c in dict.fromkeys(qis + sens + list(config.sensitive_hierarchies)) if c not in frame.columns]
+    if missing:
+        problems.append(f"no column {', '.join(repr(c) for c in missing)} in the table "
+                        f"(columns: {', '.join(frame.columns)})")
+    both = [c for c in sens if c in qis]
+    if both:
+        problems.append(f"column {', '.join(repr(c) for c in both)} cannot be both quasi-identifying and sensitive")
+    if not config.models.any:
+        problems.append("choose at least one privacy model: k, l_diversity, t_closeness or average_risk")
+    if config.models.needs_sensitive and not sens:
+        problems.append("l-diversity and t-closeness need at least one sensitive column")
+    if config.t_closeness is not None and config.t_closeness.variant == "hierarchical":
+        lacking = [c for c in sens if c not in config.sensitive_hierarchies]
+        if lacking:
+            problems.append(f"hierarchical t-closeness needs a hierarchy for sensitive column "
+                            f"{', '.join(repr(c) for c in lacking)} (sensitive_hierarchies)")
+    if problems:
+        raise AnonymizationError("Cannot anonymize: " + "; ".join(problems) + ".")
+
+
+def _no_solution(config: AnonymizationConfig, evaluator: Evaluator, lattice: Lattice, rows: int,
+                 budget: int, exact: bool) -> AnonymizationError:
+    top = evaluator.evaluate(lattice.top)
+    share = f"{config.suppression_limit * 100:g}%"
+    found = "No generalization satisfies" if exact else \
+        f"The heuristic search ({lattice.size:,} nodes, above the node limit) found no generalization that satisfies"
+    return AnonymizationError(
+        f"{found} {', '.join(config.models.describe())} within the suppression limit of "
+        f"{share} ({budget:,} of {rows:,} rows): the most general one would suppress {top.suppressed_records:,} rows. "
+        "Raise the suppression limit, use coarser hierarchies (ending in '*'), or relax the models."
+    )
+
+
+def _release(frame: pl.DataFrame, config: AnonymizationConfig, levels: dict[str, int],
+             suppressed: pl.Series) -> pl.DataFrame:
+    out = frame.with_columns([config.quasi_identifiers[c].generalize(frame[c], level).alias(c)
+                              for c, level in levels.items()])
+    if not suppressed.any():
+        return out
+    if config.suppression == "remove":
+        return out.filter(~suppressed)
+    star = pl.lit(STAR, dtype=pl.String)
+    return out.with_columns([pl.when(suppressed).then(star).otherwise(value_text(out[c])).alias(c) for c in levels])
+
+
+def _facts(models: PrivacyModels, classes: ClassSet, suppressed: np.ndarray, sensitive: list[CodedColumn],
+           config: AnonymizationConfig) -> PrivacyFacts:
+    keep = ~suppressed
+    sizes = classes.sizes[keep]
+    records, count = int(sizes.sum()), int(sizes.size)
+    facts = PrivacyFacts(models=models.describe(), records=records, suppressed=int(classes.sizes[suppressed].sum()),
+                         classes=count, k=int(sizes.min()) if count else 0,
+                         average_risk=count / records if records else 0.0)
+    if not sensitive or not count:
+        return facts
+    distinct, entropies, ratios, distances = [], [], [], []
+    for pairs, column in zip(classes.pairs, sensitive, strict=True):
+        distinct.append(int(distinct_values(pairs, classes.count)[keep].min()))
+        entropies.append(float(entropy(pairs, classes.sizes)[keep].min()))
+        if config.l_diversity is not None and config.l_diversity.variant == "recursive":
+            top, tail = recursive_parts(pairs, classes.count, config.l_diversity.l)
+            with np.errstate(divide="ignore"):
+                ratios.append(float(np.max(np.where(tail > 0, top / np.maximum(tail, 1), np.inf)[keep])))
+        hierarchical = config.t_closeness is not None and config.t_closeness.variant == "hierarchical"
+        distances.append(float(emd(pairs, classes.sizes, column, hierarchical)[keep].max()))
+    facts.distinct_l, facts.entropy_l = min(distinct), math.exp(max(min(entropies), 0.0))
+    facts.recursive_c = max(ratios) if ratios else None
+    facts.t = max(distances)
+    return facts
