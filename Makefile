@@ -36,6 +36,8 @@ test: venv lint
 lint: venv
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_import_cycles.py app sanitas
+	$(PY) scripts/check_import_cycles.py app sanitas --depth 3
 
 bench: venv
 	$(PY) bench/run_all.py

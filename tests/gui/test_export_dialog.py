@@ -156,7 +156,7 @@ def test_export_writes_the_release_and_the_report_view_shows_it(qtbot, doc: Docu
 def test_residual_findings_ask_first_and_cancel_writes_nothing(qtbot, doc: Document, out_dir: Path) -> None:
     doc.set_plan("email", ColumnPlan(action="keep"))
     runner = ExportRunner(doc, ExportRequest(out_dir / "clean.csv"))
-    runner.use_residual_dialog()
+    runner.ask_with(ResidualDialog)
     with qtbot.waitSignal(runner.confirmationNeeded, timeout=TIMEOUT) as blocker:
         runner.start()
     built = blocker.args[0]  # the residual check: the release itself waits in the analysis process

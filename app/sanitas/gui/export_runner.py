@@ -2,9 +2,10 @@
 
 Two background steps. The run (engine) builds the release and its residual check; nothing is written.
 If the check is not clean and the export is not strict, ``confirmationNeeded(release)`` asks the
-analyst (``ResidualDialog``: export anyway, or cancel and write nothing). The write (export_release)
-is the second step. Under strict, no question is needed: the core withholds the data file and writes
-the report that says where the personal data is.
+analyst through the dialog given to ``ask_with`` (the session gives ``ResidualDialog``: export anyway,
+or cancel and write nothing); the runner names no widget, so widgets may import it without a cycle.
+The write (export_release) is the second step. Under strict, no question is needed: the core
+withholds the data file and writes the report that says where the personal data is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from sanitas.core.engine import Release, run
 from sanitas.core.errors import SanitasError
@@ -26,11 +27,11 @@ from sanitas.core.residual import ResidualCheck
 from sanitas.gui import errors
 from sanitas.gui.document import Document
 from sanitas.gui.key_store import SessionKeys
-from sanitas.gui.widgets.residual_dialog import ResidualDialog
 from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 RUN_SHARE = 0.9  # of the progress bar; writing takes the rest
+AskDialog = Callable[..., QDialog]  # (release, parent, *, output_name) -> a dialog that accepts or rejects
 UNEXPECTED = "The export stopped on an unexpected error; nothing more was written. The error report has details."
 
 
@@ -74,7 +75,7 @@ class ExportRunner(QObject):
         self._stopped = False
         self.running = False
         self.phase = ""  # "run", "confirm" or "write"
-        self.dialog: ResidualDialog | None = None
+        self.dialog: QDialog | None = None
 
     # --- control ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -125,12 +126,12 @@ class ExportRunner(QObject):
         else:  # waiting for confirmation, or the run's result is on its way
             self._end_cancelled()
 
-    def use_residual_dialog(self) -> None:
-        """Ask with the standard ResidualDialog (window-modal) when personal data remains."""
-        self.confirmationNeeded.connect(self._ask)
+    def ask_with(self, dialog_class: AskDialog) -> None:
+        """Ask with ``dialog_class`` (window-modal; accept = export anyway) when personal data remains."""
+        self.confirmationNeeded.connect(lambda release: self._ask(dialog_class, release))
 
-    def _ask(self, release: Release) -> None:
-        dialog = ResidualDialog(release, self._dialog_parent(), output_name=self.request.path.name)
+    def _ask(self, dialog_class: AskDialog, release: Release | ResidualCheck) -> None:
+        dialog = dialog_class(release, self._dialog_parent(), output_name=self.request.path.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.accepted.connect(self.confirm)
         dialog.rejected.connect(self.cancel)

@@ -241,10 +241,11 @@ class Session(QObject):
     def start_export(self, request: Any, parent: QWidget | None = None) -> Any:
         """Run the release and write it; personal data left in the output is shown for confirmation."""
         from sanitas.gui.export_runner import ExportRunner
+        from sanitas.gui.widgets.residual_dialog import ResidualDialog
 
         runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys,
                               open_options=self.open_options)
-        runner.use_residual_dialog()
+        runner.ask_with(ResidualDialog)
         self._runner = runner
         self.busyChanged.emit(True)
 

@@ -30,11 +30,10 @@ from sanitas.core.errors import ExportError
 from sanitas.core.export import files_read, report_paths
 from sanitas.core.io import WRITE_FORMATS, check_destination
 from sanitas.gui.document import Document
-from sanitas.gui.export_runner import ExportRequest, ExportRunner
+from sanitas.gui.export_runner import ExportRequest
 from sanitas.gui.key_store import SessionKeys
-from sanitas.gui.widgets.residual_dialog import ResidualDialog
 
-__all__ = ["FORMATS", "ExportDialog", "ExportRequest", "ExportRunner", "ResidualDialog", "default_destination"]
+__all__ = ["FORMATS", "ExportDialog", "ExportRequest", "default_destination"]
 
 # (label, extension) in the order shown
 FORMATS: list[tuple[str, str]] = [
