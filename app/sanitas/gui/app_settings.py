@@ -104,10 +104,6 @@ class AppSettings:
         self._set_paths("recent/files", files[:MAX_RECENT])
         return self.recent_files()
 
-    def remove_recent(self, path: str | Path) -> None:
-        path = Path(path).expanduser().absolute()
-        self._set_paths("recent/files", [p for p in self._paths("recent/files") if p != path])
-
     def clear_recent(self) -> None:
         self._set_paths("recent/files", [])
 
