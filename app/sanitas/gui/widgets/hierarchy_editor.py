@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.privacy.hierarchies import groups
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv, write_arx_csv
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
-from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, HierarchyError
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, HierarchyError
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm, describe_groups
+from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm
 from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
 from sanitas.gui.widgets.hierarchy_table import HierarchyModel, LevelTable
 from sanitas.gui.widgets.k_anonymity_results import named
@@ -290,15 +291,9 @@ class HierarchyEditor(QDialog):
     def selected_labels(self) -> tuple[list[str], int]:
         """Distinct labels of the selected cells and the level their group goes to; reports why not."""
         rows, level = self.table.selected_rows_and_level()
-        if not rows or level is None:
-            self._report("Select cells in one column: values to group them at level 1, or level 1 groups to "
-                         "group them at level 2.")
-            return [], 0
-        if level >= 1 and (self.built is None or self.built[0] != "category"):
-            self._report("Groups of groups need the table built by the category builder: Rebuild first.")
-            return [], 0
-        if level >= self.model.height - 1:
-            self._report(f"Level {level} is the top ('{STAR}'); it cannot be grouped further.")
+        problem = groups.group_problem(level if rows else None, self.model.height, by_category=self._by_category())
+        if problem or level is None:
+            self._report(problem or "")
             return [], 0
         return list(dict.fromkeys(self.model.rows[r][level] for r in rows)), level + 1
 
@@ -309,13 +304,14 @@ class HierarchyEditor(QDialog):
     def ungroup_selected(self) -> bool:
         """Take the selected values out of their groups, or dissolve the selected groups, and rebuild."""
         rows, level = self.table.selected_rows_and_level()
-        if not rows or level is None or level >= self.model.height - 1:
-            return self._report("Select values to take them out of their group, or group labels to dissolve "
-                                "those groups.")
-        if self.built is None or self.built[0] != "category":
-            return self._report("Groups belong to the category builder: Rebuild first.")
-        return self._regroup(lambda: self.form.ungroup(level, list(dict.fromkeys(self.model.rows[r][level]
-                                                                               for r in rows))))
+        problem = groups.ungroup_problem(level if rows else None, self.model.height, by_category=self._by_category())
+        if problem or level is None:
+            return self._report(problem or "")
+        labels = list(dict.fromkeys(self.model.rows[r][level] for r in rows))
+        return self._regroup(lambda: self.form.ungroup(level, labels))
+
+    def _by_category(self) -> bool:
+        return self.built is not None and self.built[0] == "category"
 
     def _regroup(self, change: Callable[[], None]) -> bool:
         """Change the builder's groups and rebuild; the groups are put back when either step refuses."""
@@ -327,7 +323,7 @@ class HierarchyEditor(QDialog):
         if self.rebuild():
             return True
         self.form.groupings = before
-        self.form.groups_label.setText(describe_groups(before))
+        self.form.groups_label.setText(groups.describe(before))
         return False
 
     # --- files -------------------------------------------------------------------------------------
