@@ -87,7 +87,7 @@ def main() -> int:
     wait_until(app, lambda: panel.task is None and panel.facts is not None, timeout=120)
     grab(app, window, "04-k-anonymity.png")
 
-    from sanitas.gui.widgets.hierarchy_builder_form import EDGES
+    from sanitas.gui.widgets.k_anonymity.hierarchy_builder_form import EDGES
 
     panel.hierarchies.show_hierarchy("age")
     editor = panel.hierarchies.dialog

@@ -15,8 +15,8 @@ from sanitas.core.io import open_dataset
 from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
 from sanitas.gui.models.columns_model import ACTION, KIND, NameRole
-from sanitas.gui.widgets.columns_panel import ColumnsPanel
-from sanitas.gui.widgets.data_view import DataView
+from sanitas.gui.widgets.columns.panel import ColumnsPanel
+from sanitas.gui.widgets.data.view import DataView
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

@@ -19,9 +19,9 @@ from driving import choose_action, demo_copy, open_and_scan, select_column, trig
 from PySide6.QtWidgets import QApplication
 
 from sanitas.gui.main_window import MainWindow
-from sanitas.gui.widgets.export_dialog import ExportDialog
-from sanitas.gui.widgets.key_dialog import KeyDialog
-from sanitas.gui.widgets.residual_dialog import ResidualDialog
+from sanitas.gui.widgets.dialogs.key_dialog import KeyDialog
+from sanitas.gui.widgets.export.dialog import ExportDialog
+from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 
 
 @pytest.fixture

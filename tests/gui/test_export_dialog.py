@@ -15,9 +15,9 @@ from sanitas.core.io import open_dataset
 from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
 from sanitas.gui.export_runner import ExportRequest, ExportRunner
-from sanitas.gui.widgets.export_dialog import ExportDialog
-from sanitas.gui.widgets.report_view import ReportView
-from sanitas.gui.widgets.residual_dialog import ResidualDialog, residual_rows
+from sanitas.gui.widgets.export.dialog import ExportDialog
+from sanitas.gui.widgets.export.residual_dialog import ResidualDialog, residual_rows
+from sanitas.gui.widgets.report.view import ReportView
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 DEMO_RECIPE = SAMPLES / "customers.recipe.yaml"

@@ -18,9 +18,9 @@ from sanitas.core.privacy.k_anonymity.release import k_anonymity_step, load_hier
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.core.recipe import load_recipe
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_builder_form import EDGES
-from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
+from sanitas.gui.widgets.k_anonymity.hierarchy_builder_form import EDGES
+from sanitas.gui.widgets.k_anonymity.hierarchy_editor import HierarchyEditor
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 30_000

@@ -15,7 +15,7 @@ import xlsxwriter
 from driving import menu_action
 
 from sanitas.gui.main_window import MainWindow
-from sanitas.gui.widgets.import_dialog import ImportDialog
+from sanitas.gui.widgets.dialogs.import_dialog import ImportDialog
 
 CLI_WORDS = ("--sheet", "--delimiter", "--encoding", "--key-file", "under 'columns:'", "under 'keys:'")
 

@@ -17,7 +17,7 @@ from sanitas.core.detect.findings import ColumnKind, ScanResult
 from sanitas.core.recipe import ColumnPlan
 from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.inspector import InspectorPanel
+from sanitas.gui.widgets.inspector.panel import InspectorPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 KEY = "a-test-key-of-at-least-sixteen-chars"

@@ -13,8 +13,8 @@ from sanitas.core.detect.findings import ScanResult
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.bar_chart import BarChart, Series
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
+from sanitas.gui.widgets.common.bar_chart import BarChart, Series
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 30_000

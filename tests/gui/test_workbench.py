@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSpinBox
 
 from sanitas.core.recipe import load_recipe
 from sanitas.gui.main_window import MainWindow
-from sanitas.gui.widgets.export_dialog import ExportDialog
+from sanitas.gui.widgets.export.dialog import ExportDialog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

@@ -29,12 +29,12 @@ from sanitas.gui.actions import build_actions, build_menus
 from sanitas.gui.document import Document
 from sanitas.gui.release_panels import placeholder_panel
 from sanitas.gui.session import Session
-from sanitas.gui.widgets.columns_panel import ColumnsPanel
-from sanitas.gui.widgets.data_view import DataView
-from sanitas.gui.widgets.inspector import InspectorPanel
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
-from sanitas.gui.widgets.message_bar import MessageBar
-from sanitas.gui.widgets.report_view import ReportView
+from sanitas.gui.widgets.columns.panel import ColumnsPanel
+from sanitas.gui.widgets.common.message_bar import MessageBar
+from sanitas.gui.widgets.data.view import DataView
+from sanitas.gui.widgets.inspector.panel import InspectorPanel
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
+from sanitas.gui.widgets.report.view import ReportView
 from sanitas.gui.wording import for_workbench
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return
             path = Path(chosen)
-        from sanitas.gui.widgets.import_dialog import ImportDialog
+        from sanitas.gui.widgets.dialogs.import_dialog import ImportDialog
 
         dialog = ImportDialog(path, self, problem=problem)
         dialog.accepted.connect(lambda: self._open_with(path, dialog.options()))

@@ -222,7 +222,7 @@ class Session(QObject):
 
     # --- export, preferences, restore ------------------------------------------------------------
     def export(self, parent: QWidget) -> None:
-        from sanitas.gui.widgets.export_dialog import ExportDialog
+        from sanitas.gui.widgets.export.dialog import ExportDialog
 
         if self.doc.dataset is None:
             self.error.emit("Open a dataset first.")
@@ -241,7 +241,7 @@ class Session(QObject):
     def start_export(self, request: Any, parent: QWidget | None = None) -> Any:
         """Run the release and write it; personal data left in the output is shown for confirmation."""
         from sanitas.gui.export_runner import ExportRunner
-        from sanitas.gui.widgets.residual_dialog import ResidualDialog
+        from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 
         runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys,
                               open_options=self.open_options)
@@ -268,7 +268,7 @@ class Session(QObject):
 
     def key_dialog(self, parent: QWidget | None, name: str | None = None) -> Any:
         """Open the key dialog (window-modal, non-blocking); returns it."""
-        from sanitas.gui.widgets.key_dialog import KeyDialog
+        from sanitas.gui.widgets.dialogs.key_dialog import KeyDialog
 
         dialog = KeyDialog(self.keys, self.doc.recipe, self.doc.recipe_dir(), parent, name=name)
         dialog.accepted.connect(lambda: self.status.emit(
@@ -288,7 +288,7 @@ class Session(QObject):
         return True
 
     def preferences(self, parent: QWidget) -> None:
-        from sanitas.gui.widgets.preferences import PreferencesDialog
+        from sanitas.gui.widgets.dialogs.preferences import PreferencesDialog
 
         if PreferencesDialog(parent).exec() and self.doc.dataset is not None:
             self.status.emit("Preferences saved; Scan again (F5) to use them.")

@@ -39,8 +39,8 @@ from sanitas.gui import theme
 from sanitas.gui.action_defaults import starting_params
 from sanitas.gui.document import Document
 from sanitas.gui.key_store import SessionKeys
-from sanitas.gui.widgets.params_form import ParamsForm
-from sanitas.gui.widgets.preview import PreviewPanel
+from sanitas.gui.widgets.inspector.params_form import ParamsForm
+from sanitas.gui.widgets.inspector.preview import PreviewPanel
 
 AS_DETECTED = "as detected"
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from sanitas.core.export import ExportResult, report_paths
 from sanitas.core.report import PrivacyReport
 from sanitas.gui.theme import kind_label, kind_symbol
-from sanitas.gui.widgets.params_fields import humanize
-from sanitas.gui.widgets.residual_dialog import residual_rows
+from sanitas.gui.widgets.common.params_fields import humanize
+from sanitas.gui.widgets.export.residual_dialog import residual_rows
 
 OK, BAD, MUTED = "#1a7f37", "#cf222e", "#6e7781"
 

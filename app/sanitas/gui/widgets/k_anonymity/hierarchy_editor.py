@@ -40,10 +40,10 @@ from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, HierarchyError
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm
-from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
-from sanitas.gui.widgets.hierarchy_table import HierarchyModel, LevelTable
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
+from sanitas.gui.widgets.k_anonymity.hierarchy_builder_form import BuilderForm
+from sanitas.gui.widgets.k_anonymity.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
+from sanitas.gui.widgets.k_anonymity.hierarchy_table import HierarchyModel, LevelTable
 
 LISTED = 20
 Source = Literal["auto", "edited", "file"]

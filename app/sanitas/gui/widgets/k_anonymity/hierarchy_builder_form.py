@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from sanitas.core.privacy.hierarchies import groups
 from sanitas.core.privacy.hierarchies.builders import DATE_LEVELS
 from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 KINDS = ["number", "date", "postal", "category"]
 GROWING, EDGES = "Growing bands", "Band edges"

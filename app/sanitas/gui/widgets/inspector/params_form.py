@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from sanitas.core.errors import TransformError
 from sanitas.core.transforms.registry import get_transform
-from sanitas.gui.widgets.params_fields import FieldEditor, FieldError, humanize, schema_fields
+from sanitas.gui.widgets.common.params_fields import FieldEditor, FieldError, humanize, schema_fields
 
 
 class ParamsForm(QWidget):

@@ -37,8 +37,9 @@ from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.validation import validation_problems
 from sanitas.gui import theme
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_chooser import HierarchyChooser
-from sanitas.gui.widgets.k_anonymity_results import KAnonymityResults, named
+from sanitas.gui.widgets.common.accessible import named
+from sanitas.gui.widgets.k_anonymity.hierarchy_chooser import HierarchyChooser
+from sanitas.gui.widgets.k_anonymity.results import KAnonymityResults
 from sanitas.gui.workers import Task
 
 ROLES = ["identifying", "quasi-identifying", "sensitive", "insensitive"]
