@@ -407,6 +407,7 @@ def test_a_second_editor_does_not_throw_away_the_first_ones_edits(panel: KAnonym
     monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: True)
     second = _editor(panel, "age")
     assert second is not first and not first.isVisible()
-    panel.method.setCurrentIndex(panel.method.findData("mondrian"))  # greys out the chooser, not the editor
+    method = panel.models.method
+    method.setCurrentIndex(method.findData("mondrian"))  # greys out the chooser, not the editor
     assert second.isEnabled() and second.ok_button.isEnabled()
     second.close()
