@@ -80,7 +80,7 @@ def open_to_findings(path: Path) -> dict[str, float]:
     loaded = None
     while window.doc.scan is None or window.session.busy:
         app.processEvents()
-        if loaded is None and window.doc.frame is not None:
+        if loaded is None and window.doc.rows is not None:
             loaded = time.perf_counter() - started
         time.sleep(0.001)
     findings = time.perf_counter() - started

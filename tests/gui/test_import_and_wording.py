@@ -57,7 +57,7 @@ def test_a_workbook_whose_first_sheet_is_empty_opens_through_the_sheet_picker(qt
     assert dialog.preview.horizontalHeaderItem(2).text().startswith("age\n")  # the type under the name
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: window.doc.scan is not None and not window.session.busy, timeout=90_000)
-    assert window.doc.frame is not None and window.doc.frame.height == 2
+    assert window.doc.row_count == 2 and window.doc.rows is not None
     assert window.doc.scan.finding("email").is_personal
 
 

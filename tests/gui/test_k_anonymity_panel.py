@@ -117,7 +117,7 @@ def test_hierarchy_editor_shows_zip_rows_and_exports(panel: KAnonymityPanel, tmp
     panel.show_hierarchy("zip")
     dialog = panel.hierarchies.dialog
     assert dialog is not None and dialog.hierarchy.column == "zip"
-    assert dialog.table.rowCount() == panel.doc.frame["zip"].n_unique()
+    assert dialog.table.rowCount() == panel.doc.dataset.collect()["zip"].n_unique()
     assert dialog.table.columnCount() == dialog.hierarchy.height
     dialog.export(tmp_path / "zip.csv")
     assert (tmp_path / "zip.csv").read_text().count("\n") == dialog.table.rowCount()
@@ -246,7 +246,7 @@ def test_hierarchical_t_closeness_offers_the_sensitive_columns_hierarchy(panel: 
     panel.models.t_variant.setCurrentText("hierarchical")
     assert "diagnosis" in panel.hierarchies.combos  # listed after the quasi-identifiers, marked sensitive
     path = tmp_path / "diagnosis.csv"
-    values = panel.doc.frame.get_column("diagnosis").unique().to_list()
+    values = panel.doc.dataset.collect().get_column("diagnosis").unique().to_list()
     path.write_text("".join(f"{v};{'chronic' if i % 2 else 'acute'};*\n" for i, v in enumerate(values)))
     ref = panel.hierarchies.file_ref("diagnosis", path)
     assert ref is not None

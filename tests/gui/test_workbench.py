@@ -145,7 +145,7 @@ def test_cancel_stops_the_scan(qtbot, window: MainWindow, tmp_path: Path) -> Non
     frame = pl.read_csv(SAMPLES / "customers.csv", infer_schema=False)
     pl.concat([frame] * 20).write_csv(big)
     window.open_path(big)
-    qtbot.waitUntil(lambda: window.doc.frame is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.doc.rows is not None, timeout=60_000)
     qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=10_000)
     qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.session.busy, timeout=60_000)

@@ -63,3 +63,14 @@ def export(state: dict[str, Any], progress: Progress, path: Path, recipe_path: P
 
         raise ExportError("The release to export is gone (the analysis process restarted); export again.")
     return export_release(built, path, recipe_path=recipe_path, strict=strict, progress=progress)
+
+
+def k_anonymity(state: dict[str, Any], progress: Progress, path: Path, section: Any, recipe_dir: Path | None,
+                settings: Settings, options: dict[str, Any] | None = None) -> Any:
+    """A trial run of a k_anonymity section over the whole file; only its facts cross the pipe."""
+    from sanitas.core.io import open_dataset
+    from sanitas.core.privacy.k_anonymity.release import k_anonymity_step
+
+    dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
+    _, facts = k_anonymity_step(dataset.collect(), section, recipe_dir=recipe_dir, progress=progress)
+    return facts

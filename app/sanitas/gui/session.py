@@ -107,25 +107,29 @@ class Session(QObject):
         options = dict(options or {})
 
         def work(progress, cancel):
+            from sanitas.core.io.pages import PagedRows
             from sanitas.core.settings import load_settings
 
             dataset = open_dataset(path, progress=progress, cancel=cancel,
                                    excel_limits=load_settings().excel_limits(), **options)
             progress(0.5, f"Reading {path.name}")
-            return dataset, dataset.collect()
+            # pages for the views: the table itself stays lazy (the release reads the file again)
+            return dataset, PagedRows.from_dataset(dataset, cancel=cancel,
+                                                   progress=lambda f, text: progress(0.5 + f / 2, text))
 
         def done(result: tuple[Any, Any]) -> None:
-            dataset, frame = result
+            dataset, rows = result
             self._opening = None
             self.open_options = options  # the scan and the release re-open the file in the analysis process
+            self.doc.open_options = dict(options)
             keep_recipe = bool(self.doc.recipe.columns) and set(self.doc.recipe.columns) <= set(dataset.columns)
             if not keep_recipe and not self.doc.dirty:
                 self.doc.new_recipe()
             self.doc.set_dataset(dataset)
-            self.doc.set_frame(frame)
+            self.doc.set_rows(rows)
             self.settings.add_recent(path)
             self.recentChanged.emit()
-            self.status.emit(f"{path.name}: {frame.height:,} rows, {frame.width} columns. Scanning…")
+            self.status.emit(f"{path.name}: {rows.height:,} rows, {rows.width} columns. Scanning…")
             self.scan()
             if then is not None:
                 then()
@@ -143,7 +147,7 @@ class Session(QObject):
         def done(scan: Any) -> None:
             self.doc.set_scan(scan)
             personal = sum(1 for f in scan.columns if f.is_personal)
-            if self.doc.frame is not None and self.doc.frame.height == 0:
+            if self.doc.row_count == 0:
                 self.status.emit(header_only_summary([f.name for f in scan.columns]))
                 return
             self.status.emit(f"Findings ready in {scan.seconds:.1f} s: {personal} of {len(scan.columns)} columns "

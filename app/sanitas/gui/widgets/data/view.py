@@ -23,7 +23,7 @@ SAMPLE_ROWS = 40  # rows whose text sizes the default column widths
 
 
 class DataView(QTableView):
-    """A read-only, virtualized table over ``doc.frame``; emits ``columnSelected`` on the analyst's moves."""
+    """A read-only, virtualized table over ``doc.rows`` (pages); emits ``columnSelected`` on the analyst's moves."""
 
     columnSelected = Signal(str)
 

@@ -329,8 +329,9 @@ class InspectorPanel(QWidget):
         if plan is not None and plan.action == name:
             params = plan.params
         else:  # start from parameters that work on this column, never from a form that cannot run
-            column = self.doc.frame.get_column(self._column) if self.doc.frame is not None \
-                and self._column in self.doc.frame.columns else None
+            sample = self.doc.sample  # rows spread over the table: enough to choose working parameters
+            column = sample.get_column(self._column) if sample is not None and self._column in sample.columns \
+                else None
             params = starting_params(name, column, self.doc.effective_entity(self._column))
         self.form.set_transform(name, params)
         if self.form.is_valid():  # else the form says what is missing, above its fields

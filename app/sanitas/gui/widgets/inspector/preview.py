@@ -146,7 +146,7 @@ class PreviewPanel(QWidget):
 
     def _start(self) -> None:
         doc, column = self.doc, self._column
-        if column is None or doc.frame is None or column not in doc.frame.columns:
+        if column is None or doc.sample is None or column not in doc.sample.columns:
             self._show_idle()
             return
         plan = doc.plan(column)
@@ -157,7 +157,7 @@ class PreviewPanel(QWidget):
             self._clear("No action planned: the values stay as they are unless the recipe's policy says otherwise.")
             return
         generation = self._generation
-        frame, recipe, scan, recipe_dir = doc.frame, doc.recipe, doc.scan, doc.recipe_dir()
+        frame, recipe, scan, recipe_dir = doc.sample, doc.recipe, doc.scan, doc.recipe_dir()
         # the worker gets its own copy, reading keys where this session has them
         recipe = self.keys.prepared(recipe) if self.keys is not None else \
             recipe.model_copy(update={"columns": dict(recipe.columns)})
@@ -238,7 +238,7 @@ class PreviewPanel(QWidget):
     def _show_idle(self) -> None:
         if self._column is None:
             self._clear("Select a column to preview its action.")
-        elif self.doc.frame is None:
+        elif self.doc.sample is None:
             self._clear("Waiting for the data to load…")
         else:
             self._clear(f"Column '{self._column}' is not in the loaded rows.")

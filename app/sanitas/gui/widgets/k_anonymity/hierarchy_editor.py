@@ -47,8 +47,8 @@ class HierarchyEditor(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc, self.column = doc, column
-        frame = doc.frame
-        self.series: pl.Series | None = frame.get_column(column) if frame is not None and column in frame else None
+        rows = doc.rows  # the column's distinct values, read from the paged table: what the builders need
+        self.series: pl.Series | None = rows.distinct(column) if rows is not None and column in rows.columns else None
         self.hierarchy: Hierarchy | None = None  # the last valid one
         self.source: Source = "auto"
         self.built: tuple[str, dict[str, Any]] | None = None  # the builder call behind an "auto" table

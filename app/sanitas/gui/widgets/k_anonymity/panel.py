@@ -9,6 +9,8 @@ a module each: roles_table (roles), models_form (settings), hierarchy_chooser, r
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
@@ -169,19 +171,29 @@ class KAnonymityPanel(QWidget):
             self.message.setText(conflicts_text(self.doc, section))
 
     def run(self) -> None:
+        """A trial over the whole table, through the core with the lazy Dataset and off the GUI thread: a
+        file is read again in the analysis process (the workbench never holds the table), an in-memory
+        dataset is run in a worker thread."""
         if self.task is not None:
             return
-        section, frame = self._checked_section(), self.doc.frame
-        if section is None:
+        section, dataset = self._checked_section(), self.doc.dataset
+        if section is None or dataset is None:
             return
-        if frame is None:
-            self.message.setText("The rows are still loading.")
-            return
-        recipe_dir = self.doc.recipe_dir()
-        self.task = Task("k-anonymity", lambda progress, cancel: k_anonymity_step(
-            frame, section, recipe_dir=recipe_dir, progress=progress, cancel=cancel), self)
+        recipe_dir, options = self.doc.recipe_dir(), dict(self.doc.open_options)
+
+        def trial(progress: Any, cancel: Any) -> KAnonymityFacts:
+            if dataset.source is not None:
+                from sanitas.core.settings import load_settings
+                from sanitas.gui.analysis_process import shared_process
+
+                return shared_process().call("k_anonymity", progress, cancel, path=dataset.source, section=section,
+                                             recipe_dir=recipe_dir, settings=load_settings(), options=options)
+            return k_anonymity_step(dataset.collect(), section, recipe_dir=recipe_dir, progress=progress,
+                                    cancel=cancel)[1]
+
+        self.task = Task("k-anonymity", trial, self)
         self.task.progress.connect(self._progress)
-        self.task.finished.connect(lambda result: self.show_facts(result[1]))
+        self.task.finished.connect(self.show_facts)
         self.task.failed.connect(lambda exc: self.message.setText(_error_text(exc)))
         self.task.cancelled.connect(lambda: self.message.setText("Cancelled."))
         self.task.ended.connect(self._ended)
