@@ -74,3 +74,14 @@ def k_anonymity(state: dict[str, Any], progress: Progress, path: Path, section: 
     dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
     _, facts = k_anonymity_step(dataset.collect(), section, recipe_dir=recipe_dir, progress=progress)
     return facts
+
+
+def page_copy(state: dict[str, Any], progress: Progress, path: Path, target: Path, settings: Settings,
+              options: dict[str, Any] | None = None) -> None:
+    """Write the paged copy the window's table reads (core/io/pages.py) into the window's private folder:
+    the full-file pass costs this process's memory, not the window's."""
+    from sanitas.core.io import open_dataset
+    from sanitas.core.io.pages import write_pages
+
+    write_pages(open_dataset(path, excel_limits=settings.excel_limits(), **(options or {})), target,
+                progress=progress)

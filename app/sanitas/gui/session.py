@@ -107,15 +107,25 @@ class Session(QObject):
         options = dict(options or {})
 
         def work(progress, cancel):
-            from sanitas.core.io.pages import PagedRows
+            from sanitas.core.io.pages import COPY_NAME, PagedRows
+            from sanitas.core.io.tempdir import TempFolder
             from sanitas.core.settings import load_settings
+            from sanitas.gui.analysis_process import shared_process
 
-            dataset = open_dataset(path, progress=progress, cancel=cancel,
-                                   excel_limits=load_settings().excel_limits(), **options)
+            settings = load_settings()
+            dataset = open_dataset(path, progress=progress, cancel=cancel, excel_limits=settings.excel_limits(),
+                                   **options)
             progress(0.5, f"Reading {path.name}")
-            # pages for the views: the table itself stays lazy (the release reads the file again)
-            return dataset, PagedRows.from_dataset(dataset, cancel=cancel,
-                                                   progress=lambda f, text: progress(0.5 + f / 2, text))
+            # Pages for the views; the table itself stays lazy (a release reads the file again). The full pass
+            # that writes the paged copy runs in the analysis process, into this process's private folder.
+            temp = TempFolder()
+            try:
+                shared_process().call("page_copy", lambda f, text: progress(0.5 + f / 2, text), cancel, path=path,
+                                      target=temp.path / COPY_NAME, settings=settings, options=options)
+                return dataset, PagedRows.from_copy(temp)
+            except BaseException:
+                temp.cleanup()
+                raise
 
         def done(result: tuple[Any, Any]) -> None:
             dataset, rows = result

@@ -23,6 +23,7 @@ from sanitas.core.progress import CancelToken, Progress
 
 ROW_GROUP = 10_000  # rows per Parquet row group: a page of a few hundred rows decodes about that many
 SAMPLE_ROWS = 2_000  # rows spread over the table kept in memory for previews and working defaults
+COPY_NAME = "rows.parquet"
 
 
 class PagedRows:
@@ -46,32 +47,23 @@ class PagedRows:
     @classmethod
     def from_dataset(cls, dataset: Dataset, *, progress: Progress | None = None, cancel: CancelToken | None = None,
                      row_group: int = ROW_GROUP, sample_rows: int = SAMPLE_ROWS) -> PagedRows:
-        """Stream ``dataset`` into a paged copy (file-backed) or page its frame (in memory).
-
-        Runs the reader's full-file checks first (a zero-led code column re-read as text shows as text),
-        and turns read errors into the reader's LoadError, naming the file and line.
-        """
+        """Stream ``dataset`` into a paged copy (file-backed) or page its frame (in memory)."""
         if dataset.source is None:
             return cls.from_frame(dataset.collect(), sample_rows=sample_rows)
-        if progress is not None:
-            progress(0.1, f"Checking {dataset.name}")
-        dataset.check()
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        if progress is not None:
-            progress(0.4, f"Indexing {dataset.name} for paging")
         temp = TempFolder()
-        path = temp.path / "rows.parquet"
         try:
-            # streaming: memory stays bounded by a few row groups, whatever the file's size
-            dataset.query(lambda lf: lf.sink_parquet(path, row_group_size=row_group, compression="lz4"))
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            frame = pl.scan_parquet(path)
-            height = int(frame.select(pl.len()).collect().item())  # from the Parquet footer: no data read
+            write_pages(dataset, temp.path / COPY_NAME, progress=progress, cancel=cancel, row_group=row_group)
+            return cls.from_copy(temp, sample_rows=sample_rows)
         except BaseException:
             temp.cleanup()
             raise
+
+    @classmethod
+    def from_copy(cls, temp: TempFolder, *, sample_rows: int = SAMPLE_ROWS) -> PagedRows:
+        """Page the copy ``write_pages`` left in ``temp`` (possibly written by another process); this
+        object owns ``temp`` from now on."""
+        frame = pl.scan_parquet(temp.path / COPY_NAME)
+        height = int(frame.select(pl.len()).collect().item())  # from the Parquet footer: no data read
         return cls(frame, height, temp=temp, sample_rows=sample_rows)
 
     @property
@@ -85,7 +77,7 @@ class PagedRows:
     @property
     def path(self) -> Path | None:
         """The Parquet copy (None in memory): another process may page it too while this object lives."""
-        return self._temp.path / "rows.parquet" if self._temp is not None else None
+        return self._temp.path / COPY_NAME if self._temp is not None else None
 
     def page(self, offset: int, length: int, columns: list[str] | None = None) -> pl.DataFrame:
         """Rows ``offset`` .. ``offset + length`` (fewer at the end), of ``columns`` (all if None)."""
@@ -105,9 +97,31 @@ class PagedRows:
             self._temp.cleanup()
 
     def _spread(self, rows: int) -> pl.DataFrame:
-        """About ``rows`` rows evenly spread (every k-th), so a sorted file still shows its variety."""
+        """About ``rows`` rows evenly spread (every k-th), so a sorted file still shows its variety. Streamed:
+        the copy is decoded a row group at a time, never whole."""
         if self.height <= rows:
             return self.page(0, self.height)
         step = self.height // rows
-        query = self._frame.gather_every(step).head(rows)
-        return query.collect() if isinstance(query, pl.LazyFrame) else query
+        if isinstance(self._frame, pl.DataFrame):
+            return self._frame.gather_every(step).head(rows)
+        index = "__sanitas_page_row__"
+        query = self._frame.with_row_index(index).filter(pl.col(index) % step == 0).head(rows).drop(index)
+        return query.collect(engine="streaming")
+
+def write_pages(dataset: Dataset, path: Path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
+                row_group: int = ROW_GROUP) -> None:
+    """Stream a file-backed ``dataset`` into the Parquet copy at ``path``, in row groups of ``row_group``.
+
+    Runs the reader's full-file checks first (a zero-led code column re-read as text pages as text),
+    and turns read errors into the reader's LoadError, naming the file and line. Memory stays bounded
+    by a few row groups whatever the file's size; the workbench runs this in its analysis process, so
+    even that passes outside the window's process.
+    """
+    if progress is not None:
+        progress(0.1, f"Checking {dataset.name}")
+    dataset.check()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if progress is not None:
+        progress(0.4, f"Indexing {dataset.name} for paging")
+    dataset.query(lambda lf: lf.sink_parquet(path, row_group_size=row_group, compression="lz4"))
