@@ -3,7 +3,8 @@
 Run: `.venv/bin/python bench/bench_gui_memory.py [--data FILE] [--before COMMIT] [--findings]`.
 Each figure comes from a fresh child process (offscreen window): it opens the file the way the analyst
 does, waits until the table's rows are ready, jumps to the last row and reads a screenful there, then
-reports its peak RSS (ru_maxrss) and the time to rows. ``--findings`` also waits for the scan, which
+reports its peak RSS (ru_maxrss), the RSS it still holds then (after a garbage collection and
+malloc_trim) and the time to rows. ``--findings`` also waits for the scan, which
 runs in the analysis process (its memory is that process's, not the window's). ``--before COMMIT``
 measures that commit's workbench too, from a `git archive` copy of its app/ in a temp folder, so the
 figure before the lazy table (the window held the collected table) sits beside the one after.
@@ -69,7 +70,9 @@ if wait_findings:
     wait(lambda: window.doc.scan is not None and not window.session.busy, 1800)
     findings_s = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"rows": model.rowCount(), "window_mb": base / 1e6, "peak_mb": peak / 1e6,
+import gc, ctypes; gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)  # what stays held, not freed pages
+held = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+print(json.dumps({"rows": model.rowCount(), "window_mb": base / 1e6, "peak_mb": peak / 1e6, "held_mb": held / 1e6,
                   "rows_s": rows_s, "findings_s": findings_s}))
 window.close()
 from sanitas.gui.analysis_process import shared_process
@@ -102,7 +105,8 @@ def app_of(commit: str, into: Path) -> Path:
 
 def show(label: str, figures: dict[str, float]) -> None:
     findings = f", findings at {figures['findings_s']:.1f} s" if figures.get("findings_s") else ""
-    print(f"  {label:<7} peak RSS {figures['peak_mb']:,.0f} MB (window alone {figures['window_mb']:,.0f} MB); "
+    print(f"  {label:<7} peak RSS {figures['peak_mb']:,.0f} MB, held after {figures['held_mb']:,.0f} MB (window "
+          f"alone {figures['window_mb']:,.0f} MB); "
           f"{figures['rows']:,} rows ready in {figures['rows_s']:.1f} s{findings}")
 
 
