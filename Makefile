@@ -36,13 +36,15 @@ test: venv lint
 lint: venv
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_import_cycles.py app sanitas
+	$(PY) scripts/check_import_cycles.py app sanitas --depth 3
 
 bench: venv
 	$(PY) bench/run_all.py
 
 # Screenshots of the real window under Xvfb (needs: apt-get install xvfb libxcb-icccm4 libxcb-keysyms1).
 screenshots: venv
-	xvfb-run -a -s "-screen 0 1440x900x24" $(PY) scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(OUT)

@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the workbench on the demo data (run under Xvfb: `make screenshots`).
+"""Take the README's screenshots of the workbench at 1280x800 on the demo data (under Xvfb: `make screenshots`).
 
 Drives the real window: open the demo file, wait for the findings, apply the suggested plan, select
 a column and wait for its preview, export, and grab the window at each state after a repaint.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QSplitter
+from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -54,7 +54,7 @@ def main() -> int:
 
     app = make_app()
     window = MainWindow()
-    window.resize(1440, 900)
+    window.resize(1280, 800)  # a common laptop screen: every panel must be usable here
     window.show()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -82,14 +82,12 @@ def main() -> int:
 
     window.session.open_recipe(RECIPE.with_name("customers.k-anonymity.recipe.yaml"))
     panel = window.k_anonymity_panel
-    window.release_tabs.setCurrentWidget(panel)
-    body = window.findChild(QSplitter, "body-splitter")
-    body.setSizes([330, 520])
+    window.release_tabs.setCurrentWidget(panel)  # the tab takes the room it needs, as when the analyst opens it
     panel.run()
     wait_until(app, lambda: panel.task is None and panel.facts is not None, timeout=120)
     grab(app, window, "04-k-anonymity.png")
 
-    from sanitas.gui.widgets.hierarchy_builder_form import EDGES
+    from sanitas.gui.widgets.k_anonymity.hierarchy_builder_form import EDGES
 
     panel.hierarchies.show_hierarchy("age")
     editor = panel.hierarchies.dialog

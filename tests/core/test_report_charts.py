@@ -19,19 +19,8 @@ from sanitas.core.privacy.metrics.risk import RiskReport, risk_report
 from sanitas.core.privacy.metrics.utility import UtilityReport, utility_report
 from sanitas.core.recipe import parse_recipe
 from sanitas.core.report import build_report, render_html
-from sanitas.core.report.charts import (
-    Axis,
-    Bar,
-    Panel,
-    _bucket_position,
-    _nice_axis,
-    _pct,
-    class_size_chart,
-    hbar_chart,
-    k_anonymity_charts,
-    risk_chart,
-    utility_chart,
-)
+from sanitas.core.report.charts import _bucket_position, class_size_chart, k_anonymity_charts, risk_chart, utility_chart
+from sanitas.core.report.svg_kit import Axis, Bar, Panel, fmt_pct, hbar_chart, nice_axis
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
@@ -191,7 +180,7 @@ def test_nothing_released_and_zero_risk_do_not_crash() -> None:
     made = [class_size_chart(before, after, k=2), risk_chart(before, after), class_size_chart(empty, empty, k=2),
             risk_chart(empty, empty), utility_chart(utility, ["age", "sex"], {"age": 2}, {"age": 3}),
             utility_chart(nothing, ["age", "sex"], {}, {}), utility_chart(nothing, [], {}, {}),
-            hbar_chart("empty", "Nothing", "No rows.", [], [Panel(_nice_axis(0, "x", str), [])])]
+            hbar_chart("empty", "Nothing", "No rows.", [], [Panel(nice_axis(0, "x", str), [])])]
     for svg in made:
         root = parse(svg)
         assert "nan" not in str(svg).lower() and "inf" not in str(svg).lower()
@@ -203,15 +192,16 @@ def test_nothing_released_and_zero_risk_do_not_crash() -> None:
 
 
 def test_out_of_range_values_are_clamped_and_axis_is_round() -> None:
-    axis = Axis(1.0, (0.0, 0.5, 1.0), "share", _pct)
+    axis = Axis(1.0, (0.0, 0.5, 1.0), "share", fmt_pct)
     root = parse(hbar_chart("clamp", "t", "d", ["a", "b", "c"],
                             [Panel(axis, [[Bar(2.0, "200%")], [Bar(-1.0, "-100%")], [Bar(float("nan"), "?")]])]))
     widths = [float(r.get("width")) for r in bars(root, 0)]
     assert widths[1] == widths[2] == 0 and widths[0] > 0
-    assert _nice_axis(4871, "records", str, integer=True).top == 5000
-    assert _nice_axis(3, "records", str, integer=True).ticks == (0, 1, 2, 3)
-    assert _nice_axis(10.18, "bits", str).top == 12.5
-    assert _pct(0) == "0%" and _pct(0.00004) == "<0.01%" and _pct(0.046) == "4.6%" and _pct(0.9868) == "98.7%"
+    assert nice_axis(4871, "records", str, integer=True).top == 5000
+    assert nice_axis(3, "records", str, integer=True).ticks == (0, 1, 2, 3)
+    assert nice_axis(10.18, "bits", str).top == 12.5
+    assert fmt_pct(0) == "0%" and fmt_pct(0.00004) == "<0.01%"
+    assert fmt_pct(0.046) == "4.6%" and fmt_pct(0.9868) == "98.7%"
     with pytest.raises(ValueError, match="plain identifier"):
         hbar_chart('x" onload="', "t", "d", [], [])
 
@@ -246,8 +236,8 @@ def test_sanitas_apply_writes_the_three_charts(tmp_path: Path) -> None:
     risk = desc(found["ka-risk"])
     assert f"Sample uniques (alone in their class): {before['sample_uniques']:,} (" in risk
     assert "0 (0%) after" in risk and "Prosecutor risk, highest: 100% before, 20% after" in risk
-    assert f"Prosecutor risk, average: {_pct(before['prosecutor_risk']['average'])} before, " \
-           f"{_pct(after['prosecutor_risk']['average'])} after" in risk
+    assert f"Prosecutor risk, average: {fmt_pct(before['prosecutor_risk']['average'])} before, " \
+           f"{fmt_pct(after['prosecutor_risk']['average'])} after" in risk
     assert "Threshold for a record at risk: 20%" in risk
 
     utility = desc(found["ka-utility"])

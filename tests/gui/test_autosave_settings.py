@@ -19,7 +19,7 @@ from sanitas.core.settings import load_settings, settings_path
 from sanitas.gui.app_settings import MAX_RECENT, AppSettings
 from sanitas.gui.autosave import Autosaver, find_pending
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.preferences import PreferencesDialog
+from sanitas.gui.widgets.dialogs.preferences import PreferencesDialog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 DEMO_RECIPE = SAMPLES / "customers.recipe.yaml"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from sanitas.core.errors import LoadError
 from sanitas.gui import errors
 from sanitas.gui.errors import UnexpectedErrorDialog, error_summary, install_excepthook, report_unexpected
-from sanitas.gui.widgets.message_bar import MessageBar
+from sanitas.gui.widgets.common.message_bar import MessageBar
 
 SECRET = "secret-value-123"
 

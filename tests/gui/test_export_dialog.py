@@ -15,9 +15,9 @@ from sanitas.core.io import open_dataset
 from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
 from sanitas.gui.export_runner import ExportRequest, ExportRunner
-from sanitas.gui.widgets.export_dialog import ExportDialog
-from sanitas.gui.widgets.report_view import ReportView
-from sanitas.gui.widgets.residual_dialog import ResidualDialog, residual_rows
+from sanitas.gui.widgets.export.dialog import ExportDialog
+from sanitas.gui.widgets.export.residual_dialog import ResidualDialog, residual_rows
+from sanitas.gui.widgets.report.view import ReportView
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 DEMO_RECIPE = SAMPLES / "customers.recipe.yaml"
@@ -156,7 +156,7 @@ def test_export_writes_the_release_and_the_report_view_shows_it(qtbot, doc: Docu
 def test_residual_findings_ask_first_and_cancel_writes_nothing(qtbot, doc: Document, out_dir: Path) -> None:
     doc.set_plan("email", ColumnPlan(action="keep"))
     runner = ExportRunner(doc, ExportRequest(out_dir / "clean.csv"))
-    runner.use_residual_dialog()
+    runner.ask_with(ResidualDialog)
     with qtbot.waitSignal(runner.confirmationNeeded, timeout=TIMEOUT) as blocker:
         runner.start()
     built = blocker.args[0]  # the residual check: the release itself waits in the analysis process
@@ -164,8 +164,7 @@ def test_residual_findings_ask_first_and_cancel_writes_nothing(qtbot, doc: Docum
     assert any(r.column == "email" and r.blocking and r.rows for r in rows)
 
     dialog = runner.dialog
-    assert isinstance(dialog, ResidualDialog) and dialog.isVisible()
-    qtbot.addWidget(dialog)
+    assert isinstance(dialog, ResidualDialog) and dialog.isVisible()  # it deletes itself when closed
     cells = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
     assert "email" in cells and dialog.cancel_button.isDefault()
     assert dialog.table.item(cells.index("email"), 4).text().startswith("1, 2")

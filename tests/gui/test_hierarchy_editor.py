@@ -18,9 +18,9 @@ from sanitas.core.privacy.k_anonymity.release import k_anonymity_step, load_hier
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.core.recipe import load_recipe
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_builder_form import EDGES
-from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
+from sanitas.gui.widgets.k_anonymity.hierarchy_builder_form import EDGES
+from sanitas.gui.widgets.k_anonymity.hierarchy_editor import HierarchyEditor
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 30_000
@@ -143,7 +143,7 @@ def test_typed_number_bands_reach_the_recipe_and_the_run(qtbot: QtBot, panel: KA
     assert saved is not None and saved.hierarchies["age"].auto == "number"
     assert saved.hierarchies["age"].options() == {"edges": [BANDS]}
 
-    frame = panel.doc.frame
+    frame = panel.doc.dataset.collect()  # what a release reads
     assert frame is not None
     released, facts = k_anonymity_step(frame, saved, recipe_dir=tmp_path)  # what `sanitas apply` runs
     assert facts.hierarchy_sources["age"] == "automatic (number)" and facts.heights["age"] == 3
@@ -197,8 +197,8 @@ def test_grouped_categories_become_an_auto_category_ref(panel: KAnonymityPanel, 
     panel.apply_button.click()
     section = panel.doc.recipe.k_anonymity
     assert section is not None and section.hierarchies["city"] == expected
-    assert panel.doc.frame is not None and dialog.hierarchy is not None
-    assert load_hierarchies(section, panel.doc.frame, tmp_path)[0]["city"] == dialog.hierarchy
+    assert panel.doc.dataset is not None and dialog.hierarchy is not None
+    assert load_hierarchies(section, panel.doc.dataset.collect(), tmp_path)[0]["city"] == dialog.hierarchy
 
 
 def test_ungroup_takes_values_out_and_dissolves_groups(panel: KAnonymityPanel,
@@ -250,7 +250,7 @@ def test_edited_cell_is_saved_as_an_arx_file_next_to_the_recipe(qtbot: QtBot, pa
     panel.doc.save_recipe()
     recipe = load_recipe(tmp_path / "recipe.yaml")
     assert recipe.k_anonymity is not None and recipe.k_anonymity.hierarchies["zip"].file == "hierarchies/zip.csv"
-    frame = panel.doc.frame
+    frame = panel.doc.dataset.collect()  # what a release reads
     assert frame is not None
     loaded = load_hierarchies(recipe.k_anonymity, frame, tmp_path)[0]["zip"]
     assert loaded == dialog.hierarchy and loaded == read_arx_csv(tmp_path / "hierarchies" / "zip.csv", "zip")
@@ -292,7 +292,7 @@ def test_invalid_edit_is_reported_in_place_and_the_last_valid_hierarchy_kept(qtb
 
 def test_import_lists_values_missing_from_the_file(panel: KAnonymityPanel, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    frame = panel.doc.frame
+    frame = panel.doc.dataset.collect()  # what a release reads
     assert frame is not None
     cities = sorted(frame["city"].unique().to_list())
     kept, missing = cities[:10], cities[10:]
@@ -302,7 +302,7 @@ def test_import_lists_values_missing_from_the_file(panel: KAnonymityPanel, tmp_p
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *_a, **_k: (str(source), "")))
     dialog.import_button.click()
     assert dialog.table.rowCount() == 10 and dialog.table.columnCount() == 3
-    assert dialog.missing == [c for c in frame["city"].unique(maintain_order=True).to_list() if c in missing]
+    assert dialog.missing == missing  # in sorted order: the editor reads the column's distinct values, sorted
     text = dialog.missing_label.text()
     assert dialog.missing_label.isVisible() and f"{len(missing)} values" in text
     assert all(f"'{c}'" in text for c in dialog.missing[:20]) and f"and {len(missing) - 20} more" in text
@@ -345,7 +345,7 @@ def test_broken_import_and_bad_options_are_reported_in_place(panel: KAnonymityPa
 
 def test_chooser_reads_arx_files_and_saving_elsewhere_keeps_them(panel: KAnonymityPanel, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    frame = panel.doc.frame
+    frame = panel.doc.dataset.collect()  # what a release reads
     assert frame is not None
     (tmp_path / "hierarchies").mkdir()
     good, bad = tmp_path / "hierarchies" / "sex.csv", tmp_path / "bad.csv"
@@ -407,6 +407,7 @@ def test_a_second_editor_does_not_throw_away_the_first_ones_edits(panel: KAnonym
     monkeypatch.setattr(HierarchyEditor, "confirm_discard", lambda editor: True)
     second = _editor(panel, "age")
     assert second is not first and not first.isVisible()
-    panel.method.setCurrentIndex(panel.method.findData("mondrian"))  # greys out the chooser, not the editor
+    method = panel.models.method
+    method.setCurrentIndex(method.findData("mondrian"))  # greys out the chooser, not the editor
     assert second.isEnabled() and second.ok_button.isEnabled()
     second.close()

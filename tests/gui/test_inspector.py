@@ -17,7 +17,7 @@ from sanitas.core.detect.findings import ColumnKind, ScanResult
 from sanitas.core.recipe import ColumnPlan
 from sanitas.core.settings import Settings
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.inspector import InspectorPanel
+from sanitas.gui.widgets.inspector.panel import InspectorPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 KEY = "a-test-key-of-at-least-sixteen-chars"
@@ -104,16 +104,23 @@ def test_parameter_edits_go_through_the_undo_stack(inspector: InspectorPanel, do
 
 def test_invalid_params_stay_in_the_form(inspector: InspectorPanel, doc: Document) -> None:
     inspector.set_column("age")
-    choose(inspector, "generalize")  # bins without a width
-    assert doc.plan("age") is None and doc.undo_stack.count() == 0
-    assert "width" in inspector.form.error_text()
-    assert not inspector.form.error_label.isHidden()
+    choose(inspector, "generalize")  # chosen by hand: starts from the age suggestion, which works
+    started = doc.plan("age")
+    assert started is not None and started.params.get("method") == "age_band" and doc.undo_stack.count() == 1
+    method = inspector.form.editor("method")
+    method.setCurrentIndex(method.findData("bins"))  # bins, with the band's width: still a working plan
+    started = doc.plan("age")
+    assert started.params.get("method", "bins") == "bins" and doc.undo_stack.count() == 2
     width = inspector.form.editor("width")
     assert isinstance(width, QLineEdit)
-    width.setText("10")
+    width.setText("")
     width.editingFinished.emit()
-    assert doc.plan("age") == ColumnPlan(action="generalize", params={"width": 10})
-    assert doc.undo_stack.count() == 1
+    assert "width" in inspector.form.error_text()
+    assert not inspector.form.error_label.isHidden()
+    assert doc.plan("age") == started and doc.undo_stack.count() == 2  # the plan waits for a valid form
+    width.setText("5")
+    width.editingFinished.emit()
+    assert doc.plan("age").params.get("width") == 5 and doc.undo_stack.count() == 3
 
 
 def test_correction_is_stored_and_kept_by_later_actions(inspector: InspectorPanel, doc: Document) -> None:
@@ -174,7 +181,8 @@ def test_preview_of_pseudonymize_needs_the_key(qtbot: QtBot, inspector: Inspecto
     pairs = inspector.preview.pairs()
     assert pairs and "SANITAS_KEY" not in inspector.preview.status_text()
     tokens = [after for before, after, _ in pairs if before is not None]
-    assert tokens and all(re.fullmatch(r"[0-9a-f]{16}", token or "") for token in tokens), tokens[:3]
+    # email columns keep an email's shape (the suggested settings for the entity): token@domain
+    assert tokens and all(re.fullmatch(r"[0-9a-f]{16}(@[\w.-]+)?", token or "") for token in tokens), tokens[:3]
     assert KEY not in inspector.preview.status_text() + inspector.preview.facts.text()
 
 

@@ -13,8 +13,8 @@ from sanitas.core.detect.findings import ScanResult
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.core.recipe import ColumnPlan
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.bar_chart import BarChart, Series
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
+from sanitas.gui.widgets.common.bar_chart import BarChart, Series
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 WAIT_MS = 30_000
@@ -36,8 +36,8 @@ def _configure(panel: KAnonymityPanel, k: int = 5) -> None:
     for column in panel.doc.columns:
         if panel.role(column) == "quasi-identifying" and column not in {"age", "sex", "zip", "city"}:
             panel.set_role(column, "insensitive")
-    panel.k_enabled.setChecked(True)
-    panel.k.setValue(k)
+    panel.models.k_enabled.setChecked(True)
+    panel.models.k.setValue(k)
 
 
 def test_roles_are_proposed_from_the_findings(panel: KAnonymityPanel) -> None:
@@ -45,7 +45,7 @@ def test_roles_are_proposed_from_the_findings(panel: KAnonymityPanel) -> None:
         assert panel.role(column) == "quasi-identifying"
     assert panel.role("diagnosis") == "sensitive"
     assert panel.role("email") == "identifying"
-    assert panel.k.value() == 5 and panel.k.accessibleName() and panel.k.toolTip()
+    assert panel.models.k.value() == 5 and panel.models.k.accessibleName() and panel.models.k.toolTip()
     assert set(panel.hierarchies.combos) >= {"age", "sex", "zip", "city"}
 
 
@@ -75,7 +75,7 @@ def test_cancel_stops_the_run(qtbot: QtBot, panel: KAnonymityPanel) -> None:
 
 def test_invalid_form_is_reported_in_place(panel: KAnonymityPanel) -> None:
     _configure(panel)
-    panel.k_enabled.setChecked(False)
+    panel.models.k_enabled.setChecked(False)
     panel.apply_button.click()
     assert panel.doc.recipe.k_anonymity is None
     assert "choose at least one privacy model" in panel.message.text()
@@ -104,9 +104,9 @@ def test_run_shows_models_risk_and_charts(qtbot: QtBot, panel: KAnonymityPanel) 
 
 def test_impossible_configuration_shows_the_error_in_place(qtbot: QtBot, panel: KAnonymityPanel) -> None:
     _configure(panel)
-    panel.k.setMaximum(10_000)
-    panel.k.setValue(5000)
-    panel.suppression_limit.setValue(0.0)
+    panel.models.k.setMaximum(10_000)
+    panel.models.k.setValue(5000)
+    panel.models.suppression_limit.setValue(0.0)
     panel.run_button.click()
     qtbot.waitUntil(lambda: panel.task is None and bool(panel.message.text()), timeout=WAIT_MS)
     assert "No generalization satisfies 5000-anonymity" in panel.message.text()
@@ -117,7 +117,7 @@ def test_hierarchy_editor_shows_zip_rows_and_exports(panel: KAnonymityPanel, tmp
     panel.show_hierarchy("zip")
     dialog = panel.hierarchies.dialog
     assert dialog is not None and dialog.hierarchy.column == "zip"
-    assert dialog.table.rowCount() == panel.doc.frame["zip"].n_unique()
+    assert dialog.table.rowCount() == panel.doc.dataset.collect()["zip"].n_unique()
     assert dialog.table.columnCount() == dialog.hierarchy.height
     dialog.export(tmp_path / "zip.csv")
     assert (tmp_path / "zip.csv").read_text().count("\n") == dialog.table.rowCount()
@@ -134,55 +134,57 @@ def test_bar_chart_paints(qtbot: QtBot) -> None:
 
 
 def _choose(panel: KAnonymityPanel, method: str) -> None:
-    panel.method.setCurrentIndex(panel.method.findData(method))
+    panel.models.method.setCurrentIndex(panel.models.method.findData(method))
 
 
 def test_method_combo_greys_out_what_mondrian_does_not_use(panel: KAnonymityPanel) -> None:
     _configure(panel)
-    panel.l_enabled.setChecked(True)
-    panel.l_variant.setCurrentText("entropy")
-    panel.t_enabled.setChecked(True)
-    assert panel.method.currentText() == "Global recoding (optimal)" and panel.metric_combo.isEnabled()
+    panel.models.l_enabled.setChecked(True)
+    panel.models.l_variant.setCurrentText("entropy")
+    panel.models.t_enabled.setChecked(True)
+    assert panel.models.method.currentText() == "Global recoding (optimal)" and panel.models.metric_combo.isEnabled()
     _choose(panel, "mondrian")
-    assert panel.method.currentText() == "Mondrian (local, heuristic)"
-    for widget in (panel.t_enabled, panel.t_value, panel.suppression_limit, panel.suppression, panel.metric_combo,
-                   panel.l_variant, panel.c_value, panel.hierarchies):
+    assert panel.models.method.currentText() == "Mondrian (local, heuristic)"
+    m = panel.models
+    for widget in (m.t_enabled, m.t_value, m.suppression_limit, m.suppression, m.metric_combo, m.l_variant, m.c_value,
+                   panel.hierarchies):
         assert not widget.isEnabled()
-    assert panel.l_variant.currentText() == "distinct" and not panel.t_enabled.isChecked()
-    assert panel.k.isEnabled() and panel.l_value.isEnabled() and panel.population.isEnabled()
+    assert panel.models.l_variant.currentText() == "distinct" and not panel.models.t_enabled.isChecked()
+    assert panel.models.k.isEnabled() and panel.models.l_value.isEnabled() and panel.models.population.isEnabled()
     section = panel.section()
     assert section.method == "mondrian" and section.l_diversity == {"variant": "distinct", "l": 2}
     assert section.t_closeness is None and not {"metric", "hierarchies", "suppression_limit"} & section.model_fields_set
     _choose(panel, "global")
-    assert panel.metric_combo.isEnabled() and panel.t_enabled.isEnabled() and panel.hierarchies.isEnabled()
+    models = panel.models
+    assert models.metric_combo.isEnabled() and models.t_enabled.isEnabled() and panel.hierarchies.isEnabled()
     assert panel.section().method == "global"
 
 
 def test_mondrian_section_is_applied_and_loaded_back(panel: KAnonymityPanel) -> None:
     _configure(panel)
     _choose(panel, "mondrian")
-    panel.population.setValue(250_000)
+    panel.models.population.setValue(250_000)
     panel.apply_button.click()
     section = panel.doc.recipe.k_anonymity
     assert section is not None and section.method == "mondrian" and section.population == 250_000
     _choose(panel, "global")
-    panel.population.setValue(0)
+    panel.models.population.setValue(0)
     panel.doc.undo_stack.undo()
     panel.doc.undo_stack.redo()  # the redraw from the recipe puts the method and population back
-    assert panel.method.currentData() == "mondrian" and not panel.metric_combo.isEnabled()
-    assert panel.population.value() == 250_000 and panel.section() == section
+    assert panel.models.method.currentData() == "mondrian" and not panel.models.metric_combo.isEnabled()
+    assert panel.models.population.value() == 250_000 and panel.section() == section
 
 
 def test_population_or_sampling_fraction_goes_into_the_section(panel: KAnonymityPanel) -> None:
     _configure(panel)
-    assert panel.population.text() == "the dataset" and panel.section().population is None
-    panel.sampling_fraction.setValue(0.05)
+    assert panel.models.population.text() == "the dataset" and panel.section().population is None
+    panel.models.sampling_fraction.setValue(0.05)
     section = panel.section()
     assert section.sampling_fraction == 0.05 and section.population is None
-    panel.population.setValue(80_000)
+    panel.models.population.setValue(80_000)
     panel.apply_button.click()
     assert "not both" in panel.message.text() and panel.doc.recipe.k_anonymity is None
-    panel.sampling_fraction.setValue(0.0)
+    panel.models.sampling_fraction.setValue(0.0)
     panel.apply_button.click()
     assert panel.doc.recipe.k_anonymity.population == 80_000 and "not both" not in panel.message.text()
 
@@ -190,7 +192,7 @@ def test_population_or_sampling_fraction_goes_into_the_section(panel: KAnonymity
 def test_mondrian_run_shows_partitions_not_a_lattice_position(qtbot: QtBot, panel: KAnonymityPanel) -> None:
     _configure(panel)
     _choose(panel, "mondrian")
-    panel.population.setValue(1_000_000)
+    panel.models.population.setValue(1_000_000)
     panel.run_button.click()
     qtbot.waitUntil(lambda: panel.facts is not None and panel.task is None, timeout=WAIT_MS)
     text = panel.results.summary.text()
@@ -240,11 +242,11 @@ def test_hierarchical_t_closeness_offers_the_sensitive_columns_hierarchy(panel: 
                                                                         tmp_path: Path) -> None:
     _configure(panel)
     assert "diagnosis" not in panel.hierarchies.combos
-    panel.t_enabled.setChecked(True)
-    panel.t_variant.setCurrentText("hierarchical")
+    panel.models.t_enabled.setChecked(True)
+    panel.models.t_variant.setCurrentText("hierarchical")
     assert "diagnosis" in panel.hierarchies.combos  # listed after the quasi-identifiers, marked sensitive
     path = tmp_path / "diagnosis.csv"
-    values = panel.doc.frame.get_column("diagnosis").unique().to_list()
+    values = panel.doc.dataset.collect().get_column("diagnosis").unique().to_list()
     path.write_text("".join(f"{v};{'chronic' if i % 2 else 'acute'};*\n" for i, v in enumerate(values)))
     ref = panel.hierarchies.file_ref("diagnosis", path)
     assert ref is not None
@@ -252,17 +254,18 @@ def test_hierarchical_t_closeness_offers_the_sensitive_columns_hierarchy(panel: 
     assert "diagnosis" in panel.hierarchies.combos and "age" in panel.hierarchies.combos
     section = panel.section()
     assert section.hierarchies["diagnosis"].file is not None
-    panel.t_variant.setCurrentText("equal")
+    panel.models.t_variant.setCurrentText("equal")
     assert "diagnosis" not in panel.hierarchies.combos
 
 
 def test_a_new_recipe_forgets_unapplied_settings_and_hierarchies(panel: KAnonymityPanel) -> None:
     _configure(panel, k=7)
-    panel.l_enabled.setChecked(True)
+    panel.models.l_enabled.setChecked(True)
     panel.hierarchies.set_ref("age", HierarchyRef(auto="number", first_width=10, factor=2))
     panel.doc.new_recipe()
     assert panel.hierarchies.refs == {} and panel.hierarchies.combos["age"].currentText() == "Automatic"
-    assert panel.k.value() == 5 and not panel.l_enabled.isChecked() and panel.method.currentData() == "global"
+    models = panel.models
+    assert models.k.value() == 5 and not models.l_enabled.isChecked() and models.method.currentData() == "global"
 
 
 def test_the_panel_can_be_painted_and_grabbed(panel: KAnonymityPanel) -> None:
@@ -283,7 +286,7 @@ def test_apply_without_edits_leaves_the_recipe_as_it_was(qtbot: QtBot, panel: KA
     assert panel.doc.recipe.k_anonymity == before and not panel.doc.dirty
     panel.run_button.click()  # a failed run must not leave the last run's figures on show
     qtbot.waitUntil(lambda: panel.task is None and panel.facts is not None, timeout=WAIT_MS)
-    panel.l_value.setValue(60)
+    panel.models.l_value.setValue(60)
     panel.run_button.click()
     qtbot.waitUntil(lambda: panel.task is None, timeout=WAIT_MS)
     assert panel.facts is None and "holds" not in panel.results.summary.text() and panel.message.text()

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QSpi
 from pytestqt.qtbot import QtBot
 
 from sanitas.core.transforms.registry import get_transform, transform_names
-from sanitas.gui.widgets.params_fields import schema_fields
-from sanitas.gui.widgets.params_form import ParamsForm
+from sanitas.gui.widgets.common.params_fields import schema_fields
+from sanitas.gui.widgets.inspector.params_form import ParamsForm
 
 NON_DEFAULT: dict[str, dict[str, Any]] = {
     "redact": {"replacement": "[gone]", "redact_nulls": True},

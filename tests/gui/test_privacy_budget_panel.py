@@ -47,7 +47,7 @@ def demo(tmp_path: Path) -> Path:
 
 def open_budget_tab(qtbot, window: MainWindow, path: Path) -> PrivacyBudgetPanel:
     window.open_path(path)
-    qtbot.waitUntil(lambda: window.doc.frame is not None and window.doc.scan is not None
+    qtbot.waitUntil(lambda: window.doc.sample is not None and window.doc.scan is not None
                     and not window.session.busy, timeout=WAIT_MS)
     tabs = window.release_tabs
     index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Privacy budget")
@@ -114,7 +114,7 @@ def test_shares_errors_warning_preview_apply_undo(qtbot, window: MainWindow, dem
     panel.preview.button.click()
     qtbot.waitUntil(lambda: panel.preview.task is None, timeout=WAIT_MS)
     assert panel.preview.table.rowCount() == 50
-    frame = window.doc.frame
+    frame = window.doc.sample
     assert frame is not None
     ages = frame.get_column("age").head(50)
     shown_before = [panel.preview.table.item(i, 0).text() for i in range(50)]
@@ -171,7 +171,7 @@ def test_aggregates_are_configured_checked_and_applied(qtbot, window: MainWindow
     assert "levels or bins are only for quantile and histogram" in panel.warning.text()
     mean.options.setText("")
     assert panel.warning.text().startswith("✓")
-    groups = window.doc.frame.get_column("sex").n_unique()  # type: ignore[union-attr]
+    groups = window.doc.sample.get_column("sex").n_unique()  # type: ignore[union-attr]
     expected = (90 - 17) / 2 / 0.5 / (400 / groups)  # the sum's scale over a typical group
     assert panel.aggregates.item(1, FIGURE_ERROR).text().startswith(f"±{expected:.4g}")
 

@@ -147,7 +147,7 @@ def test_cancel_stops_training(qtbot: QtBot, panel: SyntheticPanel) -> None:
 def test_the_window_tab_and_a_synthetic_export(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                scanned_people: tuple[Path, Dataset, pl.DataFrame, ScanResult]) -> None:
     from sanitas.gui.main_window import MainWindow
-    from sanitas.gui.widgets.export_dialog import ExportDialog
+    from sanitas.gui.widgets.export.dialog import ExportDialog
 
     monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
     (tmp_path / "state").mkdir()

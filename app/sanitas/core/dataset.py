@@ -117,6 +117,10 @@ class Dataset:
         self._check()
         return self._run(lambda lf: lf.collect())
 
+    def check(self) -> None:
+        """Run the reader's full-file checks now (once per Dataset), before a query streams every row."""
+        self._check()
+
     def _check(self) -> None:
         backing = self.backing
         if backing is not None:

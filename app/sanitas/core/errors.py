@@ -27,7 +27,18 @@ class SanitasError(Exception):
 
 
 class LoadError(SanitasError):
-    """A dataset could not be read: names the file, the line or column, and what to do."""
+    """A dataset could not be read: names the file, the line or column, and what to do.
+
+    ``option`` names the reading option that would help ("sheet", "delimiter" or "encoding"), so each
+    front end can word it its own way (the CLI's flag, the workbench's import dialog). Raise sites may
+    pass it; otherwise it is read off the message's ``--option``.
+    """
+
+    OPTIONS = ("sheet", "delimiter", "encoding")
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option or next((o for o in self.OPTIONS if f"--{o}" in message), None)
 
 
 class RecipeError(SanitasError):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import stat
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from sanitas.core.errors import RecipeError
+from sanitas.core.errors import RecipeError, SanitasError
 
 MIN_KEY_BYTES = 16
 MAX_KEY_FILE_BYTES = 64 << 10  # a key is tens of bytes; a PEM or a long passphrase file fits easily
@@ -113,3 +114,27 @@ def _check(data: bytes, where: str, name: str) -> bytes:
             f"{MIN_KEY_BYTES} random bytes, e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`."
         )
     return data
+
+
+def new_key() -> str:
+    """A fresh random key: 32 random bytes as 64 hex characters (text, so it can be pasted or set as a variable)."""
+    return secrets.token_hex(32)
+
+
+def write_key_file(path: Path, key: str) -> Path:
+    """Write ``key`` to a new file that only its owner can read or write (mode 0600).
+
+    Refuses to replace an existing file (it may be the key of earlier releases: losing it would make
+    their pseudonyms unrepeatable). The mode is set at creation, so the key is never readable by others.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise SanitasError(f"{path}: a file of that name exists; choose another name for the new key file.") from None
+    except OSError as exc:
+        raise SanitasError(f"{path}: the key file cannot be created ({exc.strerror}).") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # whatever the umask did
+        handle.write(key + "\n")
+    return path

@@ -24,11 +24,13 @@ def warm_up(state: dict[str, Any], progress: Progress, settings: Settings) -> st
     return info.model
 
 
-def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settings) -> ScanResult:
+def scan(state: dict[str, Any], progress: Progress, path: Path, settings: Settings,
+         options: dict[str, Any] | None = None) -> ScanResult:
     from sanitas.core.detect import scan_dataset
     from sanitas.core.io import open_dataset
 
-    return scan_dataset(open_dataset(path, excel_limits=settings.excel_limits()), settings=settings, progress=progress)
+    return scan_dataset(open_dataset(path, excel_limits=settings.excel_limits(), **(options or {})),
+                        settings=settings, progress=progress)
 
 
 def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, column: str, plan: Any,
@@ -40,13 +42,13 @@ def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, col
 
 
 def release(state: dict[str, Any], progress: Progress, path: Path, recipe: Any, recipe_dir: Path | None,
-            scan: ScanResult | None, settings: Settings) -> Any:
+            scan: ScanResult | None, settings: Settings, options: dict[str, Any] | None = None) -> Any:
     """Build the release and keep it here; the GUI gets its residual check to show."""
     from sanitas.core.engine import run
     from sanitas.core.io import open_dataset
 
     state.pop("release", None)
-    dataset = open_dataset(path, excel_limits=settings.excel_limits())
+    dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
     built = run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, settings=settings, progress=progress)
     state["release"] = built
     return built.residual
@@ -61,3 +63,25 @@ def export(state: dict[str, Any], progress: Progress, path: Path, recipe_path: P
 
         raise ExportError("The release to export is gone (the analysis process restarted); export again.")
     return export_release(built, path, recipe_path=recipe_path, strict=strict, progress=progress)
+
+
+def k_anonymity(state: dict[str, Any], progress: Progress, path: Path, section: Any, recipe_dir: Path | None,
+                settings: Settings, options: dict[str, Any] | None = None) -> Any:
+    """A trial run of a k_anonymity section over the whole file; only its facts cross the pipe."""
+    from sanitas.core.io import open_dataset
+    from sanitas.core.privacy.k_anonymity.release import k_anonymity_step
+
+    dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
+    _, facts = k_anonymity_step(dataset.collect(), section, recipe_dir=recipe_dir, progress=progress)
+    return facts
+
+
+def page_copy(state: dict[str, Any], progress: Progress, path: Path, target: Path, settings: Settings,
+              options: dict[str, Any] | None = None) -> None:
+    """Write the paged copy the window's table reads (core/io/pages.py) into the window's private folder:
+    the full-file pass costs this process's memory, not the window's."""
+    from sanitas.core.io import open_dataset
+    from sanitas.core.io.pages import write_pages
+
+    write_pages(open_dataset(path, excel_limits=settings.excel_limits(), **(options or {})), target,
+                progress=progress)

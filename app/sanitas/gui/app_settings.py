@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QStandardPaths
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
 ORGANIZATION = "Sanitas"
 APPLICATION = "Sanitas"
@@ -59,9 +59,25 @@ class AppSettings:
     # --- window ----------------------------------------------------------------------------------
     def save_window(self, window: QWidget) -> None:
         self.qsettings.setValue("window/geometry", window.saveGeometry())
+        self.save_splitters(window)
         if isinstance(window, QMainWindow):
             self.qsettings.setValue("window/state", window.saveState())
         self.qsettings.sync()
+
+    def save_splitters(self, window: QWidget) -> None:
+        """Every named splitter's sizes (the analyst's layout of the panels), restored at the next start."""
+        for splitter in window.findChildren(QSplitter):
+            if splitter.objectName():
+                self.qsettings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        self.qsettings.sync()
+
+    def restore_splitters(self, window: QWidget) -> int:
+        restored = 0
+        for splitter in window.findChildren(QSplitter):
+            state = self.qsettings.value(f"splitters/{splitter.objectName()}") if splitter.objectName() else None
+            if isinstance(state, QByteArray | bytes) and splitter.restoreState(QByteArray(state)):
+                restored += 1
+        return restored
 
     def restore_window(self, window: QWidget) -> bool:
         """Restore geometry (and toolbar/dock state); False on first start so the caller picks a size."""
@@ -70,6 +86,7 @@ class AppSettings:
         state = self.qsettings.value("window/state")
         if isinstance(window, QMainWindow) and isinstance(state, QByteArray | bytes):
             window.restoreState(QByteArray(state))
+        self.restore_splitters(window)
         return bool(restored)
 
     # --- recent files ----------------------------------------------------------------------------
@@ -86,10 +103,6 @@ class AppSettings:
         files = [path] + [p for p in self._paths("recent/files") if p != path]
         self._set_paths("recent/files", files[:MAX_RECENT])
         return self.recent_files()
-
-    def remove_recent(self, path: str | Path) -> None:
-        path = Path(path).expanduser().absolute()
-        self._set_paths("recent/files", [p for p in self._paths("recent/files") if p != path])
 
     def clear_recent(self) -> None:
         self._set_paths("recent/files", [])

@@ -1,5 +1,9 @@
 """The workbench's one open document: a dataset, its findings and the recipe being edited.
 
+The table itself is never held: ``dataset`` is the core's lazy Dataset (what a release reads, in the
+analysis process), and ``rows`` pages it for the views (a window of rows at a time, plus a bounded
+``sample`` for previews and working defaults).
+
 Every plan edit goes through the QUndoStack (so undo/redo covers everything and the clean state is
 the saved recipe); widgets listen to the signals and never edit the recipe themselves.
 """
@@ -15,6 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sanitas.core.dataset import Dataset
 from sanitas.core.decisions import ColumnDecision, decide
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, ScanResult
+from sanitas.core.io.pages import PagedRows
 from sanitas.core.keys import KeyRef
 from sanitas.core.plan import suggest_recipe
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
@@ -24,8 +29,8 @@ DEFAULT_KEYS = {"default": KeyRef(env="SANITAS_KEY")}
 
 
 class Document(QObject):
-    datasetChanged = Signal()  # a new dataset was opened (frame may still be loading)
-    frameLoaded = Signal()  # the rows for the table view are in memory
+    datasetChanged = Signal()  # a new dataset was opened (its rows may still be loading)
+    frameLoaded = Signal()  # ``rows`` is ready: views can page the table and use its sample
     scanChanged = Signal()  # new findings
     planChanged = Signal(str)  # a column's plan changed ("" means: many columns)
     recipeReplaced = Signal()  # a recipe was opened or created
@@ -36,7 +41,8 @@ class Document(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dataset: Dataset | None = None
-        self.frame: pl.DataFrame | None = None
+        self.rows: PagedRows | None = None  # pages of the table for views; never the whole table
+        self.open_options: dict[str, object] = {}  # how the file was read (sheet, delimiter, encoding)
         self.scan: ScanResult | None = None
         self.recipe = Recipe(keys=dict(DEFAULT_KEYS))
         self.recipe_path: Path | None = None
@@ -78,12 +84,27 @@ class Document(QObject):
 
     # --- dataset ---------------------------------------------------------------------------------
     def set_dataset(self, dataset: Dataset) -> None:
-        self.dataset, self.frame, self.scan = dataset, None, None
+        if self.rows is not None:
+            self.rows.close()  # the previous table's paged copy goes now, not at exit
+        self.dataset, self.rows, self.scan = dataset, None, None
         self.datasetChanged.emit()
 
-    def set_frame(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
+    def set_rows(self, rows: PagedRows) -> None:
+        self.rows = rows
         self.frameLoaded.emit()
+
+    def set_frame(self, frame: pl.DataFrame) -> None:
+        """Rows already in memory (an in-memory dataset, a test's frame)."""
+        self.set_rows(PagedRows.from_frame(frame))
+
+    @property
+    def sample(self) -> pl.DataFrame | None:
+        """A bounded sample of rows spread over the table (None until the rows are ready)."""
+        return self.rows.sample if self.rows is not None else None
+
+    @property
+    def row_count(self) -> int | None:
+        return self.rows.height if self.rows is not None else None
 
     def set_scan(self, scan: ScanResult) -> None:
         self.scan = scan

@@ -49,11 +49,6 @@ _open_dialogs: list[QDialog] = []
 
 
 # --- the step the analyst was doing ----------------------------------------------------------------
-def set_step(step: str) -> None:
-    """Name what the workbench is doing ("Opening customers.csv" is too much: use "Opening a dataset")."""
-    _state["step"] = step
-
-
 def current_step() -> str:
     return _state["step"]
 

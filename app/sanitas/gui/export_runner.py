@@ -2,9 +2,10 @@
 
 Two background steps. The run (engine) builds the release and its residual check; nothing is written.
 If the check is not clean and the export is not strict, ``confirmationNeeded(release)`` asks the
-analyst (``ResidualDialog``: export anyway, or cancel and write nothing). The write (export_release)
-is the second step. Under strict, no question is needed: the core withholds the data file and writes
-the report that says where the personal data is.
+analyst through the dialog given to ``ask_with`` (the session gives ``ResidualDialog``: export anyway,
+or cancel and write nothing); the runner names no widget, so widgets may import it without a cycle.
+The write (export_release) is the second step. Under strict, no question is needed: the core
+withholds the data file and writes the report that says where the personal data is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from sanitas.core.engine import Release, run
 from sanitas.core.errors import SanitasError
@@ -25,10 +26,12 @@ from sanitas.core.progress import Cancelled, CancelToken
 from sanitas.core.residual import ResidualCheck
 from sanitas.gui import errors
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.residual_dialog import ResidualDialog
+from sanitas.gui.key_store import SessionKeys
+from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 RUN_SHARE = 0.9  # of the progress bar; writing takes the rest
+AskDialog = Callable[..., QDialog]  # (release, parent, *, output_name) -> a dialog that accepts or rejects
 UNEXPECTED = "The export stopped on an unexpected error; nothing more was written. The error report has details."
 
 
@@ -53,19 +56,26 @@ class ExportRunner(QObject):
     ended = Signal()  # after exported, failed or cancelled
 
     def __init__(self, doc: Document, request: ExportRequest, parent: QObject | None = None, *,
-                 pool: QThreadPool | None = None, dialog_parent: Callable[[], QWidget | None] | None = None) -> None:
+                 pool: QThreadPool | None = None,
+                 dialog_parent: QWidget | Callable[[], QWidget | None] | None = None,
+                 keys: SessionKeys | None = None, open_options: dict | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.open_options = dict(open_options or {})  # how the dataset was read (sheet, delimiter, encoding)
+        self.keys = keys  # the session's key choices: the run reads keys from there, the recipe keeps none
         self.request = request
         self.release: Release | ResidualCheck | None = None
         self.result: ExportResult | None = None
         self.task: Task | None = None
         self._pool = pool
-        self._dialog_parent = dialog_parent or (lambda: None)
+        # A window, or a function giving the window at the time a dialog opens (it may change meanwhile)
+        self._dialog_parent: Callable[[], QWidget | None] = (
+            dialog_parent if callable(dialog_parent) and not isinstance(dialog_parent, QWidget)
+            else (lambda parent=dialog_parent: parent))
         self._stopped = False
         self.running = False
         self.phase = ""  # "run", "confirm" or "write"
-        self.dialog: ResidualDialog | None = None
+        self.dialog: QDialog | None = None
 
     # --- control ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -73,7 +83,8 @@ class ExportRunner(QObject):
         if doc.dataset is None:
             self._fail("Open a dataset before exporting.")
             return
-        dataset, recipe, recipe_dir, scan = doc.dataset, doc.recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
+        recipe = self.keys.prepared(doc.recipe) if self.keys is not None else doc.recipe
+        dataset, recipe, recipe_dir, scan = doc.dataset, recipe.model_copy(deep=True), doc.recipe_dir(), doc.scan
         path = self.request.path
         input_path = dataset.source
         reads = files_read(recipe, recipe_path=doc.recipe_path, recipe_dir=recipe_dir)
@@ -87,7 +98,8 @@ class ExportRunner(QObject):
                 from sanitas.gui.analysis_process import shared_process
 
                 return shared_process().call("release", scaled, cancel, path=input_path, recipe=recipe,
-                                             recipe_dir=recipe_dir, scan=scan, settings=load_settings())
+                                             recipe_dir=recipe_dir, scan=scan, settings=load_settings(),
+                                             options=self.open_options)
             return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, progress=scaled, cancel=cancel)
 
         self.running, self.phase = True, "run"
@@ -114,12 +126,12 @@ class ExportRunner(QObject):
         else:  # waiting for confirmation, or the run's result is on its way
             self._end_cancelled()
 
-    def use_residual_dialog(self) -> None:
-        """Ask with the standard ResidualDialog (window-modal) when personal data remains."""
-        self.confirmationNeeded.connect(self._ask)
+    def ask_with(self, dialog_class: AskDialog) -> None:
+        """Ask with ``dialog_class`` (window-modal; accept = export anyway) when personal data remains."""
+        self.confirmationNeeded.connect(lambda release: self._ask(dialog_class, release))
 
-    def _ask(self, release: Release) -> None:
-        dialog = ResidualDialog(release, self._dialog_parent(), output_name=self.request.path.name)
+    def _ask(self, dialog_class: AskDialog, release: Release | ResidualCheck) -> None:
+        dialog = dialog_class(release, self._dialog_parent(), output_name=self.request.path.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.accepted.connect(self.confirm)
         dialog.rejected.connect(self.cancel)
@@ -184,7 +196,7 @@ class ExportRunner(QObject):
     # --- endings ---------------------------------------------------------------------------------
     def _task_failed(self, exc: object) -> None:
         if isinstance(exc, SanitasError):
-            self._fail(exc.message)
+            self._fail(for_workbench(exc.message))
             return
         assert isinstance(exc, BaseException)
         errors.report_unexpected(exc, "exporting the sanitized dataset", self._dialog_parent())

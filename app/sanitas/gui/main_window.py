@@ -30,12 +30,13 @@ from sanitas.gui.document import Document
 from sanitas.gui.panels.privacy_budget.panel import PrivacyBudgetPanel
 from sanitas.gui.panels.synthetic_panel import SyntheticPanel
 from sanitas.gui.session import Session
-from sanitas.gui.widgets.columns_panel import ColumnsPanel
-from sanitas.gui.widgets.data_view import DataView
-from sanitas.gui.widgets.inspector import InspectorPanel
-from sanitas.gui.widgets.k_anonymity_panel import KAnonymityPanel
-from sanitas.gui.widgets.message_bar import MessageBar
-from sanitas.gui.widgets.report_view import ReportView
+from sanitas.gui.widgets.columns.panel import ColumnsPanel
+from sanitas.gui.widgets.common.message_bar import MessageBar
+from sanitas.gui.widgets.data.view import DataView
+from sanitas.gui.widgets.inspector.panel import InspectorPanel
+from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
+from sanitas.gui.widgets.report.view import ReportView
+from sanitas.gui.wording import for_workbench
 
 log = logging.getLogger(__name__)
 APP_NAME = "Sanitas"
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         self.messages = MessageBar(self)
         self.columns_panel = ColumnsPanel(self.doc, self)
         self.data_view = DataView(self.doc, self)
-        self.inspector = InspectorPanel(self.doc, self)
+        self.inspector = InspectorPanel(self.doc, self, keys=self.session.keys)
         self.report_view = ReportView(self)
 
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -72,8 +73,12 @@ class MainWindow(QMainWindow):
         top.addWidget(self.columns_panel)
         top.addWidget(self.data_view)
         top.addWidget(self.inspector)
-        top.setSizes([400, 600, 440])
-        top.setStretchFactor(1, 1)
+        top.setSizes([300, 640, 360])
+        top.setStretchFactor(0, 0)
+        top.setStretchFactor(1, 1)  # the data table takes what the window gains or loses
+        top.setStretchFactor(2, 0)
+        self.top_splitter = top
+        self._laid_out = False
 
         self.release_tabs = QTabWidget()
         self.release_tabs.setAccessibleName("Release panels")
@@ -86,12 +91,13 @@ class MainWindow(QMainWindow):
         self.release_tabs.addTab(self.privacy_budget_panel, "Privacy budget")
         self.report_tab = self.release_tabs.addTab(self.report_view, "Report")
         self.release_tabs.setCurrentIndex(self.report_tab)
+        self.release_tabs.currentChanged.connect(self._release_tab_changed)
 
-        body = QSplitter(Qt.Orientation.Vertical)
+        body = self.body_splitter = QSplitter(Qt.Orientation.Vertical)
         body.setObjectName("body-splitter")
         body.addWidget(top)
         body.addWidget(self.release_tabs)
-        body.setSizes([720, 140])
+        body.setSizes([560, 200])
         body.setStretchFactor(0, 1)
         body.setStretchFactor(1, 0)
         central = QWidget()
@@ -124,6 +130,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         doc, s = self.doc, self.session
         self.columns_panel.columnSelected.connect(self._select_column)
+        self.inspector.keyRequested.connect(self.key_dialog)
+        doc.planChanged.connect(self._plan_edited)
         self.data_view.columnSelected.connect(self._select_column)
         doc.dirtyChanged.connect(lambda _dirty: self._update_title())
         doc.recipePathChanged.connect(self._update_title)
@@ -136,7 +144,8 @@ class MainWindow(QMainWindow):
         s.busyChanged.connect(self._busy)
         s.progressed.connect(self._progress)
         s.status.connect(self.status_label.setText)
-        s.error.connect(lambda text: self.messages.show_message("error", text))
+        s.error.connect(lambda text: self.messages.show_message("error", for_workbench(text)))
+        s.loadFailed.connect(self._load_failed)
         s.info.connect(self._info)
         s.exported.connect(self._exported)
         s.recentChanged.connect(self._fill_recent)
@@ -154,6 +163,30 @@ class MainWindow(QMainWindow):
             return
         self.messages.clear()
         self.session.open_dataset(path)
+
+    def import_dialog(self, path: Path | None = None, problem: str = "") -> None:
+        """File › Open with options…: sheet, separator and encoding, with a preview (non-blocking)."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Open dataset with options",
+                                                    self.session.settings.last_folder(), DATA_FILTER)
+            if not chosen:
+                return
+            path = Path(chosen)
+        from sanitas.gui.widgets.dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(path, self, problem=problem)
+        dialog.accepted.connect(lambda: self._open_with(path, dialog.options()))
+        self.import_prompt = dialog
+        dialog.open()
+
+    def _open_with(self, path: Path, options: dict) -> None:
+        if self._may_discard_plan():
+            self.messages.clear()
+            self.session.open_dataset(path, options=options)
+
+    def _load_failed(self, path: Path, option: str, message: str) -> None:
+        self.messages.show_message("error", message, "Import options…",
+                                   lambda: self.import_dialog(path, message))
 
     def open_recipe_dialog(self) -> None:
         if not self._may_discard_plan():
@@ -178,6 +211,10 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> None:
         self.session.export(self)
+
+    def key_dialog(self, name: str | None = None) -> None:
+        """Plan › Pseudonymization key…: where this session's key comes from (non-blocking)."""
+        self.session.key_dialog(self, name or None).open()
 
     def preferences_dialog(self) -> None:
         self.session.preferences(self)
@@ -222,11 +259,27 @@ class MainWindow(QMainWindow):
     def _info(self, text: str, action_text: str, action_name: str) -> None:
         callback = getattr(self, action_name, None) if action_name else None
         self.messages.show_message("info", text, action_text or None, callback)
+        self._offering_plan = action_name == "apply_suggested_plan"
+
+    def _plan_edited(self, _column: str) -> None:
+        """The analyst has started planning: the offer of the suggested plan is stale."""
+        if getattr(self, "_offering_plan", False):
+            self._offering_plan = False
+            self.messages.clear()
 
     def _exported(self, result: object) -> None:
         self.report_view.show_result(result)
         self.release_tabs.setCurrentIndex(self.report_tab)
         self._update_counts(result)
+
+    def _release_tab_changed(self, index: int) -> None:
+        """The k-anonymity tab is a form with results: give it room (at least 330 px or 45%) when it opens."""
+        if self.release_tabs.widget(index) is not self.k_anonymity_panel:
+            return
+        top, bottom = self.body_splitter.sizes()
+        wanted = max(330, int(0.45 * (top + bottom)))
+        if bottom < wanted and top + bottom > wanted + 120:
+            self.body_splitter.setSizes([top + bottom - wanted, wanted])
 
     def _update_title(self) -> None:
         name = self.doc.dataset.name if self.doc.dataset else None
@@ -284,6 +337,16 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
 
+    def showEvent(self, event) -> None:
+        """First show: side panels take about a quarter of the width each, the data the rest (unless restored)."""
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            width = max(self.top_splitter.width(), 900)
+            side = max(315, min(400, int(width * 0.27)))
+            self.top_splitter.setSizes([side, width - 2 * side - 20, side + 20])
+
     def restore_state(self) -> None:
+        self._laid_out = True  # the analyst's own layout wins
         self.session.settings.restore_window(self)
         QTimer.singleShot(0, self.session.offer_restore)

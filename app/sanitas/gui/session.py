@@ -15,15 +15,19 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from sanitas.core.errors import SanitasError
+from sanitas.core.errors import LoadError, SanitasError
 from sanitas.gui.analysis_process import shared_process
 from sanitas.gui.app_settings import AppSettings
 from sanitas.gui.autosave import Autosaver
 from sanitas.gui.document import Document
 from sanitas.gui.errors import report_unexpected
+from sanitas.gui.key_store import SessionKeys
+from sanitas.gui.wording import for_workbench
 from sanitas.gui.workers import Task
 
 log = logging.getLogger(__name__)
+DOING = {"open": "opening the dataset", "scan": "scanning the dataset",
+         "full-text scan": "scanning every free-text cell"}
 
 
 class Session(QObject):
@@ -32,6 +36,7 @@ class Session(QObject):
     status = Signal(str)
     error = Signal(str)
     info = Signal(str, str, str)  # text, action button text, name of the MainWindow slot it calls
+    loadFailed = Signal(object, str, str)  # path, the reading option that would help, the message (worded)
     exported = Signal(object)
     recentChanged = Signal()
 
@@ -40,8 +45,11 @@ class Session(QObject):
         self.doc = doc
         self.settings = AppSettings()
         self.autosaver = Autosaver(doc, self)
+        self.keys = SessionKeys(self)  # pseudonymization keys for this session (never in recipe or settings)
         self._tasks: list[Task] = []
         self._runner: Any = None
+        self._opening: Path | None = None  # the file being opened (an import option may help it)
+        self.open_options: dict[str, Any] = {}  # sheet, delimiter, encoding the open dataset was read with
 
     # --- task plumbing ---------------------------------------------------------------------------
     @property
@@ -66,11 +74,15 @@ class Session(QObject):
             self.busyChanged.emit(False)
 
     def _failed(self, step: str, exc: BaseException) -> None:
-        if isinstance(exc, SanitasError):
-            self.error.emit(exc.message)
+        if isinstance(exc, LoadError) and exc.option and self._opening is not None:
+            self.loadFailed.emit(self._opening, exc.option, for_workbench(exc.message))
+            self.status.emit(f"{step.capitalize()} failed.")
+        elif isinstance(exc, SanitasError):
+            self.error.emit(for_workbench(exc.message))
             self.status.emit(f"{step.capitalize()} failed.")
         else:
-            report_unexpected(exc, step, self._window())
+            # "while scanning the dataset", not "while scan"
+            report_unexpected(exc, DOING.get(step, f"running the {step}"), self._window())
             self.status.emit(f"{step.capitalize()} failed unexpectedly; details in the error dialog.")
 
     def cancel_all(self) -> None:
@@ -84,29 +96,50 @@ class Session(QObject):
         return parent if isinstance(parent, QWidget) else None
 
     # --- dataset and scan ------------------------------------------------------------------------
-    def open_dataset(self, path: Path, then: Callable[[], None] | None = None) -> None:
+    def open_dataset(self, path: Path, then: Callable[[], None] | None = None,
+                     options: dict[str, Any] | None = None) -> None:
+        """Open ``path`` (``options``: sheet, delimiter, encoding from the import dialog; automatic if none)."""
         from sanitas.core.io import open_dataset
 
         self.cancel_all()
         self.status.emit(f"Opening {path.name}…")
+        self._opening = path
+        options = dict(options or {})
 
         def work(progress, cancel):
+            from sanitas.core.io.pages import COPY_NAME, PagedRows
+            from sanitas.core.io.tempdir import TempFolder
             from sanitas.core.settings import load_settings
+            from sanitas.gui.analysis_process import shared_process
 
-            dataset = open_dataset(path, progress=progress, cancel=cancel, excel_limits=load_settings().excel_limits())
+            settings = load_settings()
+            dataset = open_dataset(path, progress=progress, cancel=cancel, excel_limits=settings.excel_limits(),
+                                   **options)
             progress(0.5, f"Reading {path.name}")
-            return dataset, dataset.collect()
+            # Pages for the views; the table itself stays lazy (a release reads the file again). The full pass
+            # that writes the paged copy runs in the analysis process, into this process's private folder.
+            temp = TempFolder()
+            try:
+                shared_process().call("page_copy", lambda f, text: progress(0.5 + f / 2, text), cancel, path=path,
+                                      target=temp.path / COPY_NAME, settings=settings, options=options)
+                return dataset, PagedRows.from_copy(temp)
+            except BaseException:
+                temp.cleanup()
+                raise
 
         def done(result: tuple[Any, Any]) -> None:
-            dataset, frame = result
+            dataset, rows = result
+            self._opening = None
+            self.open_options = options  # the scan and the release re-open the file in the analysis process
+            self.doc.open_options = dict(options)
             keep_recipe = bool(self.doc.recipe.columns) and set(self.doc.recipe.columns) <= set(dataset.columns)
             if not keep_recipe and not self.doc.dirty:
                 self.doc.new_recipe()
             self.doc.set_dataset(dataset)
-            self.doc.set_frame(frame)
+            self.doc.set_rows(rows)
             self.settings.add_recent(path)
             self.recentChanged.emit()
-            self.status.emit(f"{path.name}: {frame.height:,} rows, {frame.width} columns. Scanning…")
+            self.status.emit(f"{path.name}: {rows.height:,} rows, {rows.width} columns. Scanning…")
             self.scan()
             if then is not None:
                 then()
@@ -124,6 +157,9 @@ class Session(QObject):
         def done(scan: Any) -> None:
             self.doc.set_scan(scan)
             personal = sum(1 for f in scan.columns if f.is_personal)
+            if self.doc.row_count == 0:
+                self.status.emit(header_only_summary([f.name for f in scan.columns]))
+                return
             self.status.emit(f"Findings ready in {scan.seconds:.1f} s: {personal} of {len(scan.columns)} columns "
                              "hold personal data.")
             if not self.doc.recipe.columns:
@@ -137,7 +173,8 @@ class Session(QObject):
             if dataset.source is None:
                 return scan_dataset(dataset, settings=load_settings(), progress=progress, cancel=cancel)
             # spaCy and Presidio hold the GIL: they run in the analysis process, never in the GUI's
-            return shared_process().call("scan", progress, cancel, path=dataset.source, settings=load_settings())
+            return shared_process().call("scan", progress, cancel, path=dataset.source, settings=load_settings(),
+                                         options=dict(self.open_options))
 
         self._run("scan", work, done)
 
@@ -170,7 +207,7 @@ class Session(QObject):
         try:
             self.doc.open_recipe(path)
         except SanitasError as exc:
-            self.error.emit(exc.message)  # the current plan stays as it was
+            self.error.emit(for_workbench(exc.message))  # the current plan stays as it was
             return
         self.settings.set_last_folder(path.parent)
         if self.doc.dataset is not None:
@@ -199,13 +236,15 @@ class Session(QObject):
 
     # --- export, preferences, restore ------------------------------------------------------------
     def export(self, parent: QWidget) -> None:
-        from sanitas.gui.widgets.export_dialog import ExportDialog
+        from sanitas.gui.widgets.export.dialog import ExportDialog
 
         if self.doc.dataset is None:
             self.error.emit("Open a dataset first.")
             return
+        if not self.ensure_keys(parent):
+            return
         dialog = ExportDialog(self.doc, parent, folder=self.settings.last_export_folder(),
-                              strict=self.settings.export_strict())
+                              strict=self.settings.export_strict(), keys=self.keys)
         if not dialog.exec():
             return
         request = dialog.request()
@@ -216,9 +255,11 @@ class Session(QObject):
     def start_export(self, request: Any, parent: QWidget | None = None) -> Any:
         """Run the release and write it; personal data left in the output is shown for confirmation."""
         from sanitas.gui.export_runner import ExportRunner
+        from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 
-        runner = ExportRunner(self.doc, request, self, dialog_parent=parent)
-        runner.use_residual_dialog()
+        runner = ExportRunner(self.doc, request, self, dialog_parent=parent, keys=self.keys,
+                              open_options=self.open_options)
+        runner.ask_with(ResidualDialog)
         self._runner = runner
         self.busyChanged.emit(True)
 
@@ -239,8 +280,29 @@ class Session(QObject):
         runner.start()
         return runner
 
+    def key_dialog(self, parent: QWidget | None, name: str | None = None) -> Any:
+        """Open the key dialog (window-modal, non-blocking); returns it."""
+        from sanitas.gui.widgets.dialogs.key_dialog import KeyDialog
+
+        dialog = KeyDialog(self.keys, self.doc.recipe, self.doc.recipe_dir(), parent, name=name)
+        dialog.accepted.connect(lambda: self.status.emit(
+            f"Key '{dialog.name}' set for this session: it is not written to the recipe or the report."))
+        self.key_prompt = dialog
+        return dialog
+
+    def ensure_keys(self, parent: QWidget | None) -> bool:
+        """Every key the plan needs can be read, or the analyst gives it now (the key dialog)."""
+        missing = self.keys.missing(self.doc.recipe, self.doc.recipe_dir())
+        for name in missing:
+            dialog = self.key_dialog(parent, name)
+            if not dialog.exec():
+                self.error.emit(f"Pseudonymization needs key '{name}': set it with Plan › Pseudonymization key… "
+                                "(Ctrl+Shift+K), then export again.")
+                return False
+        return True
+
     def preferences(self, parent: QWidget) -> None:
-        from sanitas.gui.widgets.preferences import PreferencesDialog
+        from sanitas.gui.widgets.dialogs.preferences import PreferencesDialog
 
         if PreferencesDialog(parent).exec() and self.doc.dataset is not None:
             self.status.emit("Preferences saved; Scan again (F5) to use them.")
@@ -268,3 +330,15 @@ class Session(QObject):
         box.finished.connect(answered)
         box.open()
         self.restore_prompt = box
+
+
+def header_only_summary(columns: list[str]) -> str:
+    """A file with headers and no rows: nothing to check, but the headers alone are evidence."""
+    from sanitas.core.detect.headers import read_header
+
+    suggested = {name: read_header(name).hints[0].entity for name in columns if read_header(name).hints}
+    if not suggested:
+        return f"No rows: no values to check, and none of the {len(columns)} headers suggests personal data."
+    named = ", ".join(f"{name} ({entity})" for name, entity in suggested.items())
+    return (f"No rows: no values to check; headers suggest personal data in {len(suggested)} of {len(columns)} "
+            f"columns: {named}.")

@@ -5,8 +5,7 @@ Colours are picked for both light and dark palettes (mid-tones readable on eithe
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor
 
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind
 
@@ -59,10 +58,3 @@ def risk_rank(finding: ColumnFinding | None) -> float:
         return -1.0
     top = finding.entities[0].score if finding.entities else 0.0
     return RISK.get(finding.kind, 0) + top
-
-
-def is_dark() -> bool:
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return False
-    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from sanitas.core.privacy.synthetic.facts import PlotSeries, SyntheticFacts
-from sanitas.core.report.charts import Bar, Panel, _nice_axis, _pct, hbar_chart
+from sanitas.core.report.svg_kit import Bar, Panel, fmt_pct, hbar_chart, nice_axis
 
 REAL, SYNTHETIC = "#E69F00", "#0072B2"  # the report's Okabe-Ito pair
 SERIES = (("Real", REAL), ("Synthetic", SYNTHETIC))
@@ -17,11 +17,11 @@ SERIES = (("Real", REAL), ("Synthetic", SYNTHETIC))
 
 def plot_chart(plot: PlotSeries, index: int) -> Markup:
     """One column's real and synthetic shares as grouped horizontal bars."""
-    rows = [[Bar(r, _pct(r)), Bar(s, _pct(s))] for r, s in zip(plot.real, plot.synthetic, strict=True)]
+    rows = [[Bar(r, fmt_pct(r)), Bar(s, fmt_pct(s))] for r, s in zip(plot.real, plot.synthetic, strict=True)]
     top = max([v for row in rows for v in (row[0].value, row[1].value)] or [0.0])
-    axis = _nice_axis(top, "Share of rows", _pct)
+    axis = nice_axis(top, "Share of rows", fmt_pct)
     score = f", shape score {plot.score:.2f}" if plot.score is not None else ""
-    words = "; ".join(f"{label}: real {_pct(r)}, synthetic {_pct(s)}"
+    words = "; ".join(f"{label}: real {fmt_pct(r)}, synthetic {fmt_pct(s)}"
                       for label, r, s in zip(plot.labels, plot.real, plot.synthetic, strict=True))
     desc = f"Distribution of {plot.column} in the real and the synthetic rows{score}. {words}."
     return hbar_chart(f"synthetic-column-{index}", f"{plot.column}: real vs synthetic{score}", desc,

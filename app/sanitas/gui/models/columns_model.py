@@ -240,9 +240,6 @@ class ColumnsFilterProxy(QSortFilterProxyModel):
         self._needle = text.strip().lower()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filter_text(self) -> str:
-        return self._needle
-
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._needle:
             return True

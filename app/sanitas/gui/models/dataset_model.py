@@ -1,9 +1,11 @@
-"""The data table's model: the Document's in-memory polars frame, shown without copying it into Python.
+"""The data table's model: pages of the Document's rows, shown without holding the table.
 
-Rows are announced in blocks (canFetchMore/fetchMore), so the view's header never has to lay out a
-million rows at once, and cells are read from small polars slices converted to Python lists on
-demand and kept in a little LRU cache: scrolling touches a few thousand values, never the frame.
-Headers carry the column's kind badge and top entity, so the findings are visible over the data.
+The rows come from ``doc.rows`` (core/io/pages.py), which reads a page of the lazily read table at a
+time: the table is never in this process's memory. Rows are announced in blocks (canFetchMore /
+fetchMore), so the view's header never has to lay out a million rows at once, and cells are read from
+small pages converted to Python lists on demand and kept in a little LRU cache: scrolling touches a
+few thousand values, never the table. Headers carry the column's kind badge and top entity, so the
+findings are visible over the data.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.io.pages import PagedRows
 from sanitas.gui import theme
 from sanitas.gui.document import Document
 from sanitas.gui.models.columns_model import column_tooltip
@@ -24,8 +27,8 @@ from sanitas.gui.models.columns_model import column_tooltip
 Index = QModelIndex | QPersistentModelIndex
 
 FETCH_ROWS = 2_000  # rows announced at first and the smallest fetchMore block
-SLICE_ROWS = 500  # rows of one column converted to Python at a time
-CACHED_SLICES = 256  # (slice, column) entries kept: a screenful of a wide table, several times over
+SLICE_ROWS = 500  # rows read as one page; a column of it is converted to Python when first shown
+CACHED_SLICES = 32  # pages kept (each every column of SLICE_ROWS rows): many screenfuls
 MAX_TEXT = 300  # characters shown in a cell; the tooltip has up to 4x more
 NULL_TEXT = "∅"
 NameRole = Qt.ItemDataRole.UserRole + 1  # header: the column's plain name
@@ -35,18 +38,19 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 class DatasetTableModel(QAbstractTableModel):
-    """Read-only, virtualized view of ``doc.frame``; resets when a dataset or frame arrives."""
+    """Read-only, virtualized view of ``doc.rows``; resets when a dataset or its rows arrive."""
 
     def __init__(self, doc: Document, parent: QObject | None = None, *, fetch_rows: int = FETCH_ROWS,
                  slice_rows: int = SLICE_ROWS, cached_slices: int = CACHED_SLICES) -> None:
         super().__init__(parent)
         self.doc = doc
         self.fetch_rows, self.slice_rows, self.cached_slices = fetch_rows, slice_rows, cached_slices
-        self._frame: pl.DataFrame | None = None
+        self._rows: PagedRows | None = None
         self._columns: list[str] = []
         self._numeric: list[bool] = []
         self._fetched = 0
-        self._cache: OrderedDict[tuple[int, int], list[Any]] = OrderedDict()
+        self._current_section = -1  # the column the analyst is looking at: its header is marked
+        self._cache: OrderedDict[int, tuple[pl.DataFrame, dict[int, list[Any]]]] = OrderedDict()
         doc.datasetChanged.connect(self.reload)
         doc.frameLoaded.connect(self.reload)
         doc.scanChanged.connect(self.refresh_headers)
@@ -61,8 +65,8 @@ class DatasetTableModel(QAbstractTableModel):
 
     @property
     def total_rows(self) -> int:
-        """Rows in the frame (rowCount() is the part announced to the view so far)."""
-        return self._frame.height if self._frame is not None else 0
+        """Rows in the table (rowCount() is the part announced to the view so far)."""
+        return self._rows.height if self._rows is not None else 0
 
     def column_index(self, name: str) -> int:
         try:
@@ -79,13 +83,14 @@ class DatasetTableModel(QAbstractTableModel):
             self._announce(self.total_rows - self._fetched)
 
     def reload(self) -> None:
-        """Take the document's current frame (or, until it loads, just its columns)."""
+        """Take the document's current rows (or, until they load, just its columns)."""
         self.beginResetModel()
-        self._frame = self.doc.frame
+        self._rows = self.doc.rows
         self._cache.clear()
-        if self._frame is not None:
-            self._columns = list(self._frame.columns)
-            self._numeric = [dtype.is_numeric() for dtype in self._frame.dtypes]
+        self._current_section = -1
+        if self._rows is not None:
+            self._columns = list(self._rows.columns)
+            self._numeric = [dtype.is_numeric() for dtype in self._rows.schema.values()]
         else:
             try:
                 self._columns = self.doc.columns
@@ -94,6 +99,20 @@ class DatasetTableModel(QAbstractTableModel):
             self._numeric = [False] * len(self._columns)
         self._fetched = min(self.fetch_rows, self.total_rows)
         self.endResetModel()
+
+    def set_current_column(self, name: str | None) -> None:
+        section = self.column_index(name) if name is not None else -1
+        if section == self._current_section:
+            return
+        old, self._current_section = self._current_section, section
+        for changed in (old, section):
+            if changed >= 0 and self._fetched:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, changed, changed)
+                # repaint the column's cells; the view only asks for the visible ones
+                self.dataChanged.emit(self.index(0, changed), self.index(self._fetched - 1, changed),
+                                      [Qt.ItemDataRole.BackgroundRole])
+            elif changed >= 0:
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, changed, changed)
 
     def refresh_headers(self) -> None:
         if self._columns:
@@ -116,13 +135,14 @@ class DatasetTableModel(QAbstractTableModel):
             self._announce(min(block, self.total_rows - self._fetched))
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # one precomputed value: Qt calls this per row for whole-column questions, and enum | is slow in Python
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _CELL_ROLES or not index.isValid() or self._frame is None:
+        if role not in _CELL_ROLES or not index.isValid() or self._rows is None:
             return None
+        if role == Qt.ItemDataRole.BackgroundRole:  # the current column, marked without selecting it (see DataView)
+            return _highlight(40) if index.column() == self._current_section else None
         value = self.value(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return NULL_TEXT if value is None else _display(value)
@@ -140,18 +160,21 @@ class DatasetTableModel(QAbstractTableModel):
         return None
 
     def value(self, row: int, column: int) -> Any:
-        """One cell as a Python value, through the slice cache."""
-        key = (row // self.slice_rows, column)
-        values = self._cache.get(key)
-        if values is None:
-            assert self._frame is not None
-            series = self._frame.get_column(self._columns[column])
-            values = series.slice(key[0] * self.slice_rows, self.slice_rows).to_list()
-            self._cache[key] = values
+        """One cell as a Python value: its page is read once (every column), each column converted on first use."""
+        key = row // self.slice_rows
+        page = self._cache.get(key)
+        if page is None:
+            assert self._rows is not None
+            page = (self._rows.page(key * self.slice_rows, self.slice_rows), {})
+            self._cache[key] = page
             if len(self._cache) > self.cached_slices:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
+        frame, converted = page
+        values = converted.get(column)
+        if values is None:
+            values = converted[column] = frame.get_column(self._columns[column]).to_list()
         return values[row % self.slice_rows]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -168,6 +191,10 @@ class DatasetTableModel(QAbstractTableModel):
             return f"{name}\n{self.badge(name)}"
         if role == NameRole:
             return name
+        if role == Qt.ItemDataRole.FontRole and section == self._current_section:
+            return _bold()
+        if role == Qt.ItemDataRole.BackgroundRole and section == self._current_section:
+            return _highlight(70)
         if role == Qt.ItemDataRole.ForegroundRole and self.doc.scan is not None:
             return theme.kind_colour(self.doc.effective_kind(name))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -200,8 +227,12 @@ class DatasetTableModel(QAbstractTableModel):
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
 
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 _CELL_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole,
 })
 
@@ -217,6 +248,19 @@ def _display(value: Any) -> str:
     if "\n" in text or "\r" in text:
         text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _bold() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
+
+
+def _highlight(alpha: int) -> QColor:
+    app = QApplication.instance()
+    colour = app.palette().color(QPalette.ColorRole.Highlight) if isinstance(app, QApplication) else QColor("#0969da")
+    colour.setAlpha(alpha)
+    return colour
 
 
 def _muted() -> QColor:

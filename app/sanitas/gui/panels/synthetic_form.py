@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.privacy.synthetic.section import NEURAL, SyntheticSection
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 SYNTHESIZERS = [("Gaussian copula (fast)", "gaussian_copula"), ("CTGAN (neural)", "ctgan"),
                 ("TVAE (neural)", "tvae"), ("CopulaGAN (neural)", "copulagan")]

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from sanitas.core.privacy.synthetic.section import STATISTICAL_SDTYPES
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 DETECTED = "detected"
 NO_KEY = "(none)"

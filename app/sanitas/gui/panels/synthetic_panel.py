@@ -1,5 +1,5 @@
 """The "Synthetic data" tab: configure the synthetic section, see and edit the metadata, try a release on the
-loaded rows (off the GUI thread, with progress and Cancel), read its figures, and apply it to the recipe.
+sampled rows (off the GUI thread, with progress and Cancel), read its figures, and apply it to the recipe.
 
 As in the k-anonymity tab, the panel never edits the recipe except through "Apply to recipe" / "Remove from
 recipe" (one undo step each), and the trial run goes through the core's own ``synthesize`` with the
@@ -33,7 +33,7 @@ from sanitas.gui.panels.synthetic_form import SyntheticForm
 from sanitas.gui.panels.synthetic_metadata import SyntheticMetadata
 from sanitas.gui.panels.synthetic_recipe import set_synthetic
 from sanitas.gui.panels.synthetic_results import SyntheticResults
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 from sanitas.gui.workers import Task
 
 
@@ -71,7 +71,9 @@ class SyntheticPanel(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detect_button = named(QPushButton("Detect metadata"), "Detect metadata",
                                    "Ask SDV what each column is, before any training")
-        self.run_button = named(QPushButton("Run"), "Run synthesis", "Train, sample and evaluate on the loaded rows")
+        self.run_button = named(QPushButton("Run"), "Run synthesis",
+                                "Train, sample and evaluate on a sample of the rows (up to 2,000, spread over "
+                                "the table); Export trains on every row")
         self.cancel_button = named(QPushButton("Cancel"), "Cancel the synthesis", "Stop training")
         self.cancel_button.setEnabled(False)
         self.apply_button = named(QPushButton("Apply to recipe"), "Apply synthetic to recipe",
@@ -197,10 +199,11 @@ class SyntheticPanel(QWidget):
         section = self._checked_section()
         if section is None:
             return None
-        if self.doc.frame is None:
+        sample = self.doc.sample  # a bounded sample spread over the table: a trial, not the release
+        if sample is None:
             self.message.setText("The rows are still loading.")
             return None
-        return section, self.doc.frame.select(self.kept_columns())
+        return section, sample.select(self.kept_columns())
 
     def detect(self) -> None:
         inputs = self._inputs()

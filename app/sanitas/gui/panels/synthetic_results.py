@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from sanitas.core.privacy.synthetic.facts import SyntheticFacts
-from sanitas.gui.widgets.bar_chart import BarChart, Series
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
+from sanitas.gui.widgets.common.bar_chart import BarChart, Series
 
 REAL, SYNTHETIC = "#E69F00", "#0072B2"  # the report's Okabe-Ito pair
 FIGURES = ["Rows", "Quality", "Diagnostic", "Exact copies", "Closer to training", "k on quasi-identifiers",

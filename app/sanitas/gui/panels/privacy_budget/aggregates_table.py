@@ -28,7 +28,7 @@ from sanitas.core.privacy.dp.estimates import ErrorEstimate, aggregate_estimate
 from sanitas.core.privacy.dp.section import AggregateSpec
 from sanitas.gui.panels.privacy_budget import fields
 from sanitas.gui.panels.privacy_budget.column_shares import epsilon_box, error_text, set_widths
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 HEADERS = ["Statistic", "Column", "By", "ε share", "Typical error", "Noise scale", "Lower", "Upper", "Levels / bins",
            "Domains (group keys)", ""]

@@ -29,7 +29,7 @@ from sanitas.core.privacy.dp.column_noise import SHARE_REPLACED, resolve_mechani
 from sanitas.core.privacy.dp.estimates import ErrorEstimate, column_estimate
 from sanitas.core.privacy.dp.noise_params import DpNoiseParams
 from sanitas.gui.panels.privacy_budget import fields
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 # The share and what it buys come first, so they stay in view when the tab is narrow.
 HEADERS = ["Column", "ε share", "Typical error", "Noise scale", "Mechanism", "Lower", "Upper", "Domain (categories)",

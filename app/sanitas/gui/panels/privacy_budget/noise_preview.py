@@ -24,7 +24,7 @@ from sanitas.core.errors import SanitasError
 from sanitas.core.privacy.dp.column_noise import noise_series
 from sanitas.core.privacy.dp.facts import MechanismFacts
 from sanitas.core.privacy.dp.noise_params import DpNoiseParams
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 from sanitas.gui.workers import Task
 
 SHOWN_ROWS = 50

@@ -37,7 +37,7 @@ from sanitas.gui.panels.privacy_budget.aggregates_table import AggregatesTable
 from sanitas.gui.panels.privacy_budget.apply import apply_budget
 from sanitas.gui.panels.privacy_budget.column_shares import ColumnSharesTable, epsilon_box
 from sanitas.gui.panels.privacy_budget.noise_preview import NoisePreview
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 WARNING = "⚠"
 OK = "✓"
@@ -198,14 +198,18 @@ class PrivacyBudgetPanel(QWidget):
 
     # --- the live figures ----------------------------------------------------------------------------
     def group_rows(self, by: list[str]) -> float | None:
-        """Rows per group of ``by`` on the loaded rows (the average), for a mean's typical error."""
+        """Rows per group of ``by`` (the average), for a mean's typical error.
+
+        The groups are counted on the sample spread over the table and the rows on the whole table: an
+        estimate (a rare group the sample misses makes it a little high), which is all a typical error needs.
+        """
         key = tuple(by)
-        frame = self.doc.frame
-        if frame is None or any(c not in frame.columns for c in by):
+        frame, height = self.doc.sample, self.doc.row_count
+        if frame is None or height is None or any(c not in frame.columns for c in by):
             return None
         if key not in self._group_rows:
             groups = frame.select(pl.struct(list(by)).n_unique()).item() if by else 1
-            self._group_rows[key] = frame.height / max(int(groups), 1)
+            self._group_rows[key] = height / max(int(groups), 1)
         return self._group_rows[key]
 
     def hierarchy_columns(self) -> set[str]:
@@ -267,7 +271,7 @@ class PrivacyBudgetPanel(QWidget):
         column = self.preview.column.currentText()
         problem = "" if column in self.params else next(
             (p for p in self.problems if p.startswith(f"columns.{column}")), "")
-        self.preview.start(self.doc.frame, self.params.get(column), problem)
+        self.preview.start(self.doc.sample, self.params.get(column), problem)
 
     def apply(self) -> None:
         """Write the draft into the recipe, or say what must be fixed first (nothing is written then)."""

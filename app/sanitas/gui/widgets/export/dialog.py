@@ -30,10 +30,10 @@ from sanitas.core.errors import ExportError
 from sanitas.core.export import files_read, report_paths
 from sanitas.core.io import WRITE_FORMATS, check_destination
 from sanitas.gui.document import Document
-from sanitas.gui.export_runner import ExportRequest, ExportRunner
-from sanitas.gui.widgets.residual_dialog import ResidualDialog
+from sanitas.gui.export_runner import ExportRequest
+from sanitas.gui.key_store import SessionKeys
 
-__all__ = ["FORMATS", "ExportDialog", "ExportRequest", "ExportRunner", "ResidualDialog", "default_destination"]
+__all__ = ["FORMATS", "ExportDialog", "ExportRequest", "default_destination"]
 
 # (label, extension) in the order shown
 FORMATS: list[tuple[str, str]] = [
@@ -59,11 +59,13 @@ class ExportDialog(QDialog):
     use_native_dialogs = os.environ.get("QT_QPA_PLATFORM") != "offscreen"
 
     def __init__(self, source: Document | Path | None, parent: QWidget | None = None, *,
-                 folder: Path | None = None, strict: bool = False, extension: str | None = None) -> None:
+                 folder: Path | None = None, strict: bool = False, extension: str | None = None,
+                 keys: SessionKeys | None = None) -> None:
         super().__init__(parent)
         self.reads: dict[Path, str] = {}  # files the release reads (recipe, hierarchies, keys): never overwritten
         if isinstance(source, Document):
-            self.reads = files_read(source.recipe, recipe_path=source.recipe_path, recipe_dir=source.recipe_dir())
+            recipe = keys.prepared(source.recipe) if keys is not None else source.recipe
+            self.reads = files_read(recipe, recipe_path=source.recipe_path, recipe_dir=source.recipe_dir())
             source = source.dataset.source if source.dataset is not None else None
         input_path = Path(source) if source is not None else None
         self.setWindowTitle("Export the sanitized dataset")

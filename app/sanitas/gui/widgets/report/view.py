@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from sanitas.core.export import ExportResult, report_paths
 from sanitas.core.report import PrivacyReport
 from sanitas.gui.theme import kind_label, kind_symbol
-from sanitas.gui.widgets.residual_dialog import residual_rows
+from sanitas.gui.widgets.common.params_fields import humanize
+from sanitas.gui.widgets.export.residual_dialog import residual_rows
 
 OK, BAD, MUTED = "#1a7f37", "#cf222e", "#6e7781"
 
@@ -189,8 +191,23 @@ def _columns(report: PrivacyReport) -> str:
         top = c.entities[0] if c.entities else None
         finding = f"{escape(top.entity)} {top.score:.2f}, {top.share:.0%}" if top else "—"
         kind = f"{kind_symbol(c.kind)} {escape(kind_label(c.kind))}" + (" ✎ corrected" if c.corrected else "")
-        rows.append([f"<code>{escape(c.name)}</code>", kind, finding, escape(c.action), escape(c.result)])
+        settings = params_text(c.params)
+        action = escape(c.action) + (f"<br><small>{escape(settings)}</small>" if settings else "")
+        rows.append([f"<code>{escape(c.name)}</code>", kind, finding, action, escape(c.result)])
     return "<h2>Columns</h2>" + _table(["Column", "Kind", "Top finding (score, share)", "Action", "Result"], rows)
+
+
+def params_text(params: dict[str, Any]) -> str:
+    """An action's settings in words ("Keep last: 4 · Format: token"), never a raw dict; nested ones inline."""
+    def show(value: Any) -> str:
+        if isinstance(value, dict):
+            return ", ".join(f"{humanize(str(k))} {show(v)}" for k, v in value.items()) or "none"
+        if isinstance(value, list | tuple):
+            return ", ".join(show(v) for v in value) or "none"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return " · ".join(f"{humanize(key)}: {show(value)}" for key, value in params.items())
 
 
 def report_html(report: PrivacyReport, *, banner: bool = True) -> str:
@@ -199,6 +216,6 @@ def report_html(report: PrivacyReport, *, banner: bool = True) -> str:
     top = (f"<h1>Privacy report</h1><table border='2' cellpadding='8' width='100%'><tr><td>"
            f"<b><font color='{colour}'>{escape(headline)}</font></b><br>{escape(report.status_reason)}"
            "</td></tr></table>") if banner else ""
-    levels = "".join(f"<li>{escape(k.replace('_', ' '))}: {escape(v)}</li>" for k, v in report.dataset_level.items())
+    levels = "".join(f"<li>{escape(humanize(k))}: {escape(str(v))}</li>" for k, v in report.dataset_level.items())
     return (f"{top}{_facts(report)}{_residual(report)}{_columns(report)}"
             f"<h2>Dataset-level models</h2><ul>{levels}</ul>")

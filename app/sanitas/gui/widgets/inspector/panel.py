@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,9 +36,11 @@ from sanitas.core.recipe import ColumnPlan
 from sanitas.core.transforms.registry import TRANSFORMS
 from sanitas.core.validation import validation_problems
 from sanitas.gui import theme
+from sanitas.gui.action_defaults import starting_params
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.params_form import ParamsForm
-from sanitas.gui.widgets.preview import PreviewPanel
+from sanitas.gui.key_store import SessionKeys
+from sanitas.gui.widgets.inspector.params_form import ParamsForm
+from sanitas.gui.widgets.inspector.preview import PreviewPanel
 
 AS_DETECTED = "as detected"
 
@@ -46,9 +48,12 @@ AS_DETECTED = "as detected"
 class InspectorPanel(QWidget):
     """Right-hand panel for one column: finding, correction, action form and live preview."""
 
-    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+    keyRequested = Signal(str)  # the analyst asked to set key NAME (the window opens the key dialog)
+
+    def __init__(self, doc: Document, parent: QWidget | None = None, *, keys: SessionKeys | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.keys = keys
         self._column: str | None = None
         self._syncing = False
         self.setObjectName("inspector")
@@ -58,6 +63,8 @@ class InspectorPanel(QWidget):
         doc.scanChanged.connect(self._refresh)
         doc.recipeReplaced.connect(self._refresh)
         doc.datasetChanged.connect(self._dataset_changed)
+        if keys is not None:
+            keys.changed.connect(self._refresh)
         self._dataset_changed()
 
     # --- layout ------------------------------------------------------------------------------------
@@ -121,7 +128,7 @@ class InspectorPanel(QWidget):
         self.action_combo = QComboBox()
         self.action_combo.setObjectName("actionCombo")
         self.action_combo.setAccessibleName("Action for the column")
-        self.action_combo.setPlaceholderText("no action planned")
+        self.action_combo.setPlaceholderText("No action planned (kept unless the policy says otherwise)")
         for name, cls in TRANSFORMS.items():
             self.action_combo.addItem(f"{cls.label} ({name})", name)
             self.action_combo.setItemData(self.action_combo.count() - 1, cls.description, Qt.ItemDataRole.ToolTipRole)
@@ -138,6 +145,21 @@ class InspectorPanel(QWidget):
         row.addWidget(action_label)
         row.addWidget(self.action_combo, 1)
         action.addLayout(row)
+        self.key_label = QLabel()
+        self.key_label.setObjectName("keyStatus")
+        self.key_label.setAccessibleName("Key of the action")
+        self.key_label.setWordWrap(True)
+        self.key_button = QPushButton("Set &key…")
+        self.key_button.setAccessibleName("Set the pseudonymization key")
+        self.key_button.setToolTip("Create a key, pick a key file or name an environment variable (Ctrl+Shift+K)")
+        self.key_button.clicked.connect(self._request_key)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_label, 1)
+        key_row.addWidget(self.key_button)
+        self.key_row = QWidget()
+        self.key_row.setLayout(key_row)
+        key_row.setContentsMargins(0, 0, 0, 0)
+        action.addWidget(self.key_row)
         action.addWidget(self.form)
 
         details = QWidget()
@@ -153,8 +175,9 @@ class InspectorPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(details)
-        self.preview = PreviewPanel(self.doc)
+        self.preview = PreviewPanel(self.doc, keys=self.keys)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("inspector-splitter")
         split.addWidget(scroll)
         split.addWidget(self.preview)
         split.setSizes([480, 260])
@@ -255,6 +278,7 @@ class InspectorPanel(QWidget):
 
     def _show_action(self, plan: ColumnPlan | None) -> None:
         self.action_combo.setCurrentIndex(self.action_combo.findData(plan.action) if plan else -1)
+        self._show_key(plan)
         if plan is None:
             self.form.set_transform("keep", {})
             self.form.setEnabled(False)
@@ -263,6 +287,38 @@ class InspectorPanel(QWidget):
         if self.form.transform_name != plan.action or self.form.params() != plan.params or not self.form.is_valid():
             self.form.set_transform(plan.action, plan.params)  # unchanged forms are left alone: focus stays
 
+    def _show_key(self, plan: ColumnPlan | None) -> None:
+        """For a keyed action: which key, and whether it can be read now, beside the action itself."""
+        name = plan.params.get("key", "default") if plan is not None and plan.action == "pseudonymize" else None
+        self.key_row.setVisible(name is not None)
+        if name is None:
+            return
+        problem = self.key_problem(name)
+        if problem:
+            self.key_label.setText(f"⚠ Key '{name}' is not set: pseudonymize cannot run until it is. {problem}")
+            self.key_label.setStyleSheet("color: #d1242f;")
+        else:
+            ref = self.keys.ref(name, self.doc.recipe) if self.keys else self.doc.recipe.keys.get(name)
+            where = ref.describe() if ref is not None else "the recipe"
+            self.key_label.setText(f"✔ Key '{name}' from {where}")
+            self.key_label.setStyleSheet("")
+
+    def key_problem(self, name: str) -> str | None:
+        if self.keys is not None:
+            return self.keys.problem(name, self.doc.recipe, self.doc.recipe_dir())
+        from sanitas.core.errors import SanitasError
+        from sanitas.core.keys import KeyRing
+
+        try:
+            KeyRing(self.doc.recipe.keys, self.doc.recipe_dir())(name)
+        except SanitasError as exc:
+            return exc.message
+        return None
+
+    def _request_key(self) -> None:
+        plan = self.doc.plan(self._column or "")
+        self.keyRequested.emit(plan.params.get("key", "default") if plan is not None else "default")
+
     # --- the analyst's edits -----------------------------------------------------------------------
     def _action_chosen(self, index: int) -> None:
         if self._syncing or self._column is None or index < 0:
@@ -270,9 +326,19 @@ class InspectorPanel(QWidget):
         name = self.action_combo.itemData(index)
         plan = self.doc.plan(self._column)
         self.form.setEnabled(True)
-        self.form.set_transform(name, plan.params if plan is not None and plan.action == name else {})
-        if self.form.is_valid():  # else the form says what is missing; the plan waits for a valid one
+        if plan is not None and plan.action == name:
+            params = plan.params
+        else:  # start from parameters that work on this column, never from a form that cannot run
+            sample = self.doc.sample  # rows spread over the table: enough to choose working parameters
+            column = sample.get_column(self._column) if sample is not None and self._column in sample.columns \
+                else None
+            params = starting_params(name, column, self.doc.effective_entity(self._column))
+        self.form.set_transform(name, params)
+        if self.form.is_valid():  # else the form says what is missing, above its fields
             self._push(name, self.form.params())
+        else:
+            self.preview.hold(f"{TRANSFORMS[name].label} is not planned yet: {self.form.error_text()} "
+                              "(see the Action box).")
 
     def _params_edited(self, params: dict) -> None:
         if not self._syncing and self._column is not None and self.form.transform_name:

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sanitas.core.privacy.hierarchies import groups
 from sanitas.core.privacy.hierarchies.builders import DATE_LEVELS
 from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
 
 KINDS = ["number", "date", "postal", "category"]
 GROWING, EDGES = "Growing bands", "Band edges"
@@ -44,7 +45,6 @@ HANDLED = {
     "postal": {"strip"},
     "category": {"groups", "other"},
 }
-Grouping = dict[str, list[str]]
 
 
 def plain_number(x: float) -> int | float:
@@ -67,15 +67,6 @@ def _line(numbers: Sequence[Any]) -> str:
     return ", ".join(f"{plain_number(float(n)):g}" if isinstance(n, int | float) else str(n) for n in numbers)
 
 
-def describe_groups(groupings: Sequence[Mapping[str, Sequence[str]]]) -> str:
-    if not groupings:
-        return "No groups: values are only suppressed ('*'). Select values in the table, then \"Group selected…\"."
-    return "\n".join(
-        f"Level {depth}: " + "; ".join(f"{name} ({', '.join(members)})" for name, members in grouping.items())
-        for depth, grouping in enumerate(groupings, start=1)
-    )
-
-
 class BuilderForm(QWidget):
     """Kind combo over one small form per kind; ``changed`` fires on any edit so the dialog knows the
     table no longer matches the form until the next Rebuild."""
@@ -85,7 +76,7 @@ class BuilderForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.extra: dict[str, Any] = {}  # options without a field, kept as loaded
-        self.groupings: list[Grouping] = []
+        self.groupings: groups.Groupings = []
         self.kind_combo = named(QComboBox(), "Hierarchy kind", "How the levels are built: number bands, calendar "
                                 "periods, postal codes with trailing digits redacted, or category groups")
         self.kind_combo.addItems(KINDS)
@@ -218,9 +209,7 @@ class BuilderForm(QWidget):
         self.date_format.setText(str(options.get("date_format") or ""))
         strip = options.get("strip")
         self.strip.setText(_line(strip) if strip else "")
-        groups = options.get("groups")
-        self.groupings = [dict(g) for g in ([groups] if isinstance(groups, Mapping) else groups or [])]
-        self.groupings = [{str(k): [str(m) for m in v] for k, v in g.items()} for g in self.groupings]
+        self.groupings = groups.from_option(options.get("groups"))
         self.other.setText(str(options.get("other") or DEFAULT_OTHER))
         self._show_groups()
         self.extra = {k: v for k, v in options.items() if k not in HANDLED[kind]}
@@ -259,53 +248,26 @@ class BuilderForm(QWidget):
             if strip:
                 options["strip"] = strip
         elif self.groupings:
-            options["groups"] = self.groupings[0] if len(self.groupings) == 1 else list(self.groupings)
+            options["groups"] = groups.to_option(self.groupings)
             options["other"] = self.other.text().strip() or DEFAULT_OTHER
         return copy.deepcopy(options)  # the caller keeps it; later grouping must not change it
 
-    # --- category groups ---------------------------------------------------------------------------
+    # --- category groups (the rules are the core's: hierarchies/groups.py) --------------------------
     def add_group(self, depth: int, name: str, labels: Sequence[str]) -> None:
-        """Put ``labels`` (of level depth-1) in group ``name`` at ``depth``, taking them out of other groups
-        there, so a value belongs to one group per level as the core requires."""
-        if not 1 <= depth <= len(self.groupings) + 1:
-            raise HierarchyError(f"Group level {depth - 1} first: groups at level {depth} gather level "
-                                 f"{depth - 1} groups.")
-        if depth > len(self.groupings):
-            self.groupings.append({})
-        grouping = self.groupings[depth - 1]
-        for group in list(grouping):
-            grouping[group] = [m for m in grouping[group] if m not in labels]
-            if not grouping[group]:
-                del grouping[group]
-        grouping[name] = [*grouping.get(name, []), *labels]
-        self._show_groups()
-        self.changed.emit()
+        """Put ``labels`` (of level depth-1) in group ``name`` at ``depth``; HierarchyError says why not."""
+        self.set_groupings(groups.add_group(self.groupings, depth, name, labels))
 
     def ungroup(self, level: int, labels: Sequence[str]) -> None:
-        """Selected cells of ``level``: values (level 0) leave their level 1 group; group labels (level d)
-        dissolve that level d group, whose members go back to the rest, and leave the groups above."""
-        if level == 0:
-            depth, gone = 1, set(labels)
-            self.groupings[0:1] = [{g: [m for m in ms if m not in gone] for g, ms in self.groupings[0].items()}] \
-                if self.groupings else []
-        else:
-            depth, gone = level, set(labels)
-            if depth <= len(self.groupings):
-                self.groupings[depth - 1] = {g: ms for g, ms in self.groupings[depth - 1].items() if g not in gone}
-            if depth < len(self.groupings):
-                self.groupings[depth] = {g: [m for m in ms if m not in gone] for g, ms in self.groupings[depth].items()}
-        self.groupings = [{g: ms for g, ms in grouping.items() if ms} for grouping in self.groupings]
-        while self.groupings and not self.groupings[-1]:
-            self.groupings.pop()
-        if any(not grouping for grouping in self.groupings):  # an empty level between two: nothing left to gather
-            self.groupings = self.groupings[:next(i for i, g in enumerate(self.groupings) if not g)]
+        """Values (level 0) leave their group; group labels (level d) dissolve their groups."""
+        self.set_groupings(groups.ungroup(self.groupings, level, labels))
+
+    def set_groupings(self, groupings: groups.Groupings) -> None:
+        self.groupings = groupings
         self._show_groups()
         self.changed.emit()
 
     def clear_groups(self) -> None:
-        self.groupings = []
-        self._show_groups()
-        self.changed.emit()
+        self.set_groupings([])
 
     def _show_groups(self) -> None:
-        self.groups_label.setText(describe_groups(self.groupings))
+        self.groups_label.setText(groups.describe(self.groupings))

@@ -31,6 +31,7 @@ from sanitas.core.preview import (
 )
 from sanitas.core.transforms.registry import get_transform
 from sanitas.gui.document import Document
+from sanitas.gui.key_store import SessionKeys
 from sanitas.gui.workers import Task
 
 DEBOUNCE_MS = 250
@@ -51,10 +52,13 @@ class PreviewPanel(QWidget):
 
     previewReady = Signal(object)
 
-    def __init__(self, doc: Document, parent: QWidget | None = None, *, sample_rows: int = SAMPLE_ROWS) -> None:
+    def __init__(self, doc: Document, parent: QWidget | None = None, *, sample_rows: int = SAMPLE_ROWS,
+                 keys: SessionKeys | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.keys = keys
         self.sample_rows = sample_rows
+        self._held: str | None = None  # why the action the analyst chose is not planned yet
         self._column: str | None = None
         self._generation = 0
         self._tasks: set[Task] = set()
@@ -67,6 +71,8 @@ class PreviewPanel(QWidget):
         doc.planChanged.connect(self._plan_changed)
         for signal in (doc.frameLoaded, doc.scanChanged, doc.recipeReplaced, doc.datasetChanged):
             signal.connect(self.refresh)
+        if keys is not None:
+            keys.changed.connect(self.refresh)
         self._show_idle()
 
     def _build(self) -> None:
@@ -111,6 +117,12 @@ class PreviewPanel(QWidget):
 
     def set_column(self, name: str | None) -> None:
         self._column = name
+        self._held = None
+        self.refresh()
+
+    def hold(self, reason: str) -> None:
+        """The analyst chose an action the plan cannot take yet: say so here instead of "no action"."""
+        self._held = reason
         self.refresh()
 
     def refresh(self) -> None:
@@ -129,20 +141,26 @@ class PreviewPanel(QWidget):
     # --- running -----------------------------------------------------------------------------------
     def _plan_changed(self, column: str) -> None:
         if column in ("", self._column):
+            self._held = None
             self.refresh()
 
     def _start(self) -> None:
         doc, column = self.doc, self._column
-        if column is None or doc.frame is None or column not in doc.frame.columns:
+        if column is None or doc.sample is None or column not in doc.sample.columns:
             self._show_idle()
             return
         plan = doc.plan(column)
         if plan is None:
+            if self._held:
+                self._clear(self._held, error=True)
+                return
             self._clear("No action planned: the values stay as they are unless the recipe's policy says otherwise.")
             return
         generation = self._generation
-        frame, recipe, scan, recipe_dir = doc.frame, doc.recipe, doc.scan, doc.recipe_dir()
-        recipe = recipe.model_copy(update={"columns": dict(recipe.columns)})  # the worker gets its own copy
+        frame, recipe, scan, recipe_dir = doc.sample, doc.recipe, doc.scan, doc.recipe_dir()
+        # the worker gets its own copy, reading keys where this session has them
+        recipe = self.keys.prepared(recipe) if self.keys is not None else \
+            recipe.model_copy(update={"columns": dict(recipe.columns)})
         rows = self.sample_rows
 
         def run(progress: Any, cancel: Any) -> PreviewPairs:
@@ -220,7 +238,7 @@ class PreviewPanel(QWidget):
     def _show_idle(self) -> None:
         if self._column is None:
             self._clear("Select a column to preview its action.")
-        elif self.doc.frame is None:
+        elif self.doc.sample is None:
             self._clear("Waiting for the data to load…")
         else:
             self._clear(f"Column '{self._column}' is not in the loaded rows.")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from sanitas.core.errors import TransformError
 from sanitas.core.transforms.registry import get_transform
-from sanitas.gui.widgets.params_fields import FieldEditor, FieldError, humanize, schema_fields
+from sanitas.gui.widgets.common.params_fields import FieldEditor, FieldError, humanize, schema_fields
 
 
 class ParamsForm(QWidget):
@@ -43,8 +43,8 @@ class ParamsForm(QWidget):
         self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.error_label)  # above the fields: where the eye is after choosing an action
         layout.addWidget(self._fields)
-        layout.addWidget(self.error_label)
 
     # --- public ------------------------------------------------------------------------------------
     @property

@@ -6,14 +6,14 @@ Kept apart from the form so each stays small; it only displays a KAnonymityFacts
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts
 from sanitas.core.privacy.metrics.risk import RiskReport
-from sanitas.gui.widgets.bar_chart import BarChart, Series
+from sanitas.gui.widgets.common.accessible import named
+from sanitas.gui.widgets.common.bar_chart import BarChart, Series
 
 RISK_ROWS: list[tuple[str, Callable[[RiskReport], str]]] = [
     ("Records", lambda r: f"{r.records:,}"),
@@ -26,16 +26,6 @@ RISK_ROWS: list[tuple[str, Callable[[RiskReport], str]]] = [
     ("Journalist risk, average", lambda r: f"{r.journalist_risk.average:.1%}"),
     ("Marketer risk", lambda r: f"{r.marketer_risk.average:.1%}"),
 ]
-
-
-W = TypeVar("W", bound=QWidget)
-
-
-def named(widget: W, name: str, tip: str) -> W:
-    """Every input gets an accessible name and a tooltip; this keeps that to one line each."""
-    widget.setAccessibleName(name)
-    widget.setToolTip(tip)
-    return widget
 
 
 class KAnonymityResults(QWidget):

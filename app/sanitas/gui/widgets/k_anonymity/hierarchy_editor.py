@@ -9,40 +9,30 @@ the value and level, while the last valid hierarchy is kept.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
     QMessageBox,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.privacy.hierarchies import groups
 from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv, write_arx_csv
 from sanitas.core.privacy.hierarchies.builders import auto_hierarchy, guess_kind
-from sanitas.core.privacy.hierarchies.hierarchy import STAR, Hierarchy, HierarchyError
+from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, HierarchyError
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_builder_form import BuilderForm, describe_groups
-from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, default_hierarchy_path, ref_path, resolved
-from sanitas.gui.widgets.hierarchy_table import HierarchyModel, LevelTable
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.k_anonymity.hierarchy_editor_ui import setup_ui
+from sanitas.gui.widgets.k_anonymity.hierarchy_files import ask_export_path, ask_import_path, ask_save_path
+from sanitas.gui.widgets.k_anonymity.hierarchy_refs import ref_path, resolved
 
 LISTED = 20
 Source = Literal["auto", "edited", "file"]
@@ -57,8 +47,8 @@ class HierarchyEditor(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc, self.column = doc, column
-        frame = doc.frame
-        self.series: pl.Series | None = frame.get_column(column) if frame is not None and column in frame else None
+        rows = doc.rows  # the column's distinct values, read from the paged table: what the builders need
+        self.series: pl.Series | None = rows.distinct(column) if rows is not None and column in rows.columns else None
         self.hierarchy: Hierarchy | None = None  # the last valid one
         self.source: Source = "auto"
         self.built: tuple[str, dict[str, Any]] | None = None  # the builder call behind an "auto" table
@@ -72,78 +62,22 @@ class HierarchyEditor(QDialog):
         self._start(ref)
         self.resize(640, 620)
 
-    # --- layout ------------------------------------------------------------------------------------
+    # --- layout (widgets and their places: hierarchy_editor_ui.py) ---------------------------------
     def _build(self) -> None:
-        self.form = BuilderForm()
-        self.rebuild_button = named(QPushButton("&Rebuild"), "Rebuild the hierarchy",
-                                    "Regenerate the table from these options (hand edits are replaced)")
-        self.group_button = named(QPushButton("&Group selected…"), "Group selected values",
-                                  "Select values (or level 1 groups) in the table and name their group at the "
-                                  "next level")
-        self.ungroup_button = named(QPushButton("&Ungroup selected"), "Ungroup selected",
-                                    "Selected values leave their group; selected group labels dissolve their group")
+        setup_ui(self)
         self.rebuild_button.clicked.connect(self.rebuild)
         self.group_button.clicked.connect(self._ask_group)
         self.ungroup_button.clicked.connect(self.ungroup_selected)
         self.form.kind_combo.currentTextChanged.connect(self._kind_shown)
         self.form.changed.connect(self._options_changed)
-        builder = QGroupBox("Builder")
-        builder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # the table takes the room
-        column = QVBoxLayout(builder)
-        column.addWidget(self.form)
-        column.addWidget(self._row(self.rebuild_button, self.group_button, self.ungroup_button))
-        self.model = HierarchyModel(self)
         self.model.edited.connect(self._edited)
-        self.table = named(LevelTable(self.model), f"Hierarchy rows of {self.column}", "Each row: an original "
-                           "value and what it becomes at each level; double-click a label to edit it")
-        self.add_level_button = named(QPushButton("&Add level"), "Add a level", "Insert a level above the "
-                                      "selected one, starting as a copy of it")
-        self.remove_level_button = named(QPushButton("Remo&ve level"), "Remove the selected level",
-                                         "Drop the level of the selected cells")
-        self.import_button = named(QPushButton("&Import ARX…"), "Import an ARX hierarchy",
-                                   "Read an ARX hierarchy CSV (value;level1;...;*) into the table")
-        self.export_button = named(QPushButton("E&xport ARX…"), "Export the hierarchy as an ARX CSV file",
-                                   "Save as an ARX hierarchy CSV (semicolon separated) to edit and reuse")
         self.add_level_button.clicked.connect(self.add_level)
         self.remove_level_button.clicked.connect(self.remove_level)
         self.import_button.clicked.connect(self._ask_import)
         self.export_button.clicked.connect(self._ask_export)
-        self.status = named(QLabel(), "Hierarchy summary", "How many values and levels, and where they come from")
-        self.problem = self._message("Hierarchy problem", "Why the table is not a valid hierarchy")
-        self.missing_label = self._message("Values missing from the hierarchy", "Values of the data the "
-                                           "hierarchy has no row for")
-        self.star = named(QCheckBox("Map missing values to *"), "Map missing values to *", "Values the "
-                          "hierarchy lacks become '*' above level 0 instead of stopping the release")
         self.star.toggled.connect(lambda _on: self._validate())
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setToolTip("Use this hierarchy for the column (then Apply to recipe)")
         self.buttons.accepted.connect(self.finish)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(builder)
-        layout.addWidget(self.status)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self._row(self.add_level_button, self.remove_level_button, None, self.import_button,
-                                   self.export_button))
-        for widget in (self.problem, self.missing_label, self.star, self.buttons):
-            layout.addWidget(widget)
-
-    def _message(self, name: str, tip: str) -> QLabel:
-        label = named(QLabel(), name, tip)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.hide()
-        return label
-
-    @staticmethod
-    def _row(*widgets: QWidget | None) -> QWidget:
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in widgets:
-            layout.addStretch() if widget is None else layout.addWidget(widget)
-        return row
 
     def _kind_shown(self, kind: str) -> None:
         self.group_button.setEnabled(kind == "category")
@@ -290,15 +224,9 @@ class HierarchyEditor(QDialog):
     def selected_labels(self) -> tuple[list[str], int]:
         """Distinct labels of the selected cells and the level their group goes to; reports why not."""
         rows, level = self.table.selected_rows_and_level()
-        if not rows or level is None:
-            self._report("Select cells in one column: values to group them at level 1, or level 1 groups to "
-                         "group them at level 2.")
-            return [], 0
-        if level >= 1 and (self.built is None or self.built[0] != "category"):
-            self._report("Groups of groups need the table built by the category builder: Rebuild first.")
-            return [], 0
-        if level >= self.model.height - 1:
-            self._report(f"Level {level} is the top ('{STAR}'); it cannot be grouped further.")
+        problem = groups.group_problem(level if rows else None, self.model.height, by_category=self._by_category())
+        if problem or level is None:
+            self._report(problem or "")
             return [], 0
         return list(dict.fromkeys(self.model.rows[r][level] for r in rows)), level + 1
 
@@ -309,13 +237,14 @@ class HierarchyEditor(QDialog):
     def ungroup_selected(self) -> bool:
         """Take the selected values out of their groups, or dissolve the selected groups, and rebuild."""
         rows, level = self.table.selected_rows_and_level()
-        if not rows or level is None or level >= self.model.height - 1:
-            return self._report("Select values to take them out of their group, or group labels to dissolve "
-                                "those groups.")
-        if self.built is None or self.built[0] != "category":
-            return self._report("Groups belong to the category builder: Rebuild first.")
-        return self._regroup(lambda: self.form.ungroup(level, list(dict.fromkeys(self.model.rows[r][level]
-                                                                               for r in rows))))
+        problem = groups.ungroup_problem(level if rows else None, self.model.height, by_category=self._by_category())
+        if problem or level is None:
+            return self._report(problem or "")
+        labels = list(dict.fromkeys(self.model.rows[r][level] for r in rows))
+        return self._regroup(lambda: self.form.ungroup(level, labels))
+
+    def _by_category(self) -> bool:
+        return self.built is not None and self.built[0] == "category"
 
     def _regroup(self, change: Callable[[], None]) -> bool:
         """Change the builder's groups and rebuild; the groups are put back when either step refuses."""
@@ -327,16 +256,14 @@ class HierarchyEditor(QDialog):
         if self.rebuild():
             return True
         self.form.groupings = before
-        self.form.groups_label.setText(describe_groups(before))
+        self.form.groups_label.setText(groups.describe(before))
         return False
 
     # --- files -------------------------------------------------------------------------------------
     def _ask_import(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, f"Import the hierarchy of {self.column}",
-                                              str(self.doc.recipe_dir() or ""), ARX_FILTER,
-                                              options=QFileDialog.Option.DontUseNativeDialog)
-        if name:
-            self.import_arx(Path(name))
+        path = ask_import_path(self, self.doc, self.column)
+        if path is not None:
+            self.import_arx(path)
 
     def export(self, path: Path) -> bool:
         """Write the last valid hierarchy as an ARX CSV (atomically)."""
@@ -350,25 +277,9 @@ class HierarchyEditor(QDialog):
         return True
 
     def _ask_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export hierarchy", str(default_hierarchy_path(self.doc,
-                                              self.column)), ARX_FILTER, options=QFileDialog.Option.DontUseNativeDialog)
-        if name:
-            self.export(Path(name))
-
-    def _ask_save_path(self) -> Path | None:
-        """Where to save an edited table. Qt's dialog opens a missing folder's grandparent, so the default
-        hierarchies/ folder is made first, and removed again if the analyst cancels and it stays empty."""
-        default = default_hierarchy_path(self.doc, self.column)
-        made = default.parent.parent.is_dir() and not default.parent.exists()
-        if made:
-            with contextlib.suppress(OSError):
-                default.parent.mkdir()
-        name, _ = QFileDialog.getSaveFileName(self, f"Save the hierarchy of {self.column}", str(default), ARX_FILTER,
-                                              options=QFileDialog.Option.DontUseNativeDialog)
-        if made and not name:
-            with contextlib.suppress(OSError):
-                default.parent.rmdir()  # only succeeds while empty
-        return Path(name) if name else None
+        path = ask_export_path(self, self.doc, self.column)
+        if path is not None:
+            self.export(path)
 
     # --- result ------------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -391,7 +302,7 @@ class HierarchyEditor(QDialog):
         elif self.source == "file" and self.file_ref is not None:
             ref = HierarchyRef(file=self.file_ref, unknown_as_star=star)
         else:
-            path = self._ask_save_path()
+            path = ask_save_path(self, self.doc, self.column)
             if path is None or not self.save(path):
                 return
             ref = HierarchyRef(file=ref_path(self.doc, path), unknown_as_star=star)

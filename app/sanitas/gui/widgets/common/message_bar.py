@@ -86,12 +86,6 @@ class MessageBar(QFrame):
             self.action_button.setAccessibleName(action_text.replace("&", ""))
         self.show()
 
-    def show_info(self, text: str) -> None:
-        self.show_message(Level.INFO, text)
-
-    def show_warning(self, text: str) -> None:
-        self.show_message(Level.WARNING, text)
-
     def show_error(self, error: SanitasError | str) -> None:
         """A SanitasError's message (written for the analyst) or a prepared string. Never another exception's
         text, which could quote data values: those go to errors.report_unexpected."""

@@ -16,9 +16,9 @@ from sanitas.core.privacy.hierarchies.arx_format import read_arx_csv
 from sanitas.core.privacy.hierarchies.hierarchy import HierarchyError
 from sanitas.core.privacy.k_anonymity.section import HierarchyRef
 from sanitas.gui.document import Document
-from sanitas.gui.widgets.hierarchy_editor import HierarchyEditor
-from sanitas.gui.widgets.hierarchy_refs import ARX_FILTER, describe, ref_path
-from sanitas.gui.widgets.k_anonymity_results import named
+from sanitas.gui.widgets.common.accessible import named
+from sanitas.gui.widgets.k_anonymity.hierarchy_editor import HierarchyEditor
+from sanitas.gui.widgets.k_anonymity.hierarchy_refs import ARX_FILTER, describe, ref_path
 
 AUTOMATIC, FROM_FILE = "Automatic", "From ARX file…"
 

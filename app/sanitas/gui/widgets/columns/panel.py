@@ -7,7 +7,6 @@ they are undoable and show up in the recipe and the report.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.gui.document import Document
 from sanitas.gui.models.columns_model import (
     COLUMN,
+    FINDING,
     KIND,
     ColumnsFilterProxy,
     ColumnsModel,
@@ -54,12 +54,7 @@ class ColumnsPanel(QWidget):
         self.filter_edit.setToolTip("Show columns whose name, entity or kind contains these words (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.filter_action = QAction("Filter columns", self)
-        self.filter_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.filter_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.filter_action.setToolTip("Filter the column list (Ctrl+F)")
-        self.filter_action.triggered.connect(self.focus_filter)
-        self.addAction(self.filter_action)
+        # Ctrl+F is the window's Edit › Find column (one owner: two would make the shortcut ambiguous)
         self.filter_edit.returnPressed.connect(self._take_first_match)
 
         self.view = QTableView(self)
@@ -75,8 +70,13 @@ class ColumnsPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # scrolls when the panel is narrow
-        header.setStretchLastSection(True)
+        # Name and finding give way (elided, full text in the tooltip); kind and action are read in full
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FINDING, QHeaderView.ResizeMode.Interactive)  # the inspector has it in full
+        header.resizeSection(FINDING, 72)
+        header.setStretchLastSection(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._show_context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)

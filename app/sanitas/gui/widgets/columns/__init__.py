@@ -1,0 +1,1 @@
+"""The left panel: every column with its kind, top finding and action."""

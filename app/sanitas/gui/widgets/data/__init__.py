@@ -1,0 +1,1 @@
+"""The centre panel: the virtualized data table."""

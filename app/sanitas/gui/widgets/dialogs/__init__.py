@@ -1,0 +1,1 @@
+"""Dialogs opened from the menus: import options, preferences, pseudonymization keys."""

@@ -1,0 +1,1 @@
+"""The export flow's dialogs: destination and the residual check's confirmation."""

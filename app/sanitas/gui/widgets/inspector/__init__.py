@@ -1,0 +1,1 @@
+"""The right panel: the selected column's finding, action form and before/after preview."""

@@ -1,0 +1,1 @@
+"""The k-anonymity release panel: roles, parameters, hierarchies and results."""
