@@ -273,7 +273,8 @@ def test_categorical_preview_and_carried_params(qtbot) -> None:
     qtbot.waitUntil(lambda: panel.preview.task is None, timeout=WAIT_MS)
     summary = panel.preview.summary.text()
     share = float(summary.split("%")[0]) / 100
-    assert abs(share - 0.269) < 0.04 and "of 4,000 values changed" in summary  # 4,000 draws: within 6 sigma
+    # the preview draws on the sample (2,000 rows spread over the table): within 5 sigma
+    assert abs(share - 0.269) < 0.05 and "of 2,000 values changed" in summary
     panel.apply_button.click()
     assert doc.recipe.columns["amount"].params == {"epsilon": 0.5, "bounds_epsilon": 0.1}
     assert doc.recipe.columns["sex"].params == {"epsilon": 1.0, "domain": ["F", "M"]}

@@ -182,7 +182,7 @@ def test_the_window_tab_and_a_synthetic_export(qtbot: QtBot, tmp_path: Path, mon
 
 
 def test_the_synthesize_action_sits_beside_mask_and_fake_with_its_preview(qtbot: QtBot, panel: SyntheticPanel) -> None:
-    from sanitas.gui.widgets.inspector import InspectorPanel
+    from sanitas.gui.widgets.inspector.panel import InspectorPanel
 
     inspector = InspectorPanel(panel.doc)
     qtbot.addWidget(inspector)
