@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
-from sanitas.core.dataset import Dataset
+from sanitas.core.dataset import ROW_INDEX, Dataset
 from sanitas.core.errors import LoadError
 from sanitas.core.io.backing import FileBacking, read_or_explain
-from sanitas.core.io.csv_check import find_ragged_row
+from sanitas.core.io.csv_check import find_ragged_row, line_pass
 from sanitas.core.io.csv_sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -36,6 +36,7 @@ from sanitas.core.io.transcode import transcode_to_utf8
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 INFER_ROWS = 10_000
+PLAIN_NUMBER = r"^(?:-?[1-9][0-9]{0,8}(?:\.[0-9]{1,6})?|0(?:\.[0-9]{1,6})?)$"
 TAB_SUFFIXES = (".tsv", ".tab")
 _TYPE_BREAK = re.compile(
     r"could not parse .* as dtype .* at column '(?P<name>.*)' \(column number (?P<num>\d+)\)", re.S
@@ -83,6 +84,15 @@ class CsvSource:
             self.path, infer_schema_length=INFER_ROWS, schema_overrides=overrides or None, **self._options()
         )
 
+    def parse_lines(self, header: str, lines: list[str], step: int) -> pl.DataFrame:
+        """Raw data lines (every ``step``-th row of the file) parsed as ``scan`` reads them, with their
+        row numbers in ROW_INDEX: the same parser and schema, on a small text."""
+        schema = self.scan().collect_schema()
+        text = "\n".join([header, *lines]) + "\n"
+        frame = pl.read_csv(text.encode("utf-8"), schema=schema, **{**self._options(), "new_columns": None})
+        index = pl.Series(ROW_INDEX, range(0, frame.height * step, step), dtype=pl.UInt32)
+        return frame.with_columns(index).select(ROW_INDEX, *schema)
+
     def raw_head(self) -> pl.DataFrame:
         """The first rows as text, as written: what type inference will see."""
         return pl.scan_csv(self.path, infer_schema=False, n_rows=INFER_ROWS, **self._options()).collect()
@@ -124,6 +134,51 @@ class CsvBacking(FileBacking):
         if isinstance(widened, list):
             widened.extend(sorted(zero_led))
         return self.source.scan()
+
+    def check_with_sample(self, step: int, n: int) -> tuple[pl.LazyFrame | None, pl.DataFrame] | None:
+        """``check`` and an evenly spread sample (every ``step``-th row, at most ``n``, with ROW_INDEX) in
+        one read of the file: the sample's raw lines are kept from the field-count pass and parsed with
+        the frame's schema, the zero-led test runs on each block's numeric columns read as text.
+
+        None when the checks already ran, the file has records spanning lines, or a numeric column may
+        hold a value its type cannot read (the typed streaming query then finds and widens it exactly):
+        the caller samples with a query, as before.
+        """
+        if self._checked:
+            return None
+        source = self.source
+        schema = source.scan().collect_schema()
+        names = list(schema)
+        numeric = [i for i, dtype in enumerate(schema.values()) if dtype.is_numeric()]
+
+        def flag(value: pl.Expr, index: int) -> pl.Expr:
+            # Short plain numbers (most values) are neither zero-led nor lossy: the costly test skips them.
+            odd = value.filter(~value.str.contains(PLAIN_NUMBER).fill_null(True))
+            zero_led = odd.str.contains(r"^\s*[+-]?0\d") | lossy_number(odd)
+            breaks = value.is_not_null() & value.cast(schema[names[index]], strict=False).is_null()
+            return pl.max_horizontal(zero_led.any().cast(pl.Int8), breaks.any().cast(pl.Int8) * 2)
+
+        dialect = source.dialect
+        found = line_pass(source.path, dialect.delimiter, dialect.quote_char, len(source.header),
+                          sample_every=step, sample_max=n, columns=numeric, flag=flag)
+        self._checked = True
+        if found.ragged is not None:
+            self._error = LoadError(ragged_message(source.original.name, found.ragged.line, found.ragged.fields,
+                                                   len(source.header), dialect.delimiter))
+            raise LoadError(self._error.message)
+        if found.multiline or 2 in found.flagged.values():
+            self._checked = False  # let ``check`` run its own passes
+            return None
+        rebuilt = None
+        zero_led = {names[i] for i in found.flagged}
+        if zero_led:
+            source.text_columns |= zero_led
+            self.options["text_columns"] = sorted(source.text_columns)
+            widened = self.options.setdefault("widened_columns", [])
+            if isinstance(widened, list):
+                widened.extend(sorted(zero_led))
+            rebuilt = source.scan()
+        return rebuilt, source.parse_lines(found.header, found.sample, step)
 
     def _zero_led_numeric_columns(self) -> set[str]:
         """Numeric-typed columns with a value like 007 or -01, or a ``lossy_number``, anywhere in the file."""
