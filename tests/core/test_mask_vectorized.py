@@ -43,7 +43,8 @@ def applied(values: list[Any], params: dict[str, Any]) -> list[Any]:
 PARAMS = [
     {}, {"keep_last": 0}, {"keep_first": 2, "keep_last": 2}, {"keep_first": 6, "keep_last": 4},
     {"keep_first": 1, "keep_last": 0}, {"mask_char": "$"}, {"mask_char": "#", "keep_last": 7},
-    {"mask_char": "\u2022"}, {"style": "characters", "keep_last": 2}, {"keep_separators": False}, {"keep_separators": False, "keep_first": 3},
+    {"mask_char": "\u2022"}, {"style": "characters", "keep_last": 2}, {"keep_separators": False},
+    {"keep_separators": False, "keep_first": 3},
 ]
 
 

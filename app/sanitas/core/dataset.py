@@ -107,7 +107,8 @@ class Dataset:
                 rebuilt, sample = drawn
                 if rebuilt is not None:
                     object.__setattr__(self, "frame", rebuilt)
-                return sample
+                if sample is not None:
+                    return sample
 
         def query(lf: pl.LazyFrame) -> pl.DataFrame:
             indexed = lf.with_row_index(ROW_INDEX)

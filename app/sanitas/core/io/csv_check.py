@@ -85,7 +85,7 @@ class LinePass:
     multiline: bool = False
     header: str = ""
     sample: list[str] = field(default_factory=list)
-    flagged: dict[int, int] = field(default_factory=dict)  # column position -> highest flag code seen
+    flagged: dict[int, int] = field(default_factory=dict)  # column position -> flag bits seen (OR)
 
 
 def find_ragged_row(
@@ -106,7 +106,8 @@ def line_pass(
 ) -> LinePass:
     """The ragged-row check, and in the same read of the file an evenly spread sample of raw lines
     (data line i when i % ``sample_every`` == 0, at most ``sample_max``) and ``flag(column, index)``,
-    an integer aggregate (0: nothing found) over the text of each of ``columns`` (by position, parsed from each block).
+    an aggregate of flag bits (0: nothing found) over the text of each of ``columns`` (by position,
+    parsed from each block).
 
     Each block is already in memory for the field count, so sampling and the numeric checks cost a
     parse of the block, not another read of the file. A file with records spanning lines is checked
@@ -155,7 +156,7 @@ def line_pass(
             result.sample += picked.get_column(LINE).to_list()
         if columns and flag is not None and found is None:
             for index, code in _flag_block(block, delimiter, quote, columns, flag, first=offset == 0).items():
-                result.flagged[index] = max(code, result.flagged.get(index, 0))
+                result.flagged[index] = code | result.flagged.get(index, 0)
         del block, lines, counted
         offset += int(summary["rows"])
     result.ragged = found
