@@ -83,7 +83,6 @@ class LinePass:
 
     ragged: RaggedRow | None
     multiline: bool = False
-    header: str = ""
     sample: list[str] = field(default_factory=list)
     flagged: dict[int, int] = field(default_factory=dict)  # column position -> flag bits seen (OR)
 
@@ -147,8 +146,6 @@ def line_pass(
             return LinePass(ragged=_find_ragged_multiline(path, delimiter, quote, expected), multiline=True)
         if found is None and summary["index"] is not None:
             found = RaggedRow(line=int(summary["index"]) + 1, fields=int(summary["fields"]))
-        if offset == 0 and lines.height:
-            result.header = lines.get_column(LINE)[0]
         if sample_every and found is None:
             data = pl.col(INDEX) - 1
             wanted = (pl.col(INDEX) > 0) & (data % sample_every == 0) & (data // sample_every < sample_max)

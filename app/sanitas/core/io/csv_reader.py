@@ -85,12 +85,15 @@ class CsvSource:
             self.path, infer_schema_length=INFER_ROWS, schema_overrides=overrides or None, **self._options()
         )
 
-    def parse_lines(self, header: str, lines: list[str], step: int) -> pl.DataFrame:
+    def parse_lines(self, lines: list[str], step: int) -> pl.DataFrame:
         """Raw data lines (every ``step``-th row of the file) parsed as ``scan`` reads them, with their
-        row numbers in ROW_INDEX: the same parser and schema, on a small text."""
+        row numbers in ROW_INDEX: the same parser and schema, on a small text without the header."""
         schema = self.scan().collect_schema()
-        text = "\n".join([header, *lines]) + "\n"
-        frame = pl.read_csv(text.encode("utf-8"), schema=schema, **{**self._options(), "new_columns": None})
+        if lines:
+            text = ("\n".join(lines) + "\n").encode("utf-8")
+            frame = pl.read_csv(text, has_header=False, schema=schema, **{**self._options(), "new_columns": None})
+        else:
+            frame = pl.DataFrame(schema=schema)
         index = pl.Series(ROW_INDEX, range(0, frame.height * step, step), dtype=pl.UInt32)
         return frame.with_columns(index).select(ROW_INDEX, *schema)
 
@@ -140,7 +143,7 @@ class CsvBacking(FileBacking):
         rebuilt = self._widen(self._zero_led(found, flags))
         if found.multiline or any(bits & BREAK for bits in flags.values()):
             return rebuilt, None
-        return rebuilt, self.source.parse_lines(found.header, found.sample, step)
+        return rebuilt, self.source.parse_lines(found.sample, step)
 
     def _line_pass(self, step: int, n: int) -> tuple[LinePass, dict[str, int]]:
         """The field-count pass, with the sample's lines and per-column flag bits of the numeric columns:
