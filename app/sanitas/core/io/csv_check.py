@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,20 @@ def line_pass(
     parse of the block, not another read of the file. A file with records spanning lines is checked
     with Python's csv module and returns ``multiline`` without sample or flags.
     """
+    # The numeric columns' parse of a block runs in a second thread beside its field count (polars
+    # releases the GIL): the two share nothing but the block's bytes.
+    pool = ThreadPoolExecutor(max_workers=1) if columns and flag is not None else None
+    try:
+        return _line_pass(path, delimiter, quote, expected, block_bytes, sample_every, sample_max, columns, flag,
+                          pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _line_pass(path: Path, delimiter: str, quote: str, expected: int, block_bytes: int, sample_every: int,
+               sample_max: int, columns: list[int] | None, flag: Callable[[pl.Expr, int], pl.Expr] | None,
+               pool: ThreadPoolExecutor | None) -> LinePass:
     d, q = re.escape(delimiter), re.escape(quote)
     line = pl.col(LINE)
     blank = line.str.strip_chars("\r") == ""
@@ -122,6 +137,8 @@ def line_pass(
     offset = 0
     quoted = _quoted_field(delimiter, quote)
     for block in _blocks(path, block_bytes):
+        flags = (pool.submit(_flag_block, block, delimiter, quote, columns or [], flag, first=offset == 0)
+                 if pool is not None and flag is not None and found is None else None)
         lines = _lines(block, first=offset == 0).with_row_index(INDEX, offset=offset).collect()
         # The quoted-field regex only where a quote is: the other lines count their delimiters as they are.
         has_quote = lines.get_column(LINE).str.contains(quote, literal=True)
@@ -151,8 +168,8 @@ def line_pass(
             wanted = (pl.col(INDEX) > 0) & (data % sample_every == 0) & (data // sample_every < sample_max)
             picked = lines.filter(wanted)
             result.sample += picked.get_column(LINE).to_list()
-        if columns and flag is not None and found is None:
-            for index, code in _flag_block(block, delimiter, quote, columns, flag, first=offset == 0).items():
+        if flags is not None and found is None:
+            for index, code in flags.result().items():
                 result.flagged[index] = code | result.flagged.get(index, 0)
         del block, lines, counted
         offset += int(summary["rows"])
