@@ -32,3 +32,16 @@ def test_report_says_what_the_check_covered() -> None:
     assert check.rows_checked == 50 and check.columns_checked == ["email", "note"]  # score holds numbers
     assert check.cells_checked == 100 and check.original_values == 50
     assert [(h.column, h.source_column, h.rows) for h in check.value_hits] == [("note", "email", [50])]
+
+
+def test_columns_released_as_read_reuse_the_scan_findings() -> None:
+    frame = pl.DataFrame({
+        "email": [f"user{i}@example.org" for i in range(60)],
+        "city": ["Springfield", "Portland", "Austin"] * 20,
+        "code": [f"K{i:03d}" for i in range(60)],
+    })
+    recipe = parse_recipe({"columns": {
+        "email": {"action": "redact", "kind": "identifier", "entity": "EMAIL_ADDRESS"},
+        "city": {"action": "keep"}, "code": {"action": "keep"}}})
+    check = run(Dataset.from_frame(frame), recipe).residual
+    assert check.rescanned == ["city", "code"] and check.rescan_reused == ["city", "code"]

@@ -155,7 +155,7 @@ def run(
                                               removed=False, output_dtype=str(t)) for c, t in artifact.schema.items())]
     started = time.perf_counter()
     released = artifact if artifact is not None else frame
-    residual = residual_check(source, released, checked, settings=settings,
+    residual = residual_check(source, released, checked, settings=settings, findings=findings,
                               progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")

@@ -17,6 +17,7 @@ Two parts, both reported with column and row:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from sanitas.core.detect import classify_frame, scan_cells
-from sanitas.core.detect.findings import ColumnKind
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind
 from sanitas.core.detect.second_opinion import SecondOpinion, second_opinion
 from sanitas.core.detect.shapes import region_of
 from sanitas.core.errors import SanitasError
@@ -82,6 +83,8 @@ class ResidualCheck(BaseModel):
     min_value_length: int = MIN_VALUE_LENGTH
     value_hits: list[ValueHit] = Field(default_factory=list)
     rescanned: list[str] = Field(default_factory=list)
+    rescan_reused: list[str] = Field(default_factory=list, description="released exactly as read: the scan's "
+                                     "findings stand for the re-scan")
     rescan_sample: int = 0
     findings: list[RescanFinding] = Field(default_factory=list)
     replaced: list[str] = Field(default_factory=list)
@@ -104,6 +107,7 @@ def residual_check(
     outcomes: list[ColumnOutcome],
     *,
     settings: Settings,
+    findings: Mapping[str, ColumnFinding] | None = None,
     sample_size: int | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
@@ -144,7 +148,14 @@ def residual_check(
         progress(0.5, "Re-scanning released columns for personal data")
         size = sample_size or settings.sample_size
         check.rescan_sample = min(size, output.height)
-        found = classify_frame(output.select(check.rescanned), sample_size=size, settings=settings)
+        # A column released exactly as read holds the values the scan already classified: its finding is
+        # reused (no NER model is loaded for nothing); changed columns are classified on a sample.
+        same = {o.name: findings[o.name] for o in rescan if findings and o.name in findings
+                and _unchanged(source, output, o.name)}
+        check.rescan_reused = list(same)
+        changed = [name for name in check.rescanned if name not in same]
+        found = [*same.values(), *(classify_frame(output.select(changed), sample_size=size, settings=settings)
+                                   if changed else [])]
         by_name = {o.name: o for o in rescan}
         for finding in found:
             cancel.raise_if_cancelled()
@@ -154,6 +165,13 @@ def residual_check(
         check.second_opinion = _second_opinion(output, rescan, settings)
     progress(1.0, "Residual check done")
     return check
+
+
+def _unchanged(source: pl.DataFrame, output: pl.DataFrame, name: str) -> bool:
+    if name not in source.columns or source.height != output.height:
+        return False
+    before, after = source.get_column(name), output.get_column(name)
+    return before.dtype == after.dtype and before.equals(after)
 
 
 def _second_opinion(output: pl.DataFrame, rescan: list[ColumnOutcome], settings: Settings) -> SecondOpinion:
