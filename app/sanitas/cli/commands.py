@@ -160,6 +160,10 @@ def run_plan(args: argparse.Namespace) -> int:
     dataset, scan = _scan(args, settings, TerminalProgress(False if args.quiet else None))
     recipe, comments = suggest_recipe(scan, seed=args.seed)
     recipe.schema_fingerprint = dataset.schema_fingerprint()
+    if dataset.source is not None:  # apply on the same file reuses these findings instead of scanning again
+        from sanitas.core.recorded_findings import record_findings
+
+        recipe.findings = record_findings(scan, dataset.source)
     if args.output.suffix.lower() == ".json":
         text = dump_recipe(recipe, "json")
     else:

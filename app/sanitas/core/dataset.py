@@ -95,10 +95,20 @@ class Dataset:
 
         Deterministic (every k-th row), so the same file always gives the same sample and the same
         findings, and streaming, so it works on files larger than memory. Reads every row, so this
-        is where the full-file checks run (once per Dataset).
+        is where the full-file checks run (once per Dataset). A backing that can (CSV) draws the sample
+        in the same read of the file as its checks, instead of a second pass.
         """
         total = self.row_count() if total_rows is None else total_rows
         step = max(1, total // max(n, 1))
+        sampler = getattr(self.backing, "check_with_sample", None)
+        if sampler is not None:
+            drawn = self._run(lambda _: sampler(step, n))
+            if drawn is not None:
+                rebuilt, sample = drawn
+                if rebuilt is not None:
+                    object.__setattr__(self, "frame", rebuilt)
+                if sample is not None:
+                    return sample
 
         def query(lf: pl.LazyFrame) -> pl.DataFrame:
             indexed = lf.with_row_index(ROW_INDEX)

@@ -27,6 +27,7 @@ from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import ColumnPlan, Recipe
 from sanitas.core.recipe_check import check_recipe, plan_view, resolve_plan
+from sanitas.core.recorded_findings import reused_scan
 from sanitas.core.release import Release
 from sanitas.core.release_risk import release_risk
 from sanitas.core.residual import residual_check
@@ -70,6 +71,10 @@ def run(
         raise RecipeError(f"{dataset.name}: the recipe cannot run on this data:", data_problems)
 
     started = time.perf_counter()
+    notes: list[str] = []
+    if scan is None:  # findings the recipe recorded for this very file make the scan unnecessary
+        scan, not_reused = reused_scan(recipe.findings, dataset.source, dataset.name, list(schema))
+        notes += [not_reused] if not_reused else []
     if scan is None:
         scan = scan_dataset(dataset, settings=settings, progress=sub_progress(progress, 0.0, 0.3), cancel=cancel)
     timings["scan"] = time.perf_counter() - started
@@ -154,7 +159,7 @@ def run(
                                               removed=False, output_dtype=str(t)) for c, t in artifact.schema.items())]
     started = time.perf_counter()
     released = artifact if artifact is not None else frame
-    residual = residual_check(source, released, checked, settings=settings,
+    residual = residual_check(source, released, checked, settings=settings, findings=findings,
                               progress=sub_progress(progress, 0.9, 1.0), cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
     progress(1.0, "Release ready")
@@ -164,7 +169,6 @@ def run(
         declared=list(k_section.quasi_identifiers) if k_section is not None else [], not_raw=set(handled),
         real_records=all(r.releases_real_records for r in results.values()), source=dataset.name,
         sampling_fraction=_sampling_fraction(k_section, source.height))
-    notes = []
     if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
         notes.append(f"The recipe was written for a dataset with another column layout (schema "
                      f"{recipe.schema_fingerprint}; {dataset.name} has {dataset.schema_fingerprint()}): check that "

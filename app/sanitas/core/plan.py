@@ -152,6 +152,7 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
     data = recipe_to_data(recipe)
     columns = data.pop("columns", {})
     sections = {name: data.pop(name) for name in DATASET_SECTIONS if name in data}
+    findings = data.pop("findings", None)
     if recipe.k_anonymity is not None:  # the analyst reads what was chosen, not every default
         sections["k_anonymity"] = {**recipe.k_anonymity.model_dump(mode="json", exclude_defaults=True),
                                    "suppression_limit": recipe.k_anonymity.suppression_limit}
@@ -182,6 +183,11 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
     if sections:
         lines += yaml.safe_dump(sections, sort_keys=False, allow_unicode=True, default_flow_style=None).rstrip(
             "\n").splitlines()
+    if findings:
+        lines += ["# What the scan found, recorded for the file with this SHA-256: `sanitas apply` on that same file",
+                  "# reuses it instead of scanning again (the report says so). Delete this section to always scan."]
+        lines += yaml.safe_dump({"findings": findings}, sort_keys=False, allow_unicode=True,
+                                default_flow_style=None).rstrip("\n").splitlines()
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ from sanitas.core.keys import KeyRef
 from sanitas.core.privacy.dp.section import DifferentialPrivacySection
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.synthetic.section import SyntheticSection
+from sanitas.core.recorded_findings import RecordedFindings
 from sanitas.core.validation import validation_problems
 
 RECIPE_VERSION = 1
@@ -84,6 +85,8 @@ class Recipe(BaseModel):
     k_anonymity: KAnonymitySection | None = None
     synthetic: SyntheticSection | None = None
     differential_privacy: DifferentialPrivacySection | None = None
+    findings: RecordedFindings | None = Field(default=None, description="the scan the recipe was planned from, "
+                                              "for the file with this SHA-256: apply reuses it on that file")
 
     @field_validator("columns", mode="before")
     @classmethod

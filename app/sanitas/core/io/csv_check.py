@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -76,6 +77,17 @@ def _quoted_field(delimiter: str, quote: str) -> str:
     return f"(^|{d}){q}(?:[^{q}]|{q}{q})*{q}"
 
 
+@dataclass
+class LinePass:
+    """What one pass over the raw lines found: the first ragged record, and (unless the file has
+    records that span lines) every ``sample_every``-th data line and the flagged numeric columns."""
+
+    ragged: RaggedRow | None
+    multiline: bool = False
+    sample: list[str] = field(default_factory=list)
+    flagged: dict[int, int] = field(default_factory=dict)  # column position -> flag bits seen (OR)
+
+
 def find_ragged_row(
     path: Path, delimiter: str, quote: str, expected: int, *, block_bytes: int = BLOCK_BYTES
 ) -> RaggedRow | None:
@@ -84,20 +96,58 @@ def find_ragged_row(
     Only a quote at the start of a field opens a quoted field (as in polars), so a literal quote
     inside an unquoted value (5'10") does not confuse the count.
     """
+    return line_pass(path, delimiter, quote, expected, block_bytes=block_bytes).ragged
+
+
+def line_pass(
+    path: Path, delimiter: str, quote: str, expected: int, *, block_bytes: int = BLOCK_BYTES,
+    sample_every: int = 0, sample_max: int = 0, columns: list[int] | None = None,
+    flag: Callable[[pl.Expr, int], pl.Expr] | None = None,
+) -> LinePass:
+    """The ragged-row check, and in the same read of the file an evenly spread sample of raw lines
+    (data line i when i % ``sample_every`` == 0, at most ``sample_max``) and ``flag(column, index)``,
+    an aggregate of flag bits (0: nothing found) over the text of each of ``columns`` (by position,
+    parsed from each block).
+
+    Each block is already in memory for the field count, so sampling and the numeric checks cost a
+    parse of the block, not another read of the file. A file with records spanning lines is checked
+    with Python's csv module and returns ``multiline`` without sample or flags.
+    """
+    # The numeric columns' parse of a block runs in a second thread beside its field count (polars
+    # releases the GIL): the two share nothing but the block's bytes.
+    pool = ThreadPoolExecutor(max_workers=1) if columns and flag is not None else None
+    try:
+        return _line_pass(path, delimiter, quote, expected, block_bytes, sample_every, sample_max, columns, flag,
+                          pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _line_pass(path: Path, delimiter: str, quote: str, expected: int, block_bytes: int, sample_every: int,
+               sample_max: int, columns: list[int] | None, flag: Callable[[pl.Expr, int], pl.Expr] | None,
+               pool: ThreadPoolExecutor | None) -> LinePass:
     d, q = re.escape(delimiter), re.escape(quote)
     line = pl.col(LINE)
     blank = line.str.strip_chars("\r") == ""
     fields = pl.col(FIELDS)
     bad = pl.col(BAD)
     found: RaggedRow | None = None
+    result = LinePass(ragged=None)
     offset = 0
+    quoted = _quoted_field(delimiter, quote)
     for block in _blocks(path, block_bytes):
-        # One with_columns per step: each expression is computed once (the regex is the expensive
-        # part); repeating an expression inside select would compute it again.
-        result = (
-            _lines(block, first=offset == 0)
-            .with_row_index(INDEX, offset=offset)
-            .with_columns(line.str.replace_all(_quoted_field(delimiter, quote), "${1}").alias(UNQUOTED))
+        flags = (pool.submit(_flag_block, block, delimiter, quote, columns or [], flag, first=offset == 0)
+                 if pool is not None and flag is not None and found is None else None)
+        lines = _lines(block, first=offset == 0).with_row_index(INDEX, offset=offset).collect()
+        # The quoted-field regex only where a quote is: the other lines count their delimiters as they are.
+        has_quote = lines.get_column(LINE).str.contains(quote, literal=True)
+        counted = lines.with_columns(line.alias(UNQUOTED))
+        if has_quote.any():
+            unquoted = lines.filter(has_quote).select(line.str.replace_all(quoted, "${1}")).to_series()
+            counted = counted.with_columns(counted.get_column(UNQUOTED).scatter(has_quote.arg_true(), unquoted))
+        summary = (
+            counted.lazy()
             .with_columns((pl.col(UNQUOTED).str.count_matches(delimiter, literal=True) + 1).alias(FIELDS))
             .with_columns(((pl.col(INDEX) > 0) & ~blank & (fields != expected)).alias(BAD))
             .select(
@@ -109,13 +159,33 @@ def find_ragged_row(
             .collect()
             .row(0, named=True)
         )
-        del block
-        if result["multiline"]:
-            return _find_ragged_multiline(path, delimiter, quote, expected)
-        if found is None and result["index"] is not None:
-            found = RaggedRow(line=int(result["index"]) + 1, fields=int(result["fields"]))
-        offset += int(result["rows"])
-    return found
+        if summary["multiline"]:
+            return LinePass(ragged=_find_ragged_multiline(path, delimiter, quote, expected), multiline=True)
+        if found is None and summary["index"] is not None:
+            found = RaggedRow(line=int(summary["index"]) + 1, fields=int(summary["fields"]))
+        if sample_every and found is None:
+            data = pl.col(INDEX) - 1
+            wanted = (pl.col(INDEX) > 0) & (data % sample_every == 0) & (data // sample_every < sample_max)
+            picked = lines.filter(wanted)
+            result.sample += picked.get_column(LINE).to_list()
+        if flags is not None and found is None:
+            for index, code in flags.result().items():
+                result.flagged[index] = code | result.flagged.get(index, 0)
+        del block, lines, counted
+        offset += int(summary["rows"])
+    result.ragged = found
+    return result
+
+
+def _flag_block(block: bytes, delimiter: str, quote: str, columns: list[int], flag: Callable[[pl.Expr, int], pl.Expr],
+                *, first: bool) -> dict[int, int]:
+    """``flag`` (an integer aggregate, 0 for nothing) of each of ``columns`` (by position) on this block's
+    values read as text, for the columns where it is not 0."""
+    frame = pl.read_csv(block, has_header=False, skip_rows=1 if first else 0, separator=delimiter,
+                        quote_char=quote, infer_schema=False, columns=columns, truncate_ragged_lines=True)
+    names = frame.columns  # the projected columns, in file order (``columns`` is ascending)
+    row = frame.select([flag(pl.col(name), i).alias(name) for name, i in zip(names, columns, strict=True)]).row(0)
+    return {i: int(code) for i, code in zip(columns, row, strict=True) if code}
 
 
 def _find_ragged_multiline(path: Path, delimiter: str, quote: str, expected: int) -> RaggedRow | None:

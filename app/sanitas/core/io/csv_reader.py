@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
-from sanitas.core.dataset import Dataset
+from sanitas.core.dataset import ROW_INDEX, Dataset
 from sanitas.core.errors import LoadError
 from sanitas.core.io.backing import FileBacking, read_or_explain
-from sanitas.core.io.csv_check import find_ragged_row
+from sanitas.core.io.csv_check import LinePass, find_ragged_row, line_pass
 from sanitas.core.io.csv_sniff import (
     SNIFF_BYTES,
     Dialect,
@@ -36,6 +36,8 @@ from sanitas.core.io.transcode import transcode_to_utf8
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 
 INFER_ROWS = 10_000
+ZERO_LED, BREAK = 1, 2  # flag bits of a numeric column in the line pass
+PLAIN_NUMBER = r"^(?:-?[1-9][0-9]{0,8}(?:\.[0-9]{1,6})?|0(?:\.[0-9]{1,6})?)$"
 TAB_SUFFIXES = (".tsv", ".tab")
 _TYPE_BREAK = re.compile(
     r"could not parse .* as dtype .* at column '(?P<name>.*)' \(column number (?P<num>\d+)\)", re.S
@@ -83,6 +85,18 @@ class CsvSource:
             self.path, infer_schema_length=INFER_ROWS, schema_overrides=overrides or None, **self._options()
         )
 
+    def parse_lines(self, lines: list[str], step: int) -> pl.DataFrame:
+        """Raw data lines (every ``step``-th row of the file) parsed as ``scan`` reads them, with their
+        row numbers in ROW_INDEX: the same parser and schema, on a small text without the header."""
+        schema = self.scan().collect_schema()
+        if lines:
+            text = ("\n".join(lines) + "\n").encode("utf-8")
+            frame = pl.read_csv(text, has_header=False, schema=schema, **{**self._options(), "new_columns": None})
+        else:
+            frame = pl.DataFrame(schema=schema)
+        index = pl.Series(ROW_INDEX, range(0, frame.height * step, step), dtype=pl.UInt32)
+        return frame.with_columns(index).select(ROW_INDEX, *schema)
+
     def raw_head(self) -> pl.DataFrame:
         """The first rows as text, as written: what type inference will see."""
         return pl.scan_csv(self.path, infer_schema=False, n_rows=INFER_ROWS, **self._options()).collect()
@@ -101,7 +115,7 @@ class CsvBacking(FileBacking):
         self._error: LoadError | None = None
 
     def check(self) -> pl.LazyFrame | None:
-        """Streaming passes over the whole file, once per Dataset; a failure is remembered.
+        """The full-file checks, once per Dataset (one read of the file); a failure is remembered.
 
         Besides ragged rows: a column read as numbers from the first rows may hold a zero-led code
         further down (ZIP 02139 after 10,000 rows of 9xxxx); read as a number it would lose its zero,
@@ -111,11 +125,58 @@ class CsvBacking(FileBacking):
             if self._error is not None:
                 raise LoadError(self._error.message)
             return None
-        self._error = self._ragged_error()
+        found, flags = self._line_pass(0, 0)
+        return self._widen(self._zero_led(found, flags))
+
+    def check_with_sample(self, step: int, n: int) -> tuple[pl.LazyFrame | None, pl.DataFrame | None] | None:
+        """``check`` and an evenly spread sample (every ``step``-th row, at most ``n``, with ROW_INDEX) in
+        one read of the file: the sample's raw lines are kept from the field-count pass and parsed with
+        the frame's schema. None when the checks already ran.
+
+        The sample is None (draw it with a query) when the file has records spanning lines or a numeric
+        column may hold a value its type cannot read: the typed streaming query then finds and widens
+        that column exactly, as before.
+        """
+        if self._checked:
+            return None
+        found, flags = self._line_pass(step, n)
+        rebuilt = self._widen(self._zero_led(found, flags))
+        if found.multiline or any(bits & BREAK for bits in flags.values()):
+            return rebuilt, None
+        return rebuilt, self.source.parse_lines(found.sample, step)
+
+    def _line_pass(self, step: int, n: int) -> tuple[LinePass, dict[str, int]]:
+        """The field-count pass, with the sample's lines and per-column flag bits of the numeric columns:
+        ZERO_LED (a zero-led code or a ``lossy_number``), BREAK (a value the column's type may not read)."""
+        source = self.source
+        schema = source.scan().collect_schema()
+        names = list(schema)
+        numeric = [i for i, dtype in enumerate(schema.values()) if dtype.is_numeric()]
+
+        def flag(value: pl.Expr, index: int) -> pl.Expr:
+            # Short plain numbers (most values) are neither zero-led nor lossy: the costly test skips them.
+            odd = value.filter(~value.str.contains(PLAIN_NUMBER).fill_null(True))
+            zero_led = odd.str.contains(r"^\s*[+-]?0\d") | lossy_number(odd)
+            breaks = value.is_not_null() & value.cast(schema[names[index]], strict=False).is_null()
+            return zero_led.any().cast(pl.Int8) * ZERO_LED + breaks.any().cast(pl.Int8) * BREAK
+
+        dialect = source.dialect
+        found = line_pass(source.path, dialect.delimiter, dialect.quote_char, len(source.header),
+                          sample_every=step, sample_max=n, columns=numeric, flag=flag)
         self._checked = True
-        if self._error is not None:
+        if found.ragged is not None:
+            self._error = LoadError(ragged_message(source.original.name, found.ragged.line, found.ragged.fields,
+                                                   len(source.header), dialect.delimiter))
             raise LoadError(self._error.message)
-        zero_led = self._zero_led_numeric_columns()
+        return found, {names[i]: bits for i, bits in found.flagged.items()}
+
+    def _zero_led(self, found: LinePass, flags: dict[str, int]) -> set[str]:
+        if found.multiline:  # no flags from the line pass: the streaming query over the numeric columns
+            return self._zero_led_numeric_columns()
+        return {name for name, bits in flags.items() if bits & ZERO_LED}
+
+    def _widen(self, zero_led: set[str]) -> pl.LazyFrame | None:
+        """Re-read ``zero_led`` columns as text: the rebuilt frame, or None when there are none."""
         if not zero_led:
             return None
         self.source.text_columns |= zero_led

@@ -11,11 +11,13 @@ string expressions (no per-value Python); integer columns are masked as their de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, Literal
 
 import polars as pl
 from pydantic import Field
 
+from sanitas.core.transforms._mask_bytes import mask_ascii
 from sanitas.core.transforms._text import as_text, is_null_dtype, is_numeric, is_temporal, is_text
 from sanitas.core.transforms.base import Transform, TransformParams
 
@@ -121,20 +123,46 @@ class Mask(Transform):
             domain = pl.when(tld.is_not_null()).then(pl.concat_str([pl.lit(mask3), tld])).otherwise(pl.lit(mask3))
         return pl.concat_str([head, pl.lit(mask3), tail, pl.lit("@"), domain])
 
+    def _characters(self, text: pl.Series) -> pl.Series:
+        """Character masking of a text Series: ASCII rows over their bytes (``mask_ascii``, same
+        rule), the others by the general expression."""
+        slow = lambda t: _select(t, self._mask_characters(pl.col(_V)))  # noqa: E731
+        if not self.params.mask_char.isascii():
+            return slow(text)
+        first, last = self._char_keep()
+        ascii_rows = _select(text, pl.col(_V).str.len_bytes() == pl.col(_V).str.len_chars()).fill_null(True)
+        return _piecewise(text, ascii_rows, lambda t: mask_ascii(
+            t, first, last, self.params.mask_char, separators_count=not self.params.keep_separators), slow)
+
     def apply(self, column: pl.Series) -> pl.Series:
         text = (as_text(column) if not is_null_dtype(column.dtype) else column.cast(pl.String)).alias(_V)
         c = pl.col(_V)
         non_null = column.len() - column.null_count()
-        emails = 0
+        is_email = pl.repeat(False, text.len(), eager=True)
         if self.params.style != "characters":
-            emails = int(text.to_frame().select(c.str.contains(EMAIL_SHAPE).sum()).item() or 0)
-        # when/then evaluates both branches on every row: pick one branch when the column is uniform.
-        if emails == 0:
-            expr = self._mask_characters(c)
-        elif emails == non_null:
-            expr = self._mask_email(c)
-        else:
-            expr = pl.when(c.str.contains(EMAIL_SHAPE)).then(self._mask_email(c)).otherwise(self._mask_characters(c))
-        out = text.to_frame().select(expr.alias(column.name)).get_column(column.name)
+            is_email = _select(text, c.str.contains(EMAIL_SHAPE).fill_null(False))
+        emails = int(is_email.sum())
+        out = _piecewise(text, is_email, lambda t: _select(t, self._mask_email(c)), self._characters)
         self._facts = {"cells_masked": non_null, "emails_masked": emails}
-        return out
+        return out.alias(column.name)
+
+
+def _select(text: pl.Series, expr: pl.Expr) -> pl.Series:
+    return text.to_frame().select(expr).to_series()
+
+
+def _piecewise(text: pl.Series, mask: pl.Series, when_true: Callable[[pl.Series], pl.Series],
+               when_false: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``when_true`` on the rows where ``mask`` holds and ``when_false`` on the others, in row order.
+
+    when/then would compute both expressions on every row; a column is usually all of one kind.
+    """
+    hits = int(mask.sum())
+    if hits == text.len():
+        return when_true(text)
+    if hits == 0:
+        return when_false(text)
+    out = pl.Series(_V, [None] * text.len(), dtype=pl.String)
+    yes, no = mask.arg_true(), (~mask).arg_true()
+    out = out.scatter(yes, when_true(text.gather(yes)))
+    return out.scatter(no, when_false(text.gather(no)))

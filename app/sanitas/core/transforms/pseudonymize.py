@@ -26,12 +26,8 @@ import numpy as np
 import polars as pl
 from pydantic import Field, model_validator
 
-from sanitas.core.transforms._keyed import (
-    MIN_KEY_BYTES,
-    KeyedHasher,
-    base32_token,
-    integer_like,
-)
+from sanitas.core.transforms._keyed import MIN_KEY_BYTES, integer_like
+from sanitas.core.transforms._keyed_columns import base32_tokens, digest_words, hmac_hex
 from sanitas.core.transforms._shape import shape_many
 from sanitas.core.transforms._text import (
     Normalization,
@@ -40,7 +36,7 @@ from sanitas.core.transforms._text import (
     is_integer,
     is_null_dtype,
     is_text,
-    normalize,
+    normalize_series,
 )
 from sanitas.core.transforms.base import (
     HASH_SEED,
@@ -52,8 +48,7 @@ from sanitas.core.transforms.base import (
 )
 
 SHARED_KEY = "pseudonymize.outputs"
-CHUNK = 50_000  # distinct values per block in Python (and between cancel checks)
-DIGEST_BYTES = 16  # what the collision check keeps per input: enough to tell inputs apart
+CHUNK = 250_000  # distinct values per block (between cancel checks and progress reports)
 DIGEST = ("digest_0", "digest_1")  # its two 8-byte halves
 OUTPUT = "output"
 
@@ -156,33 +151,38 @@ class Pseudonymize(Transform):
                 f"key '{self.params.key}' has {len(key)} bytes; use a random key of at least "
                 f"{MIN_KEY_BYTES} bytes (32 recommended)"
             )
-        self._hasher = KeyedHasher(key, self.params.domain)
+        self._key = key
         return self
 
-    def _outputs(self, fmt: str, digests: list[bytes], texts: list[str], values: list[Any]) -> list[Any]:
-        """Pseudonyms for one block of distinct values (list comprehensions: this is the hot loop)."""
+    def _outputs(self, fmt: str, hexes: pl.Series, texts: pl.Series, values: pl.Series) -> pl.Series:
+        """Pseudonyms for one block of distinct values from their hex digests, as polars expressions
+        where the format allows (token, email); digits and integer keep their per-value rules."""
         p = self.params
         if fmt == "token":
-            if p.alphabet == "hex":
-                return [p.prefix + d.hex()[: p.length] for d in digests]
-            return [p.prefix + base32_token(d, p.length) for d in digests]
+            body = hexes.str.slice(0, p.length) if p.alphabet == "hex" else base32_tokens(hexes, p.length)
+            return body.to_frame(OUTPUT).select(pl.lit(p.prefix) + pl.col(OUTPUT)).to_series().alias(OUTPUT)
+        if fmt == "email":
+            return self._emails(hexes, texts)
+        digests = [bytes.fromhex(h) for h in hexes.to_list()]
         if fmt == "integer":
-            return [integer_like(d, int(v)) for d, v in zip(digests, values, strict=True)]
-        if fmt == "digits":
-            return shape_many(digests, texts, luhn=p.luhn)
-        return [self._email(d, t) for d, t in zip(digests, texts, strict=True)]
+            return pl.Series(OUTPUT, [integer_like(d, int(v)) for d, v in zip(digests, values.to_list(), strict=True)],
+                             dtype=pl.Int64)
+        return pl.Series(OUTPUT, shape_many(digests, texts.to_list(), luhn=p.luhn), dtype=pl.String)
 
-    def _email(self, digest: bytes, value: str) -> str:
-        # The local part comes from the whole address, so one person's addresses at two providers
-        # do not share a local part.
-        local = digest.hex()[: self.params.length]
-        at = value.rfind("@")
-        if at < 0:
-            return f"{local}@example.invalid"
-        domain = value[at + 1 :]
+    def _emails(self, hexes: pl.Series, texts: pl.Series) -> pl.Series:
+        """``local@domain``: the local part comes from the whole address's digest, so one person's
+        addresses at two providers do not share a local part; the domain after the last '@' is kept
+        (or pseudonymized under .example); a value without '@' gets example.invalid."""
+        frame = pl.DataFrame({"hex": hexes, "text": texts})
+        domain = frame.select(pl.col("text").str.extract(r"@([^@]*)$", 1)).to_series().alias("domain")
         if self.params.email_domain == "pseudonymize":
-            domain = base32_token(self._hasher.digest("\x00domain\x00" + domain), 10) + ".example"
-        return f"{local}@{domain}"
+            names = domain.drop_nulls().unique()
+            tokens = base32_tokens(hmac_hex("\x00domain\x00" + names, self._key, self.params.domain), 10)
+            domain = broadcast(domain, names, tokens + ".example", pl.String).alias("domain")
+        local = pl.col("hex").str.slice(0, self.params.length)
+        return frame.with_columns(domain).select(
+            pl.concat_str([local, pl.lit("@"), pl.col("domain").fill_null("example.invalid")]).alias(OUTPUT)
+        ).to_series()
 
     def apply(self, column: pl.Series) -> pl.Series:
         fmt = self._format(column.dtype)
@@ -191,22 +191,22 @@ class Pseudonymize(Transform):
         source = column if fmt == "integer" else as_text(column)
         distinct = distinct_values(source)
         total = distinct.len()
-        # One block of distinct values at a time in Python: its values, normalized texts, digests and
-        # pseudonyms go into Series before the next block, so no list of a million objects is built.
+        # A block of distinct values at a time (cancel and progress between blocks): normalized in
+        # polars (Python only for non-ASCII values), hashed in Rust, formatted with expressions.
         outputs: list[pl.Series] = []
         digests: list[pl.DataFrame] = []
         cancel, progress = self.ctx.cancel, self.ctx.progress
         for start in range(0, total, CHUNK):
             cancel.raise_if_cancelled()
             progress(start / max(total, 1), "pseudonymizing distinct values")
-            block = distinct.slice(start, CHUNK).to_list()
-            texts = [normalize(str(v), mode) for v in block] if mode != "none" or fmt == "integer" else block
-            full = [self._hasher.digest(t) for t in texts]
-            outputs.append(pl.Series("output", self._outputs(fmt, full, texts, block), dtype=out_dtype))
-            digests.append(_digest_frame(full))
-            del block, texts, full
-        mapped = pl.concat(outputs) if outputs else pl.Series("output", [], dtype=out_dtype)
-        digest = pl.concat(digests) if digests else _digest_frame([])
+            block = distinct.slice(start, CHUNK)
+            texts = normalize_series(block, mode)
+            hexes = hmac_hex(texts, self._key, self.params.domain)
+            outputs.append(self._outputs(fmt, hexes, texts, block).cast(out_dtype).alias(OUTPUT))
+            digests.append(digest_words(hexes, DIGEST))
+            del block, texts, hexes
+        mapped = pl.concat(outputs) if outputs else pl.Series(OUTPUT, [], dtype=out_dtype)
+        digest = pl.concat(digests) if digests else pl.DataFrame(schema={d: pl.UInt64 for d in DIGEST})
         del outputs, digests
         collided, inputs = self._collisions(fmt, mapped, digest)
         del digest
@@ -278,10 +278,3 @@ def _shared_outputs(outputs: pl.Series) -> pl.Series:
     tied[:-1] |= ties
     candidates = outputs.gather(order[tied]).to_frame(OUTPUT)
     return candidates.group_by(OUTPUT).len().filter(pl.col("len") > 1).get_column(OUTPUT)
-
-
-def _digest_frame(digests: list[bytes]) -> pl.DataFrame:
-    """The first DIGEST_BYTES of each digest as two UInt64 columns: equal exactly when the bytes are,
-    in 16 bytes a row where a Binary column takes 32."""
-    words = np.frombuffer(b"".join(d[:DIGEST_BYTES] for d in digests), dtype=np.uint64).reshape(-1, 2)
-    return pl.DataFrame({DIGEST[0]: words[:, 0].copy(), DIGEST[1]: words[:, 1].copy()})
