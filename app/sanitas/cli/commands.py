@@ -196,7 +196,8 @@ def add_apply(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--engine", choices=["local", "spark"], default="local",
                         help="local: in this process (default); spark: on Apache Spark (needs sanitas[spark]), "
                              "reading and writing Parquet or CSV folders")
-    parser.add_argument("--master", metavar="URL", help="Spark master for --engine spark (default local[*])")
+    parser.add_argument("--master", metavar="URL",
+                        help="Spark master for --engine spark (default: the settings' spark_master, local[*])")
     parser.set_defaults(handler=run_apply)
 
 

@@ -29,6 +29,7 @@ from sanitas.gui.actions import build_actions, build_menus
 from sanitas.gui.document import Document
 from sanitas.gui.release_panels import placeholder_panel
 from sanitas.gui.session import Session
+from sanitas.gui.spark_run import add_spark_action
 from sanitas.gui.widgets.columns_panel import ColumnsPanel
 from sanitas.gui.widgets.data_view import DataView
 from sanitas.gui.widgets.inspector import InspectorPanel
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         stack = self.doc.undo_stack
         self.actions = build_actions(self, stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo"))
         build_menus(self, self.actions)
+        self.run_on_spark_action = add_spark_action(self)  # Run on Spark... (gui/spark_run.py)
         self.messages = MessageBar(self)
         self.columns_panel = ColumnsPanel(self.doc, self)
         self.data_view = DataView(self.doc, self)

@@ -31,7 +31,7 @@ def run_apply_spark(args: argparse.Namespace, settings: Settings, key_files: dic
     reads = files_read(recipe, recipe_path=args.recipe, key_files=key_files)
     kind = check_output(output, source, reads)
     cancel = CancelToken()
-    master = args.master or "local[*]"
+    master = args.master or settings.spark_master
     with spark_session(master) as spark:
         try:
             result = run_on_spark(spark, source, recipe, master=master, recipe_dir=args.recipe.parent,
