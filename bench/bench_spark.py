@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import socket
 import tempfile
 import time
 from collections.abc import Sequence
@@ -25,8 +26,30 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from _common import DEFAULT_CSV, import_sanitas, machine, require_data, warm_up
-from bench_apply import KEY_FILE, recipe_data
+_REAL_CONNECT, _REAL_GETADDRINFO = socket.socket.connect, socket.getaddrinfo  # before _common's network guard
+
+from _common import DEFAULT_CSV, import_sanitas, machine, require_data, warm_up  # noqa: E402
+from bench_apply import KEY_FILE, recipe_data  # noqa: E402
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+_GUARDED_CONNECT, _GUARDED_GETADDRINFO = socket.socket.connect, socket.getaddrinfo
+
+
+def _loopback_connect(self: socket.socket, address: Any) -> Any:
+    """The driver talks to its own JVM over the loopback interface; every other host stays blocked."""
+    if isinstance(address, tuple) and address and address[0] in LOOPBACK:
+        return _REAL_CONNECT(self, address)
+    return _GUARDED_CONNECT(self, address)
+
+
+def _loopback_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if host in LOOPBACK:
+        return _REAL_GETADDRINFO(host, *args, **kwargs)
+    return _GUARDED_GETADDRINFO(host, *args, **kwargs)
+
+
+socket.socket.connect = _loopback_connect  # type: ignore[method-assign]
+socket.getaddrinfo = _loopback_getaddrinfo  # type: ignore[assignment]
 
 
 def make_table(csv: Path, rows: int, folder: Path) -> Path:
