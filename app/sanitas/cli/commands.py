@@ -198,6 +198,11 @@ def add_apply(sub: argparse._SubParsersAction) -> None:
                              "4 when a step's privacy check flags it (synthetic rows copying real ones)")
     parser.add_argument("--key-file", action="append", default=[], metavar="NAME=PATH",
                         help="read key NAME from PATH instead of the recipe's reference (repeatable)")
+    parser.add_argument("--engine", choices=["local", "spark"], default="local",
+                        help="local: in this process (default); spark: on Apache Spark (needs sanitas[spark]), "
+                             "reading and writing Parquet or CSV folders")
+    parser.add_argument("--master", metavar="URL",
+                        help="Spark master for --engine spark (default: the settings' spark_master, local[*])")
     parser.set_defaults(handler=run_apply)
 
 
@@ -221,6 +226,14 @@ def run_apply(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     settings = _settings(args)
+    if getattr(args, "engine", "local") == "spark":
+        from sanitas.spark.cli import run_apply_spark
+
+        progress = TerminalProgress(False if args.quiet else None)
+        try:
+            return run_apply_spark(args, settings, _key_files(args.key_file), progress)
+        finally:
+            progress.done()
     recipe = load_recipe(args.recipe)
     dataset = open_input(args)
     output = args.output.expanduser().absolute()

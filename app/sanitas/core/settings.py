@@ -42,6 +42,9 @@ class Settings(BaseModel):
         "trusted workbook."))
     excel_max_bytes: int = Field(default=ExcelLimits.max_bytes, ge=1, description=(
         "Largest unpacked size of an Excel workbook read, in bytes; raise it for a trusted workbook."))
+    spark_master: str = Field(default="local[*]", min_length=1, description=(
+        "Spark master for the Spark engine (apply --engine spark, the workbench's Run on Spark): local[*] on "
+        "this machine, or a cluster URL such as spark://host:7077."))
 
     def excel_limits(self) -> ExcelLimits:
         return ExcelLimits(max_cells=self.excel_max_cells, max_bytes=self.excel_max_bytes)

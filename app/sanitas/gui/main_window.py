@@ -30,6 +30,7 @@ from sanitas.gui.document import Document
 from sanitas.gui.panels.privacy_budget.panel import PrivacyBudgetPanel
 from sanitas.gui.panels.synthetic_panel import SyntheticPanel
 from sanitas.gui.session import Session
+from sanitas.gui.spark_run import add_spark_action
 from sanitas.gui.widgets.columns.panel import ColumnsPanel
 from sanitas.gui.widgets.common.message_bar import MessageBar
 from sanitas.gui.widgets.data.view import DataView
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         stack = self.doc.undo_stack
         self.actions = build_actions(self, stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo"))
         build_menus(self, self.actions)
+        self.run_on_spark_action = add_spark_action(self)  # Run on Spark... (gui/spark_run.py)
         self.messages = MessageBar(self)
         self.columns_panel = ColumnsPanel(self.doc, self)
         self.data_view = DataView(self.doc, self)
