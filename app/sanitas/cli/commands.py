@@ -217,12 +217,11 @@ def _key_files(values: list[str]) -> dict[str, Path]:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    from sanitas.core.engine import run
-    from sanitas.core.export import export_release, files_read
+    from sanitas.core.export import files_read
     from sanitas.core.io import check_destination, folders_to_create
-    from sanitas.core.progress import sub_progress
     from sanitas.core.recipe import load_recipe
     from sanitas.core.step_registry import STEPS
+    from sanitas.core.streamed_release import release_to_file
 
     started = time.perf_counter()
     settings = _settings(args)
@@ -246,20 +245,22 @@ def run_apply(args: argparse.Namespace) -> int:
     check_destination(output, dataset.source, reads=reads, create_folders=True)
     progress = TerminalProgress(False if args.quiet else None)
     try:
-        release = run(dataset, recipe, recipe_dir=args.recipe.parent, settings=settings,
-                      key_files=key_files, progress=sub_progress(progress, 0, 0.9))
+        # Streamed batch by batch when the recipe allows it (memory flat with the rows), in memory otherwise.
         created = _make_folders(folders_to_create(output))
         try:
-            result = export_release(release, output, recipe_path=args.recipe, strict=args.strict, reads=reads,
-                                    progress=sub_progress(progress, 0.9, 1.0))
+            done = release_to_file(dataset, recipe, output, recipe_path=args.recipe, recipe_dir=args.recipe.parent,
+                                   settings=settings, key_files=key_files, strict=args.strict, reads=reads,
+                                   progress=progress)
         except BaseException:
             _remove_empty(created)
             raise
     finally:
         progress.done()
+    release, result = done.release, done.export
     residual = release.residual
     if result.output is not None:
-        print(f"Wrote {result.output} ({release.output.height:,} rows, {release.output.width} columns)")
+        rows, columns = release.output_shape
+        print(f"Wrote {result.output} ({rows:,} rows, {columns} columns)")
     else:
         why = "residual findings" if not release.residual.clean else "the privacy check flagged it"
         print(f"Withheld {args.output}: not written (--strict and {why})")

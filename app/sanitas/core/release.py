@@ -45,6 +45,8 @@ class Release:
     artifact: pl.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # warnings for the report's headline and the CLI
     risk: Any = None  # ReleaseRisk: re-identification risk of the released file over its quasi-identifiers
+    # (rows, columns) of a streamed release, whose records went to the file batch by batch (frame is None)
+    shape: tuple[int, int] | None = None
 
     def outcome(self, column: str) -> ColumnOutcome | None:
         return next((o for o in self.outcomes if o.name == column), None)
@@ -65,6 +67,13 @@ class Release:
             return self.artifact
         assert self.frame is not None
         return self.frame
+
+    @property
+    def output_shape(self) -> tuple[int, int]:
+        """(rows, columns) of what the export writes, whether held in memory or streamed to the file."""
+        if self.shape is not None and self.artifact is None and self.frame is None:
+            return self.shape
+        return self.output.height, self.output.width
 
     @property
     def releases_real_records(self) -> bool:

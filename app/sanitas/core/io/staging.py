@@ -34,6 +34,7 @@ class StagedFiles:
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path]] = []  # (temp, destination), in commit order
+        self._last: set[Path] = set()  # temps renamed after all the others (data files, after their reports)
         self._interrupts = first_interrupt_only()
 
     def __enter__(self) -> StagedFiles:
@@ -47,11 +48,21 @@ class StagedFiles:
         finally:
             self._interrupts.__exit__(kind, error, trace)
 
-    def new(self, path: Path) -> Path:
-        """A temp file for ``path``, removed on discard and renamed over ``path`` on commit."""
+    def new(self, path: Path, *, last: bool = False) -> Path:
+        """A temp file for ``path``, removed on discard and renamed over ``path`` on commit; ``last``:
+        after every file not so marked (a data file is staged before its reports, renamed after them)."""
         temp = new_temp_file(path)
         self._files.append((temp, path))
+        if last:
+            self._last.add(temp)
         return temp
+
+    def forget(self, temp: Path) -> None:
+        """Remove one staged temp file now (a data file withheld once its reports are known)."""
+        self._files = [(t, p) for t, p in self._files if t != temp]
+        self._last.discard(temp)
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
     def text(self, path: Path, text: str) -> Path:
         temp = self.new(path)
@@ -60,7 +71,9 @@ class StagedFiles:
         return temp
 
     def commit(self) -> None:
-        """Put every file in place, in order; the permissions of a replaced file are kept."""
+        """Put every file in place, in order (those staged ``last`` at the end); the permissions of a
+        replaced file are kept."""
+        self._files.sort(key=lambda pair: pair[0] in self._last)  # stable: the order added, otherwise
         for temp, path in self._files:
             _match_mode(temp, path)
             with open(temp, "rb+") as handle:
@@ -70,6 +83,7 @@ class StagedFiles:
                 os.replace(temp, path)
             folders = {path.parent for _, path in self._files}
             self._files.clear()
+            self._last.clear()
         for folder in folders:
             _fsync_folder(folder)
 

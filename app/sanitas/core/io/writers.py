@@ -91,7 +91,7 @@ def stage_table(
             notes.update(xlsx_notes)
     report(0.0, f"Writing {path.name}")
     try:
-        temp = staged.new(path)
+        temp = staged.new(path, last=True)  # renamed after its reports
     except OSError as exc:
         raise ExportError(f"{path}: cannot create files in {path.parent} ({exc.strerror}).") from None
     try:

@@ -47,7 +47,7 @@ def build_report(
         output_facts = FileFacts(
             name=output_path.name, format=output_format or output_path.suffix.lstrip("."),
             sha256=fingerprint_file(output_path), bytes=output_path.stat().st_size,
-            rows=release.output.height, columns=release.output.width,
+            rows=release.output_shape[0], columns=release.output_shape[1],
         )
     residual = release.residual
     if withheld_reason:

@@ -100,6 +100,10 @@ class Transform(ABC):
     per: ClassVar[Literal["value", "row", "column"]] = "value"
     randomized: ClassVar[bool] = False
     stage: ClassVar[Literal["before_steps", "after_steps"]] = "before_steps"
+    # ``reads_table``: the action reads other columns of the whole table (``context.source``), so it cannot
+    # run batch by batch (scrub's known values, synthesize's conditioning columns): the streamed release
+    # falls back to the in-memory one.
+    reads_table: ClassVar[bool] = False
 
     def __init__(self, params: TransformParams | dict[str, Any] | None = None) -> None:
         self.params = self.parse_params(params)

@@ -81,6 +81,7 @@ class Scrub(Transform):
     removes_identity: ClassVar[bool] = True
     runs_in: ClassVar[Literal["thread", "analysis_process"]] = "analysis_process"
     per: ClassVar[Literal["value", "row", "column"]] = "row"
+    reads_table: ClassVar[bool] = True  # known_values_from reads other columns of the whole table
     label: ClassVar[str] = "Scrub text"
     description: ClassVar[str] = (
         "Find names, emails, phone numbers and other personal data inside free text and replace them."

@@ -1,0 +1,256 @@
+"""The residual check of a streamed release: the same checks and figures as ``residual.residual_check``,
+gathered batch by batch so that neither the input nor the output is ever whole in memory.
+
+- The original identifier values are hashed in a first pass over the input (``OriginalsBuilder``),
+  before any output exists, so that each output batch is compared with all of them as it is made.
+- Candidate hits (a cell whose hash is an original's) are kept with their row; they are confirmed on the
+  original text at the end, which is kept while it is small and otherwise fetched for the candidates'
+  hashes only, in one more pass over the identifier columns.
+- The checks that look at the first rows only (substring search and second opinion: 200,000 rows;
+  re-scan rows: 1,000) run on the first rows of the output, kept; the re-scan sample is the evenly
+  spread rows ``classify_frame`` would take, picked as the batches go by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import polars as pl
+
+from sanitas.core.detect import classify_frame
+from sanitas.core.detect.findings import ColumnFinding, ColumnKind
+from sanitas.core.detect.second_opinion import CELL_LIMIT
+from sanitas.core.outcome import ColumnOutcome
+from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from sanitas.core.residual import (
+    AHO_CORASICK_LIMIT,
+    HASH_SEED,
+    MIN_SUBSTRING_LENGTH,
+    MIN_VALUE_LENGTH,
+    RESCAN_CELL_LIMIT,
+    SUBSTRING_ROW_LIMIT,
+    Originals,
+    ResidualCheck,
+    _distinct,
+    _member,
+    _normalized,
+    _rescan_finding,
+    _second_opinion,
+    hits_by_source,
+    substring_hits,
+    text_columns,
+)
+from sanitas.core.settings import Settings
+
+HEAD_ROWS = max(SUBSTRING_ROW_LIMIT, CELL_LIMIT, RESCAN_CELL_LIMIT, 2_000)
+TEXT_LIMIT = 500_000  # distinct original texts kept for the confirmations; beyond, fetched again when needed
+COMPACT_EVERY = 4_000_000  # hashes gathered before they are made distinct again
+
+
+def identifier_columns(outcomes: Iterable[ColumnOutcome]) -> list[str]:
+    """The columns whose original values must not survive: as ``residual_check`` picks them."""
+    return [o.name for o in outcomes if o.kind is ColumnKind.IDENTIFIER and not o.kept_as_is]
+
+
+@dataclass
+class _Hashes:
+    parts: list[np.ndarray] = field(default_factory=list)
+    pending: int = 0
+
+    def add(self, hashes: np.ndarray) -> None:
+        self.parts.append(hashes)
+        self.pending += hashes.size
+        if self.pending > COMPACT_EVERY:
+            self.parts = [_distinct(np.concatenate(self.parts))]
+            self.pending = self.parts[0].size
+
+    def done(self) -> np.ndarray:
+        return _distinct(np.concatenate(self.parts)) if self.parts else np.zeros(0, dtype=np.uint64)
+
+
+class OriginalsBuilder:
+    """The identifier columns' values hashed batch by batch (``residual.original_values`` over the batches)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._all = {c: _Hashes() for c in columns}
+        self._long = {c: _Hashes() for c in columns}
+        self._texts: dict[str, list[pl.Series]] | None = {c: [] for c in columns}
+        self._text_count = 0
+
+    def add(self, batch: pl.DataFrame) -> None:
+        for name in self.columns:
+            values = _normalized(batch.get_column(name))
+            values = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH)
+            hashes = values.hash(HASH_SEED)
+            self._all[name].add(hashes.to_numpy())
+            self._long[name].add(hashes.filter(values.str.len_chars() >= MIN_SUBSTRING_LENGTH).to_numpy())
+            if self._texts is not None:
+                unique = values.unique()
+                self._texts[name].append(unique)
+                self._text_count += unique.len()
+                if self._text_count > TEXT_LIMIT:
+                    self._texts = None  # too many to keep: fetched for the candidates at the end
+
+    def done(self) -> Originals:
+        by_column = [self._all[c].done() for c in self.columns]
+        long_by_column = [self._long[c].done() for c in self.columns]
+        every = _distinct(np.concatenate(by_column)) if by_column else np.zeros(0, dtype=np.uint64)
+        texts = None
+        if self._texts is not None:
+            texts = _padded({c: pl.concat(parts).unique() if parts else pl.Series([], dtype=pl.String)
+                             for c, parts in self._texts.items()})
+        return Originals(source=texts if texts is not None else pl.DataFrame(), columns=self.columns, every=every,
+                         by_column=by_column, long_by_column=long_by_column)
+
+    @property
+    def texts_kept(self) -> bool:
+        return self._texts is not None
+
+
+def _padded(columns: Mapping[str, pl.Series]) -> pl.DataFrame:
+    """Columns of different lengths in one frame, padded with nulls (``_normalized`` drops them again)."""
+    height = max((s.len() for s in columns.values()), default=0)
+    return pl.DataFrame([pl.concat([s.cast(pl.String), pl.Series([None] * (height - s.len()), dtype=pl.String)])
+                         .alias(name) for name, s in columns.items()])
+
+
+TextFetch = Callable[[np.ndarray], pl.DataFrame]  # sorted hashes -> the identifier columns' texts with those hashes
+
+
+def fetch_texts(batches: Iterable[pl.DataFrame], columns: list[str], wanted: np.ndarray) -> pl.DataFrame:
+    """The identifier values (normalized) whose hash is in ``wanted`` (sorted), per column, from the batches."""
+    found: dict[str, list[pl.Series]] = {c: [] for c in columns}
+    for batch in batches:
+        for name in columns:
+            values = _normalized(batch.get_column(name))
+            keep = _member(values.hash(HASH_SEED).to_numpy(), wanted)
+            if keep.any():
+                found[name].append(values.filter(pl.Series(keep)).unique())
+    return _padded({c: pl.concat(parts).unique() if parts else pl.Series([], dtype=pl.String)
+                    for c, parts in found.items()})
+
+
+class ResidualStream:
+    """Gathers, batch by batch, what ``finish`` needs to write the residual check of the whole output."""
+
+    def __init__(self, outcomes: list[ColumnOutcome], originals: Originals | None, texts_kept: bool,
+                 source_schema: Mapping[str, pl.DataType], output_schema: Mapping[str, pl.DataType], rows: int,
+                 *, settings: Settings, sample_size: int | None = None) -> None:
+        self.outcomes = outcomes
+        self.originals = originals
+        self.texts_kept = texts_kept
+        self.source_schema = source_schema
+        self.output_schema = output_schema
+        self.rows = rows
+        self.settings = settings
+        self.size = sample_size or settings.sample_size
+        self.step = rows // self.size if rows > self.size else 1
+        identifiers = identifier_columns(outcomes)
+        numeric_ids = any(source_schema[c].is_numeric() for c in identifiers)
+        self.checked = [] if not identifiers or not output_schema else [
+            name for name, dtype in output_schema.items()
+            if not ((dtype.is_numeric() and not numeric_ids) or dtype.is_temporal() or dtype == pl.Boolean)]
+        self.rescan = [o for o in outcomes if not o.removed and not o.generates_values and o.name in output_schema]
+        self.head_columns = [o.name for o in self.rescan]
+        self.unchanged = {o.name: o.name in source_schema for o in self.rescan}
+        self.candidates: dict[str, list[pl.DataFrame]] = {c: [] for c in self.checked}
+        self.head: list[pl.DataFrame] = []
+        self.head_rows = 0
+        self.sample: list[pl.DataFrame] = []
+
+    def add(self, source: pl.DataFrame, output: pl.DataFrame, offset: int) -> None:
+        """One batch: ``source`` rows ``offset``... of the input and their ``output``."""
+        if self.originals is not None:
+            for name in self.checked:
+                text = output.get_column(name).cast(pl.String).str.strip_chars()
+                hashes = text.hash(HASH_SEED)
+                found = _member(hashes.to_numpy(), self.originals.every) & text.is_not_null().to_numpy()
+                if found.any():
+                    keep = pl.Series(found)
+                    self.candidates[name].append(pl.DataFrame({
+                        "row": (np.flatnonzero(found) + offset).astype(np.uint32), "value": text.filter(keep),
+                        "h": hashes.filter(keep)}))
+        for name, same in self.unchanged.items():
+            if same:
+                before, after = source.get_column(name), output.get_column(name)
+                self.unchanged[name] = before.dtype == after.dtype and before.equals(after)
+        if self.head_rows < HEAD_ROWS and self.head_columns:
+            part = output.select(self.head_columns).head(HEAD_ROWS - self.head_rows)
+            self.head.append(part)
+            self.head_rows += part.height
+        names = [o.name for o in self.rescan]
+        if names:
+            first = (-offset) % self.step
+            picked = np.arange(first, output.height, self.step)
+            picked = picked[(picked + offset) // self.step < self.size]
+            if picked.size:
+                self.sample.append(output.select(names)[picked])
+
+    def finish(self, *, findings: Mapping[str, ColumnFinding] | None, fetch: TextFetch | None,
+               progress: Progress | None = None, cancel: CancelToken | None = None) -> ResidualCheck:
+        """The ResidualCheck ``residual_check`` writes for the whole output."""
+        progress = progress or no_progress
+        cancel = cancel or NEVER_CANCELLED
+        outcomes = self.outcomes
+        check = ResidualCheck(
+            replaced=[o.name for o in outcomes if o.generates_values and not o.removed],
+            dropped=[o.name for o in outcomes if o.removed],
+        )
+        identifiers = identifier_columns(outcomes)
+        check.identifier_columns = identifiers
+        head = pl.concat(self.head) if self.head else pl.DataFrame(schema={n: self.output_schema[n]
+                                                                           for n in self.head_columns})
+        if identifiers and self.output_schema and self.originals is not None:
+            progress(0.0, "Looking for original identifier values in the output")
+            originals = self.originals
+            check.original_values = originals.count
+            free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
+            released = [o.name for o in outcomes if not o.removed and not o.generates_values
+                        and o.name in self.output_schema]
+            check.substring_columns = text_columns(head, released, free_text)
+            candidates = {n: pl.concat(parts) for n, parts in self.candidates.items() if parts}
+            needs_all = bool(check.substring_columns) and originals.long_count <= AHO_CORASICK_LIMIT
+            if (candidates or needs_all) and not self.texts_kept:
+                assert fetch is not None
+                wanted = originals.every if needs_all else _distinct(np.concatenate(
+                    [c.get_column("h").to_numpy() for c in candidates.values()]))
+                originals = replace(originals, source=fetch(wanted))
+            for name in self.checked:
+                cancel.raise_if_cancelled()
+                if name in candidates:
+                    check.value_hits += hits_by_source(name, "exact", originals.confirm(candidates[name]))
+                check.columns_checked.append(name)
+            for name in check.substring_columns:
+                cancel.raise_if_cancelled()
+                progress(0.3, f"Searching column {name} for original values")
+                check.value_hits += substring_hits(head.get_column(name), originals)
+            check.cells_checked = self.rows * len(check.columns_checked)
+            check.rows_checked = self.rows
+            check.substring_rows_checked = min(self.rows, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
+
+        rescan = self.rescan
+        check.rescanned = [o.name for o in rescan]
+        if rescan:
+            progress(0.5, "Re-scanning released columns for personal data")
+            check.rescan_sample = min(self.size, self.rows)
+            same = {o.name: findings[o.name] for o in rescan if findings and o.name in findings
+                    and self.unchanged[o.name]}
+            check.rescan_reused = list(same)
+            changed = [name for name in check.rescanned if name not in same]
+            sample = pl.concat(self.sample) if self.sample else pl.DataFrame(
+                schema={o.name: self.output_schema[o.name] for o in rescan})
+            found = [*same.values(), *(classify_frame(sample.select(changed), sample_size=self.size,
+                                                      settings=self.settings) if changed else [])]
+            by_name = {o.name: o for o in rescan}
+            for finding in found:
+                cancel.raise_if_cancelled()
+                if finding.is_personal:
+                    check.findings.append(_rescan_finding(finding, by_name[finding.name], head, self.settings))
+            progress(0.8, "Second opinion: pattern, checksum and lexicon passes over every released text cell")
+            check.second_opinion = _second_opinion(head, rescan, self.settings)
+        progress(1.0, "Residual check done")
+        return check
+
