@@ -42,13 +42,24 @@ def preview(state: dict[str, Any], progress: Progress, sample: pl.DataFrame, col
 
 
 def release(state: dict[str, Any], progress: Progress, path: Path, recipe: Any, recipe_dir: Path | None,
-            scan: ScanResult | None, settings: Settings, options: dict[str, Any] | None = None) -> Any:
-    """Build the release and keep it here; the GUI gets its residual check to show."""
+            scan: ScanResult | None, settings: Settings, options: dict[str, Any] | None = None,
+            output: Path | None = None, recipe_path: Path | None = None, strict: bool = False) -> Any:
+    """Build the release and keep it here; the GUI gets its residual check to show. With ``output``, the
+    CLI's release (``release_to_file``: streamed when the recipe allows), held until ``export``."""
     from sanitas.core.engine import run
     from sanitas.core.io import open_dataset
 
-    state.pop("release", None)
+    held = state.pop("release", None)
+    if hasattr(held, "discard"):
+        held.discard()
     dataset = open_dataset(path, excel_limits=settings.excel_limits(), **(options or {}))
+    if output is not None:
+        from sanitas.core.streamed_release import release_to_file
+
+        done = release_to_file(dataset, recipe, output, recipe_path=recipe_path, recipe_dir=recipe_dir, scan=scan,
+                               settings=settings, strict=strict, progress=progress, hold=True)
+        state["release"] = done
+        return done.release.residual
     built = run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, settings=settings, progress=progress)
     state["release"] = built
     return built.residual
@@ -62,6 +73,8 @@ def export(state: dict[str, Any], progress: Progress, path: Path, recipe_path: P
         from sanitas.core.errors import ExportError
 
         raise ExportError("The release to export is gone (the analysis process restarted); export again.")
+    if hasattr(built, "finish"):  # held by release(output=...): its files are staged, or written now
+        return built.finish(progress=progress)
     return export_release(built, path, recipe_path=recipe_path, strict=strict, progress=progress)
 
 

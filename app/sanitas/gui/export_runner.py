@@ -99,7 +99,8 @@ class ExportRunner(QObject):
 
                 return shared_process().call("release", scaled, cancel, path=input_path, recipe=recipe,
                                              recipe_dir=recipe_dir, scan=scan, settings=load_settings(),
-                                             options=self.open_options)
+                                             options=self.open_options, output=path, recipe_path=doc.recipe_path,
+                                             strict=self.request.strict)
             return run(dataset, recipe, recipe_dir=recipe_dir, scan=scan, progress=scaled, cancel=cancel)
 
         self.running, self.phase = True, "run"

@@ -19,10 +19,10 @@ import re
 import polars as pl
 from pydantic import BaseModel, Field
 
+from sanitas.core.detect.address_patterns import ADDRESS
 from sanitas.core.detect.national_ids import validate
 from sanitas.core.detect.shapes import luhn_valid, phones_in_text_spans
 from sanitas.core.detect.text_names import name_spans
-from sanitas.core.detect.text_recognizers import ADDRESS
 
 CELL_LIMIT = 200_000
 ROWS_SHOWN = 10

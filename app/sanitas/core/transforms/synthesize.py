@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from typing import Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 import numpy as np
-import pandas as pd
 import polars as pl
 from pydantic import Field, model_validator
 
 from sanitas.core.transforms._text import is_null_dtype, is_numeric, is_temporal, is_text
 from sanitas.core.transforms.base import Transform, TransformContext, TransformParams
+
+if TYPE_CHECKING:  # pandas (and SDV) load only when a column is synthesized: the release imports this module
+    import pandas as pd
 
 MIN_VALUES = 5  # below this many values a model is meaningless: values are redrawn from the column itself
 TABLE = "column"
@@ -67,6 +69,8 @@ def _seed(seed: int, column: str) -> int:
 
 
 def _sdtype(series: pd.Series) -> str:
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(series.dtype):
         return "categorical"
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -80,6 +84,7 @@ class Synthesize(Transform):
     """Synthetic values for one column from SDV's Gaussian copula, marginal or conditional."""
 
     name: ClassVar[str] = "synthesize"
+    reads_table: ClassVar[bool] = True  # fitted on the whole column and its conditioning columns
     label: ClassVar[str] = "Synthesize"
     description: ClassVar[str] = (
         "Replace the values with synthetic ones drawn from a model of the column, alone or given other columns."
@@ -140,6 +145,8 @@ class Synthesize(Transform):
         return from_pandas(sampled, pl.Schema({column.name: column.dtype})).get_column(column.name)
 
     def _conditions(self, target: pd.Series) -> pd.DataFrame:
+        import pandas as pd
+
         """The conditioning columns as the copula sees them: numbers binned, categories ordered by the target."""
         from sanitas.core.privacy.synthetic.frames import to_pandas
 
@@ -166,6 +173,8 @@ class Synthesize(Transform):
         return out
 
     def _sample(self, target: pd.DataFrame, conditions: pd.DataFrame | None, seed: int) -> pd.DataFrame:
+        import pandas as pd
+
         from sanitas.core.privacy.synthetic.offline import load_sdv, quiet_sampling
 
         load_sdv()
