@@ -146,8 +146,8 @@ def run(
         frame = frame.with_columns(rewritten.get_columns()).drop([o.name for o in late if o.removed])
         outcomes += late
         timings["apply_after_steps"] = time.perf_counter() - started
-    order = list(plan)
-    outcomes.sort(key=lambda o: order.index(o.name))
+    order = {name: i for i, name in enumerate(plan)}  # a dict: list.index made wide tables quadratic
+    outcomes.sort(key=lambda o: order[o.name])
     shared.clear()  # fake maps and pseudonym collision stores are not needed past the column actions
 
     checked = outcomes

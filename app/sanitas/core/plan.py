@@ -90,6 +90,8 @@ def suggest_column(finding: ColumnFinding) -> tuple[ColumnPlan, str]:
     return ColumnPlan(action=action, params=dict(params)), f"{evidence}. {why}"
 
 
+LEFT_OUT = "most identifying go to the k_anonymity section"  # marks the comment of a quasi-identifier left out
+MAX_SUGGESTED_QIS = 8  # a lattice search over more quasi-identifiers than this is hopeless (heuristic at best)
 SUGGESTED_K = 5  # ARX's default: classes of 5 or more, prosecutor risk at most 0.2 (the report's threshold)
 SUGGESTED_SUPPRESSION = 0.05
 
@@ -115,6 +117,10 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0, corrections: Mapping[str,
             comments[finding.name] += " (the analyst's correction of the finding)"
     quasi = [f.name for f in findings if f.kind is ColumnKind.QUASI_IDENTIFIER] if k_anonymity else []
     by_name = {f.name: f for f in findings}
+    quasi, left_out = _most_identifying(quasi, by_name)
+    for name in left_out:
+        comments[name] += (f"; one of {len(quasi) + len(left_out):,} quasi-identifiers: only the {len(quasi)} "
+                           f"{LEFT_OUT} (a search over more is hopeless), so this one keeps its own action; review it")
     for name in quasi:
         columns[name] = columns[name].model_copy(update={"action": "keep", "params": {}})
         comments[name] = (f"{_evidence(by_name[name])}. kept here and generalized together with the other "
@@ -133,6 +139,16 @@ def suggest_recipe(scan: ScanResult, *, seed: int = 0, corrections: Mapping[str,
                if quasi else None)
     recipe = Recipe(seed=seed, keys=keys, columns=columns, k_anonymity=section)
     return recipe, comments
+
+
+def _most_identifying(quasi: list[str], findings: Mapping[str, ColumnFinding]) -> tuple[list[str], list[str]]:
+    """(the quasi-identifiers for the k_anonymity section, the others). Past MAX_SUGGESTED_QIS, the most
+    identifying ones by distinct ratio in the sample (ties in column order), kept in column order."""
+    if len(quasi) <= MAX_SUGGESTED_QIS:
+        return quasi, []
+    ranked = sorted(range(len(quasi)), key=lambda i: (-findings[quasi[i]].distinct_share, i))
+    chosen = set(sorted(ranked[:MAX_SUGGESTED_QIS]))
+    return [q for i, q in enumerate(quasi) if i in chosen], [q for i, q in enumerate(quasi) if i not in chosen]
 
 
 def _corrected(finding: ColumnFinding, fix: ColumnPlan | None) -> ColumnFinding:
@@ -167,6 +183,14 @@ def commented_recipe_yaml(recipe: Recipe, comments: dict[str, str], header: list
         body = one.split("columns:\n", 1)[1].rstrip("\n")
         lines += body.splitlines()
     if "k_anonymity" in sections:
+        capped = [name for name, comment in comments.items() if LEFT_OUT in comment]
+        if capped:
+            lines += [
+                f"# The scan found {len(capped) + len(recipe.k_anonymity.quasi_identifiers):,} quasi-identifiers: a "
+                f"k-anonymity search over that many is hopeless, so only the {MAX_SUGGESTED_QIS} most identifying",
+                "# (highest share of distinct values) are generalized together below; the others keep their own "
+                "action. Review the choice.",
+            ]
         lines += [
             "# The quasi-identifiers above are generalized together so that every record shares its values with",
             f"# at least {SUGGESTED_K - 1} others (automatic hierarchies; up to {SUGGESTED_SUPPRESSION:.0%} of records "

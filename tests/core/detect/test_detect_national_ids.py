@@ -11,7 +11,7 @@ from stdnum.it import codicefiscale
 from stdnum.pl import pesel
 
 from sanitas.core.detect import classify_frame
-from sanitas.core.detect.facts import column_facts
+from sanitas.core.detect.batch_facts import column_facts
 from sanitas.core.detect.national_ids import id_evidence, validate
 from sanitas.core.settings import Settings
 

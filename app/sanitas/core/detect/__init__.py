@@ -5,6 +5,7 @@ Importing this package is cheap: Presidio and spaCy load on the first scan that 
 
 from __future__ import annotations
 
+from sanitas.core.detect import offline  # noqa: F401  (first: no network, no torch for spaCy)
 from sanitas.core.detect.cells import scan_cells
 from sanitas.core.detect.classify import classify_frame
 from sanitas.core.detect.engine import AnalyzerInfo, get_analyzer

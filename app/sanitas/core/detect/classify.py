@@ -9,10 +9,11 @@ from __future__ import annotations
 import polars as pl
 
 from sanitas.core.dataset import ROW_INDEX
+from sanitas.core.detect.batch_facts import batch_facts
 from sanitas.core.detect.context import DetectContext, make_context
 from sanitas.core.detect.decide import Decision, decide
 from sanitas.core.detect.evidence import value_evidence
-from sanitas.core.detect.facts import ColumnFacts, column_facts
+from sanitas.core.detect.facts import ColumnFacts
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore, Evidence
 from sanitas.core.detect.headers import HeaderFacts, HeaderHint, read_header
 from sanitas.core.detect.masking import mask_example
@@ -45,19 +46,23 @@ def classify_frame(
 def classify_columns(
     columns: list[pl.Series], ctx: DetectContext, *, progress: Progress | None = None
 ) -> list[ColumnFinding]:
-    """Findings for sampled columns, in order, reporting progress per column."""
+    """Findings for sampled columns, in order, reporting progress per column (at most ~200 times).
+
+    The facts of all columns are computed together (batch_facts), so a wide table costs per cell."""
     report = progress or no_progress
     findings = []
-    for i, series in enumerate(columns):
+    every = max(1, len(columns) // 200)
+    for i, (series, facts) in enumerate(zip(columns, batch_facts(columns), strict=True)):
         ctx.check()
-        report(i / max(len(columns), 1), f"Classifying column {i + 1}/{len(columns)}: {series.name}")
-        findings.append(classify_column(series, ctx))
+        if i % every == 0:
+            report(i / max(len(columns), 1), f"Classifying column {i + 1}/{len(columns)}: {series.name}")
+        findings.append(classify_column(series, ctx, facts))
     report(1.0, f"Classified {len(columns)} columns")
     return findings
 
 
-def classify_column(series: pl.Series, ctx: DetectContext) -> ColumnFinding:
-    facts = column_facts(series)
+def classify_column(series: pl.Series, ctx: DetectContext, facts: ColumnFacts | None = None) -> ColumnFinding:
+    facts = facts if facts is not None else batch_facts([series])[0]
     header = _with_custom_hints(read_header(series.name), series.name, ctx)
     base = {"name": series.name, "dtype": str(series.dtype), "sampled": facts.count,
             "non_null_share": round(facts.non_null_share, 4), "distinct_share": round(facts.distinct_share, 4)}
@@ -191,7 +196,7 @@ def _unexplained(facts: ColumnFacts, header: HeaderFacts, base: dict[str, object
         facts.count >= 20 and facts.distinct_share >= 0.95 and facts.spaced_share <= 0.1
         and facts.mean_length <= 40 and not facts.is_temporal
         and not (facts.is_float or (facts.numeric_share > 0.9 and facts.integer_share < 0.9))
-        and not facts.text.str.contains(r"^\d{1,2}:\d{2}|[/\\]").any()  # times of day, paths
+        and not facts.contains(r"^\d{1,2}:\d{2}|[/\\]").any()  # times of day, paths
     )
     if key_like and header.not_person:
         return ColumnFinding(**base, kind=ColumnKind.NOT_PERSONAL,
@@ -210,7 +215,7 @@ def _reason(decision: Decision) -> str:
 
 def _examples(text: pl.Series, mask: pl.Series | None) -> list[str]:
     values = text.filter(mask) if mask is not None and mask.any() else text
-    seen: list[str] = []
-    for value in values.unique(maintain_order=True).head(MAX_EXAMPLES).to_list():
-        seen.append(mask_example(value))
-    return seen
+    first = list(dict.fromkeys(values.head(1000).to_list()))[:MAX_EXAMPLES]  # no polars call per column
+    if len(first) < MAX_EXAMPLES and values.len() > 1000:
+        first = values.unique(maintain_order=True).head(MAX_EXAMPLES).to_list()
+    return [mask_example(value) for value in first]

@@ -200,18 +200,20 @@ def _compatible(entity: str, facts: ColumnFacts, ev: ValueEvidence) -> tuple[flo
         share = float(age_mask(facts).mean() or 0.0)
         return (share, False) if share >= 0.95 and not facts.is_temporal else None
     if entity == "DATE_OF_BIRTH":
-        years = facts.numbers.is_between(1900, dt.date.today().year) & (facts.numbers.round(0) == facts.numbers)
-        share = float(years.fill_null(False).mean() or 0.0)
+        top = dt.date.today().year
+        years = facts.per_number(("years", top),
+                                 lambda n: (n.is_between(1900, top) & (n.round(0) == n)).fill_null(False))
+        share = float(years.mean() or 0.0)
         return (share, False) if share >= 0.95 else None
     if entity == "GENDER":
         small = facts.distinct <= 12 and facts.mean_length <= 20
         return (1.0, ev.gender_both) if small else None
     if entity == "POSTAL_CODE":
-        shaped = facts.text.str.contains(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$") & facts.text.str.contains(r"\d")
+        shaped = facts.contains(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$") & facts.contains(r"\d")
         share = float(shaped.mean() or 0.0)
         return (share, False) if share >= 0.8 else None
     if entity == "SALARY":
-        money = facts.text.str.contains(r"^[^\d\s]{0,3}\s?[\d.,]+\s?[^\d\s]{0,3}$")
+        money = facts.contains(r"^[^\d\s]{0,3}\s?[\d.,]+\s?[^\d\s]{0,3}$")
         share = float(money.mean() or 0.0)
         return (share, False) if share >= 0.9 else None
     return (1.0, False)  # custom entities: the analyst's own header words

@@ -75,7 +75,7 @@ class ValueEvidence:
 def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) -> ValueEvidence:
     values = facts.text.to_list()
     candidates: list[Candidate] = []
-    spans = find_spans(values, _recognizers(header, ctx))
+    spans = find_spans(values, _recognizers(header, ctx), prefiltered=lambda p: facts.contains(p))
     for hits in whole_value_hits(values, spans):
         spec = ctx.spec(hits.entity)
         custom = any(c.entity == hits.entity for c in ctx.customs)
@@ -84,7 +84,7 @@ def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) 
         weak = hits.weak or spec.tier == 1
         mask = hits.mask()
         if hits.entity == "URL":  # 'report.zip' is a valid domain; a scheme or www. makes it a URL
-            sure = facts.text.str.contains(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|www\.)")
+            sure = facts.contains(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|www\.)")
             candidates.append(Candidate("URL", mask & ~sure, score, 1, "pattern", needs_header=True))
             mask = mask & sure
         candidates.append(Candidate(hits.entity, mask, score, 1 if weak and not custom else spec.tier,
@@ -113,7 +113,8 @@ def value_evidence(facts: ColumnFacts, header: HeaderFacts, ctx: DetectContext) 
     candidates += _id_candidates(ids, header)
     lex_person, lex_place = 0.0, 0.0
     if _lexicon_worthy(facts):
-        names, places = name_hits(facts.text).any, place_hits(facts.text)
+        names = facts.per_value("lexicon_names", lambda text: name_hits(text).any)
+        places = facts.per_value("lexicon_places", place_hits)
         lex_person, lex_place = share_of(names), share_of(places)
         candidates.append(Candidate("PERSON", names, 0.75, 0, "lexicon"))
         candidates.append(Candidate("LOCATION", places, 0.75, 0, "lexicon"))

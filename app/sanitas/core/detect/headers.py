@@ -58,6 +58,7 @@ class _Vocabulary:
     not_person: set[str] = field(default_factory=set)
     free_text: set[str] = field(default_factory=set)
     person_nouns: set[str] = field(default_factory=set)
+    by_first_word: dict[str, list[int]] = field(default_factory=dict)  # phrase indices by their first word
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +82,8 @@ def _vocabulary() -> _Vocabulary:
         vocab.words.update(words)
     vocab.words |= vocab.not_person | vocab.free_text | {str(w) for w in data["id_words"]}
     vocab.words |= {"of", "de", "date", "home", "work", "primary", "secondary", "line"}
+    for order, (words, _) in enumerate(vocab.phrases):
+        vocab.by_first_word.setdefault(words[0], []).append(order)
     return vocab
 
 
@@ -137,15 +140,15 @@ def _segment(token: str, vocab: set[str]) -> list[str] | None:
     return best
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def read_header(header: str) -> HeaderFacts:
     """The hints in a header, most specific first (longest phrase, then the lists' order)."""
     vocab = _vocabulary()
     words = split_header(header)
     found: list[tuple[int, float, int, tuple[str, ...], HeaderHint]] = []
-    for order, (phrase, hint) in enumerate(vocab.phrases):
-        if _contains(words, phrase):
-            found.append((-len(phrase), -hint.weight, order, phrase, hint))
+    for order in _phrases_in(words, vocab):
+        phrase, hint = vocab.phrases[order]
+        found.append((-len(phrase), -hint.weight, order, phrase, hint))
     found.sort(key=lambda item: item[:3])
     things = {w for w in words if w in vocab.not_person}
     hints: list[HeaderHint] = []
@@ -176,6 +179,13 @@ def _weak_hint(hint: HeaderHint) -> bool:
     return (hint.entity in {"PERSON", "PERSON_ID"} and hint.weight < 0.8) or hint.weight <= 0.5
 
 
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+def _phrases_in(words: tuple[str, ...], vocab: _Vocabulary) -> set[int]:
+    """Indices of the vocabulary's phrases found in ``words``: looked up by each word (a phrase index),
+    not by trying every phrase on every header, which cost ~4 ms a header on a 10,000-column table."""
+    found: set[int] = set()
+    for i, word in enumerate(words):
+        for order in vocab.by_first_word.get(word, ()):
+            phrase = vocab.phrases[order][0]
+            if words[i : i + len(phrase)] == phrase:
+                found.add(order)
+    return found

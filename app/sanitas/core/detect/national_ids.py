@@ -21,6 +21,7 @@ from functools import lru_cache
 from types import ModuleType
 
 import polars as pl
+from stdnum.exceptions import InvalidLength
 
 from sanitas.core.detect.facts import ColumnFacts
 
@@ -73,6 +74,32 @@ def _validators() -> tuple[tuple[str, ModuleType], ...]:
     return tuple((name, importlib.import_module(f"stdnum.{name}")) for name in CHECKSUMMED)
 
 
+_DIGITS_AS_NINE = str.maketrans("123456789", "999999999")
+_WRONG_LENGTH: set[tuple[str, str]] = set()  # (validator, shape) pairs a validator refused for their length
+_WRONG_LENGTH_LIMIT = 200_000
+
+
+def _accepts(name: str, module: ModuleType, text: str) -> bool:
+    """``module.is_valid(text)``, remembering the value shapes a validator refuses for their length.
+
+    Most of a validator's cost is cleaning the value before it looks at the length; a wide table has
+    thousands of columns of the same shapes (phones, SKUs), so a shape refused once for its length
+    (digits 1-9 read as 9: zeros and letters, which prefixes and stripping depend on, are kept) is
+    refused again without calling it."""
+    shape = (name, text.translate(_DIGITS_AS_NINE))
+    if shape in _WRONG_LENGTH:
+        return False
+    try:
+        return bool(module.validate(text))
+    except InvalidLength:
+        if len(_WRONG_LENGTH) >= _WRONG_LENGTH_LIMIT:
+            _WRONG_LENGTH.clear()
+        _WRONG_LENGTH.add(shape)
+        return False
+    except Exception:
+        return False
+
+
 def validate(value: str, width: int | None = None) -> str | None:
     """The validator (``country.module``) that accepts ``value``, or None. ``width``: the usual digit
     count of the column; shorter all-digit values are also tried with their lost zeros restored."""
@@ -82,32 +109,32 @@ def validate(value: str, width: int | None = None) -> str | None:
         candidates.insert(0, digits.zfill(width))  # the column's own width is the likelier reading
     for text in candidates:
         for name, module in _validators():
-            try:
-                if module.is_valid(text):
-                    return name
-            except Exception:
-                continue
+            if _accepts(name, module, text):
+                return name
     return None
 
 
 def id_evidence(facts: ColumnFacts) -> IdEvidence:
-    """Checksum and damage evidence for one column (cheap no-op on columns that are not codes)."""
+    """Checksum and damage evidence for one column (cheap no-op on columns that are not codes).
+
+    Per-value checks run batched (``ColumnFacts.per_value``); what depends on the column as a whole
+    (its usual width, which distinct values to validate) is plain Python over its few values."""
     text = facts.text
-    exponents = text.str.extract(SCIENTIFIC, 1).cast(pl.Int32, strict=False)
     if facts.is_numeric_dtype:
-        whole = text.str.replace(r"\.0$", "")
-        rounded = text.str.contains(ROUNDED) & whole.str.len_chars().is_between(10, 20)
-        frame = pl.DataFrame({"r": rounded, "n": (whole.str.len_chars() - 1).cast(pl.Int32)})
-        exponents = frame.select(pl.when("r").then("n")).to_series()
-    damaged = exponents.is_between(7, 19).fill_null(False)
+        exponents = facts.per_value("rounded_exponent", _rounded_exponents)
+    else:
+        exponents = facts.per_value("scientific_exponent",
+                                    lambda t: t.str.extract(SCIENTIFIC, 1).cast(pl.Int32, strict=False))
+    damaged = facts.per_value(("damaged", facts.is_numeric_dtype), lambda _: (
+        exponents_of(facts, _).is_between(7, 19).fill_null(False)))
     if facts.is_temporal or (not damaged.any() and not _code_like(facts)):
         none = pl.Series([False] * text.len(), dtype=pl.Boolean)
         return IdEvidence(none, damaged, (), exponents, ~none, none)
-    dates = text.str.contains(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?$|^\d{1,3}(?:\.\d{1,3}){3}$")
-    shaped = text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~damaged & ~dates
-    distinct = text.filter(shaped).unique(maintain_order=True).head(MAX_DISTINCT).to_list()
-    lengths = text.filter(text.str.contains(r"^\d+$")).str.len_chars()
-    width = int(lengths.mode().max()) if lengths.len() else None  # type: ignore[arg-type]
+    shaped = facts.per_value("id_shaped", _id_shaped) & ~damaged
+    values = text.to_list()
+    distinct = list(dict.fromkeys(v for v, hit in zip(values, shaped.to_list(), strict=True) if hit))[:MAX_DISTINCT]
+    lengths = Counter(len(v) for v in values if v.isdecimal())
+    width = max(n for n, c in lengths.items() if c == max(lengths.values())) if lengths else None
     accepted: dict[str, str] = {}
     for i, value in enumerate(distinct):
         if i == EARLY_LOOK and len(accepted) < EARLY_LOOK * 0.5:  # codes, not IDs: stop paying
@@ -116,12 +143,33 @@ def id_evidence(facts: ColumnFacts) -> IdEvidence:
         name = validate(value, width)
         if name is not None:
             accepted[value] = name
-    judged = ~shaped | text.is_in(pl.Series(distinct, dtype=pl.String).implode())
-    checksummed = text.is_in(pl.Series(list(accepted), dtype=pl.String).implode()).fill_null(False)
-    valid = checksummed | text.str.contains(_NINO) | text.str.contains(_SSN)
+    looked = set(distinct)
+    judged = pl.Series([not hit or v in looked for v, hit in zip(values, shaped.to_list(), strict=True)],
+                       dtype=pl.Boolean)
+    checksummed = pl.Series([v in accepted for v in values], dtype=pl.Boolean)
+    valid = checksummed | facts.per_value("nino_or_ssn", lambda t: t.str.contains(_NINO) | t.str.contains(_SSN))
     counts = Counter(accepted.values())
-    return IdEvidence(valid.fill_null(False), damaged, tuple(n for n, _ in counts.most_common(5)), exponents,
-                      judged.fill_null(False), checksummed)
+    return IdEvidence(valid, damaged, tuple(n for n, _ in counts.most_common(5)), exponents,
+                      judged, checksummed)
+
+
+def exponents_of(facts: ColumnFacts, text: pl.Series) -> pl.Series:
+    """The power of ten of damaged numbers over ``text`` (the batch's or the column's values)."""
+    if facts.is_numeric_dtype:
+        return _rounded_exponents(text)
+    return text.str.extract(SCIENTIFIC, 1).cast(pl.Int32, strict=False)
+
+
+def _rounded_exponents(text: pl.Series) -> pl.Series:
+    whole = text.str.replace(r"\.0$", "")
+    rounded = text.str.contains(ROUNDED) & whole.str.len_chars().is_between(10, 20)
+    frame = pl.DataFrame({"r": rounded, "n": (whole.str.len_chars() - 1).cast(pl.Int32)})
+    return frame.select(pl.when("r").then("n")).to_series()
+
+
+def _id_shaped(text: pl.Series) -> pl.Series:
+    dates = text.str.contains(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?$|^\d{1,3}(?:\.\d{1,3}){3}$")
+    return (text.str.contains(_CANDIDATE) & (text.str.count_matches(r"\d") >= 6) & ~dates).fill_null(False)
 
 
 def _code_like(facts: ColumnFacts) -> bool:

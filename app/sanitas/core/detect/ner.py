@@ -68,15 +68,19 @@ def read_short_values(
     else:
         place = _labels_in_template(nlp, distinct, PLACE_TEMPLATE, check)
 
+    cells = values.to_list()  # plain Python: a polars call per mask costs more than these few values
+    looked = set(distinct)
+
     def having(labels: list[set[str]], label: str) -> pl.Series:
-        return values.is_in([v for v, found in zip(distinct, labels, strict=True) if label in found])
+        chosen = {v for v, found in zip(distinct, labels, strict=True) if label in found}
+        return pl.Series([v in chosen for v in cells], dtype=pl.Boolean)
 
     return ShortValueNer(
         person=having(person, "PERSON"),
         location=having(place, "LOCATION"),
         nrp=having(person, "NRP"),
         org=having(person, "ORG"),
-        probed=values.is_in(distinct),
+        probed=pl.Series([v in looked for v in cells], dtype=pl.Boolean),
     )
 
 

@@ -59,7 +59,8 @@ def prose_evidence(
                    for name, prefilter in {**STRONG_RECOGNIZERS, **TEXT_ONLY_RECOGNIZERS}.items()
                    if name in ctx.recognizers]
     recognizers += [(c.recognizer, None) for c in ctx.customs]
-    spans = [s for s in find_spans(values, recognizers) if s.score >= WEAK_SCORE]  # type: ignore[arg-type]
+    found_spans = find_spans(values, recognizers, prefiltered=lambda p: facts.contains(p))  # type: ignore[arg-type]
+    spans = [s for s in found_spans if s.score >= WEAK_SCORE]
     for i, value in enumerate(values):
         if sum(ch.isdigit() for ch in value) >= 7:
             spans.extend(Span(i, "PHONE_NUMBER", a, b, 0.6) for a, b in phones_in_text_spans(value, ctx.region))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, Field
 
@@ -60,42 +61,53 @@ class SecondOpinion(BaseModel):
     cannot_see: list[str] = Field(default_factory=lambda: list(CANNOT_SEE))
 
 
+CHUNK_CELLS = 2_000_000  # cells stacked per pass: wide tables in a few passes, tall ones column by column
+
+
 def second_opinion(frame: pl.DataFrame, columns: list[str], region: str = "US") -> SecondOpinion:
-    """Run every pass over every cell (first ``CELL_LIMIT`` rows) of the text ``columns``."""
+    """Run every pass over every cell (first ``CELL_LIMIT`` rows) of the text ``columns``.
+
+    The columns are stacked (column number, row, value) a few million cells at a time, so a table of
+    10,000 narrow columns costs a few polars calls, not a few per column."""
     result = SecondOpinion()
-    for name in columns:
-        series = frame.get_column(name)
-        if series.dtype != pl.String:
-            continue
-        text = series.head(CELL_LIMIT)
-        result.columns.append(name)
-        result.cells_checked += text.len()
-        result.hits += _column_hits(name, text, region)
+    names = [n for n in columns if frame.schema[n] == pl.String]
+    rows = min(frame.height, CELL_LIMIT)
+    result.columns = names
+    result.cells_checked = rows * len(names)
+    step = max(1, CHUNK_CELLS // max(rows, 1))
+    for start in range(0, len(names), step):
+        result.hits += _chunk_hits(frame, names[start : start + step], rows, region)
     return result
 
 
-def _column_hits(name: str, text: pl.Series, region: str) -> list[SecondOpinionHit]:
-    frame = pl.DataFrame({"v": text}).with_row_index("row").drop_nulls("v")
-    cells: dict[str, list[int]] = {}
-    emails = frame.filter(pl.col("v").str.contains(_EMAIL))
+def _chunk_hits(frame: pl.DataFrame, names: list[str], rows: int, region: str) -> list[SecondOpinionHit]:
+    stacked = pl.DataFrame({
+        "c": np.repeat(np.arange(len(names), dtype=np.int64), rows),
+        "row": np.tile(np.arange(rows, dtype=np.int64), len(names)),
+        "v": pl.concat([frame.get_column(n).head(rows).alias("v") for n in names]),
+    }).drop_nulls("v")
+    found: list[pl.DataFrame] = []
+    emails = stacked.filter(pl.col("v").str.contains(_EMAIL))
     if emails.height:
-        cells["EMAIL_ADDRESS"] = emails.get_column("row").to_list()
+        found.append(emails.select("c", "row", entity=pl.lit("EMAIL_ADDRESS")))
     # Per-value passes run once per distinct cell with digits or capitals (cheap prefilters first).
-    candidates = frame.filter(pl.col("v").str.contains(r"\d{2}|\p{Lu}\p{Ll}"))
-    by_value: dict[str, set[str]] = {}
+    candidates = stacked.filter(pl.col("v").str.contains(r"\d{2}|\p{Lu}\p{Ll}"))
+    by_value: dict[str, list[str]] = {}
     for value in candidates.get_column("v").unique().to_list():
-        found = _entities_in(value, region)
-        if found:
-            by_value[value] = found
+        entities = _entities_in(value, region)
+        if entities:
+            by_value[value] = sorted(entities)
     if by_value:
-        hits = candidates.filter(pl.col("v").is_in(list(by_value)))
-        for row, value in hits.iter_rows():
-            for entity in by_value[value]:
-                cells.setdefault(entity, []).append(row)
+        lookup = pl.DataFrame({"v": list(by_value), "entity": list(by_value.values())},
+                              schema={"v": pl.String, "entity": pl.List(pl.String)})
+        found.append(candidates.join(lookup, on="v").explode("entity").select("c", "row", "entity"))
+    if not found:
+        return []
+    hits = pl.concat(found).group_by("c", "entity").agg(pl.len().alias("cells"), pl.col("row").sort().head(ROWS_SHOWN))
     return [
-        SecondOpinionHit(column=name, entity=entity, cells=len(rows),
-                         rows=[r + 1 for r in sorted(rows)[:ROWS_SHOWN]], strong=entity in STRONG)
-        for entity, rows in sorted(cells.items())
+        SecondOpinionHit(column=names[c], entity=entity, cells=cells, rows=[r + 1 for r in first],
+                         strong=entity in STRONG)
+        for c, entity, cells, first in hits.sort("c", "entity").iter_rows()
     ]
 
 

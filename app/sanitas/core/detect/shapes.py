@@ -94,7 +94,20 @@ def region_of(locale: str) -> str:
 def phone_mask(facts: ColumnFacts, region: str, *, lenient: bool) -> pl.Series:
     """Values shaped like phone numbers and of a possible length; ``lenient`` (header says phone)
     accepts any 6-15 digit number in phone shape."""
-    text = facts.text
+    shaped = facts.per_value(("phone_shape", lenient), lambda text: _phone_shaped(text, lenient))
+    if lenient or not shaped.any():
+        return shaped
+    values = facts.text.filter(shaped).to_list()
+    candidates = list(dict.fromkeys(values))
+    regions = likely_regions(candidates, region)
+    ok = {v for v in candidates if any(possible_phone(v, r) for r in regions)}
+    if len(ok) == len(candidates):
+        return shaped
+    return pl.Series([hit and v in ok for v, hit in zip(facts.text.to_list(), shaped.to_list(), strict=True)],
+                     dtype=pl.Boolean)
+
+
+def _phone_shaped(text: pl.Series, lenient: bool) -> pl.Series:
     digits = text.str.replace_all(r"(?i)\s*(?:x|ext\.?|#)\s*\d{1,6}$", "").str.count_matches(r"\d")
     shaped = (
         text.str.contains(_PHONE_SHAPE)
@@ -105,12 +118,7 @@ def phone_mask(facts: ColumnFacts, region: str, *, lenient: bool) -> pl.Series:
     if not lenient:
         grouped = text.str.contains(r"^\s*(?:\+|00|\()") | (text.str.count_matches(r"\d+") >= 3)
         shaped = shaped & grouped
-    if lenient:
-        return shaped
-    candidates = text.filter(shaped).unique().to_list()
-    regions = likely_regions(candidates, region)
-    ok = {v for v in candidates if any(possible_phone(v, r) for r in regions)}
-    return shaped & text.is_in(list(ok))
+    return shaped
 
 
 def likely_regions(values: list[str], region: str, top: int = 2) -> list[str]:
@@ -163,7 +171,10 @@ def phones_in_text_spans(text: str, region: str) -> list[tuple[int, int]]:
 
 def luhn_card_mask(facts: ColumnFacts) -> pl.Series:
     """13-19 digit numbers (spaces or dashes allowed) that pass the Luhn check."""
-    text = facts.text
+    return facts.per_value("luhn_card", _luhn_cards)
+
+
+def _luhn_cards(text: pl.Series) -> pl.Series:
     digits = text.str.replace_all(r"[\s\-]", "")
     shaped = digits.str.contains(r"^[3-6]\d{12,18}$") & text.str.contains(r"^[\d\s\-]+$")
     if not shaped.any():
@@ -184,15 +195,15 @@ def luhn_valid(number: str) -> bool:
 
 def postal_masks(facts: ColumnFacts) -> tuple[pl.Series, pl.Series]:
     """(distinctive postal codes: ZIP+4, UK, Canadian, Dutch; plain 4-5 digit codes, header only)."""
-    text = facts.text
-    distinctive = (
+    distinctive = facts.per_value("postal_distinctive", lambda text: (
         text.str.contains(_US_ZIP4) | text.str.contains(_UK_POSTCODE) | text.str.contains(_CA_POSTCODE)
         | text.str.contains(_NL_POSTCODE)
-    )
-    plain = text.str.contains(_PLAIN_POSTCODE)
+    ))
+    plain = facts.contains(_PLAIN_POSTCODE)
     if facts.is_numeric_dtype:
-        plain = plain | (facts.numbers.is_between(0, 99999) & (facts.numbers.round(0) == facts.numbers))
-    return distinctive, plain.fill_null(False)
+        plain = plain | facts.per_number("postal_number", lambda numbers: (
+            numbers.is_between(0, 99999) & (numbers.round(0) == numbers)).fill_null(False))
+    return distinctive, plain.fill_null(False) if plain.null_count() else plain
 
 
 def date_facts(facts: ColumnFacts, today: dt.date | None = None) -> DateFacts:
@@ -201,9 +212,9 @@ def date_facts(facts: ColumnFacts, today: dt.date | None = None) -> DateFacts:
     text = facts.text
     none = pl.Series([False] * text.len())
     if facts.is_temporal:
-        parsed = text.str.to_datetime(strict=False)
+        parsed = text.str.to_datetime(strict=False)  # the format is inferred per column: not batched
     elif facts.digit_share >= 0.8 and 6 <= facts.mean_length <= 35 and facts.numeric_share < 0.5:
-        parsed = _best_parse(text)
+        parsed = _best_parse(facts)
     else:
         return DateFacts(none, 0.0, False, False)
     if parsed is None:
@@ -228,12 +239,12 @@ def date_facts(facts: ColumnFacts, today: dt.date | None = None) -> DateFacts:
     return DateFacts(mask, share, birth_like, has_time)
 
 
-def _best_parse(text: pl.Series) -> pl.Series | None:
+def _best_parse(facts: ColumnFacts) -> pl.Series | None:
     best: pl.Series | None = None
     best_share = 0.0
     for fmt in _DATE_FORMATS:
-        parsed = text.str.to_datetime(fmt, strict=False)
-        share = float(parsed.is_not_null().mean() or 0.0)
+        parsed = facts.per_value(("datetime", fmt), lambda text, f=fmt: text.str.to_datetime(f, strict=False))
+        share = 1.0 - parsed.null_count() / parsed.len() if parsed.len() else 0.0
         if share > best_share:
             best, best_share = parsed, share
         if share >= 0.95:
@@ -243,16 +254,19 @@ def _best_parse(text: pl.Series) -> pl.Series | None:
 
 def gender_mask(facts: ColumnFacts) -> tuple[pl.Series, bool]:
     """(values from the gender vocabulary, whether both a male and a female form occur)."""
-    lower = facts.text.str.to_lowercase()
-    mask = lower.is_in(list(_GENDER))
-    present = set(lower.filter(mask).unique().to_list())
+    lower = facts.per_value("lower", lambda text: text.str.to_lowercase())
+    mask = facts.per_value("gender", lambda text: text.str.to_lowercase().is_in(list(_GENDER)))
+    present = set(lower.filter(mask).to_list()) if mask.any() else set()
     both = bool(present & _GENDER_PAIRS[0]) and bool(present & _GENDER_PAIRS[1])
     return mask, both
 
 
 def address_mask(facts: ColumnFacts) -> pl.Series:
     """House number and street word ('12 Oak Street Apt. 4'), or European street forms."""
-    text = facts.text
+    return facts.per_value("address", _addresses)
+
+
+def _addresses(text: pl.Series) -> pl.Series:
     # '2006 Fiat Panda' has the titled shape: a year before two capitalised words is a model, not a street.
     titled = text.str.contains(_ADDRESS_TITLED) & ~text.str.contains(r"^(?:19[5-9]\d|20[0-3]\d)\s+\S+\s+\S+$")
     return text.str.contains(_ADDRESS_US) | titled | text.str.contains(_ADDRESS_EU)
@@ -260,6 +274,5 @@ def address_mask(facts: ColumnFacts) -> pl.Series:
 
 def age_mask(facts: ColumnFacts) -> pl.Series:
     """Whole numbers 0-120, or age bands ('30-39', '65+')."""
-    nums = facts.numbers
-    whole = nums.is_between(0, 120) & (nums.round(0) == nums)
-    return whole.fill_null(False) | facts.text.str.contains(_AGE_BAND)
+    whole = facts.per_number("age", lambda nums: (nums.is_between(0, 120) & (nums.round(0) == nums)).fill_null(False))
+    return whole | facts.contains(_AGE_BAND)

@@ -158,14 +158,18 @@ class Hierarchy:
         """Distinct non-null values of the column that the hierarchy lacks, in order of appearance."""
         return self._missing(value_text(column))
 
-    def encode(self, column: pl.Series) -> HierarchyEncoding:
-        """Every row's code at every level (null rows get null codes), plus the per-value table."""
+    def encode(self, column: pl.Series, *, rows_at: Sequence[int] | None = None) -> HierarchyEncoding:
+        """Every row's code at every level (null rows get null codes), plus the per-value table.
+
+        ``rows_at``: only these levels get per-row codes (the search needs level 0 alone; the table maps
+        it up), so a million-row column does not carry a UInt32 column per level it never reads."""
         text = value_text(column)
         table, label_sets = self._coded
         missing = self._refuse_missing(text)
         if missing:
             table, label_sets = self._with_stars(table, label_sets, missing)
-        codes = text.alias(VALUE).to_frame().join(table, on=VALUE, how="left", maintain_order="left").drop(VALUE)
+        wanted = table if rows_at is None else table.select(VALUE, *(level_name(i) for i in rows_at))
+        codes = text.alias(VALUE).to_frame().join(wanted, on=VALUE, how="left", maintain_order="left").drop(VALUE)
         return HierarchyEncoding(self.column, codes, table, label_sets)
 
     def generalize(self, column: pl.Series, level: int) -> pl.Series:

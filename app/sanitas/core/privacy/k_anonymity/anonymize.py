@@ -162,7 +162,7 @@ def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any],
         classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
     rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
     levels = dict(zip(config.quasi_identifiers, best.node, strict=True))
-    return AnonymizationResult(_release(frame, config, levels, rows), rows, levels, final.loss, config.metric,
+    return AnonymizationResult(_release(frame, config, levels, rows, qis), rows, levels, final.loss, config.metric,
                                stats, _facts(problem.models, classes, final.suppressed, sensitive, config))
 
 
@@ -205,9 +205,11 @@ def _no_solution(config: AnonymizationConfig, evaluator: Evaluator, lattice: Lat
 
 
 def _release(frame: pl.DataFrame, config: AnonymizationConfig, levels: dict[str, int],
-             suppressed: pl.Series) -> pl.DataFrame:
-    out = frame.with_columns([config.quasi_identifiers[c].generalize(frame[c], level).alias(c)
-                              for c, level in levels.items()])
+             suppressed: pl.Series, qis: list[CodedColumn]) -> pl.DataFrame:
+    """The chosen levels' labels gathered from the search's codes (level 0: the column as it was), then
+    suppression. Same cells as ``Hierarchy.generalize``, without a string match per row and column."""
+    coded = dict(zip(config.quasi_identifiers, qis, strict=True))
+    out = frame.with_columns([coded[c].labels_at(level) if level else frame[c] for c, level in levels.items()])
     if not suppressed.any():
         return out
     if config.suppression == "remove":

@@ -42,6 +42,7 @@ class CodedColumn:
     sizes: tuple[int, ...]
     domain: int  # values the hierarchy knows (level-0 codes, the null code excluded)
     counts0: np.ndarray
+    labels: tuple[tuple[str, ...], ...] | None = field(default=None, repr=False)  # per level, in code order
     _maps: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -56,6 +57,13 @@ class CodedColumn:
             self._maps[(low, high)] = mapping
         return self._maps[(low, high)]
 
+    def labels_at(self, level: int) -> pl.Series:
+        """Every row's label at ``level`` (null rows stay null), gathered from the codes: the release is
+        written from the codes the search used, without matching the column's strings again."""
+        assert self.labels is not None, "a column coded without a hierarchy has no labels"
+        names = list(self.labels[level]) + [None] * (self.sizes[level] - len(self.labels[level]))
+        return pl.Series(self.name, names, dtype=pl.String).gather(self.to_level[level][self.rows])
+
     def counts(self, level: int) -> np.ndarray:
         """Rows per level-``level`` code."""
         return np.bincount(self.to_level[level], weights=self.counts0, minlength=self.sizes[level]).astype(np.int64)
@@ -63,7 +71,7 @@ class CodedColumn:
 
 def code_with_hierarchy(column: pl.Series, hierarchy: Hierarchy) -> CodedColumn:
     """Codes from the hierarchy's encoding; nulls get one extra code at every level."""
-    encoding = hierarchy.encode(column)
+    encoding = hierarchy.encode(column, rows_at=(0,))
     table = encoding.table.sort(level_name(0))
     to_level = [table[level_name(i)].to_numpy().astype(np.int64) for i in range(encoding.height)]
     sizes = [len(encoding.label_sets[i]) for i in range(encoding.height)]
@@ -74,7 +82,7 @@ def code_with_hierarchy(column: pl.Series, hierarchy: Hierarchy) -> CodedColumn:
         sizes = [s + 1 for s in sizes]
     values = rows.fill_null(domain).to_numpy().astype(np.int64)
     counts0 = np.bincount(values, minlength=sizes[0]).astype(np.int64)
-    return CodedColumn(column.name, values, tuple(to_level), tuple(sizes), domain, counts0)
+    return CodedColumn(column.name, values, tuple(to_level), tuple(sizes), domain, counts0, encoding.label_sets)
 
 
 def code_flat(column: pl.Series) -> CodedColumn:
