@@ -3,6 +3,8 @@
 The workbench keeps no copy of these: it edits the same file the CLI reads, so a scan gives the same
 findings in both. Values come from the file itself, not from environment overrides (saving must
 not write an override into the file); a field that an environment variable overrides says so.
+Saving changes only the fields shown: every other entry of the file (risk_threshold, spark_master,
+the Excel limits, and keys this version does not know) is written back as it was.
 """
 
 from __future__ import annotations
@@ -31,12 +33,32 @@ from PySide6.QtWidgets import (
 from sanitas.core.detect.custom import load_recognizers
 from sanitas.core.detect.engine import model_installed
 from sanitas.core.errors import SanitasError
-from sanitas.core.settings import NO_MODEL, Settings, save_settings, settings_path
+from sanitas.core.io.atomic import write_text_atomic
+from sanitas.core.settings import NO_MODEL, Settings, settings_path
 
 LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "ja_JP"]
 ENV = {"spacy_model": "SANITAS_SPACY_MODEL", "locale": "SANITAS_LOCALE", "sample_size": "SANITAS_SAMPLE_SIZE",
        "recognizers_file": "SANITAS_RECOGNIZERS"}
+SHOWN = tuple(ENV)  # the fields this dialog edits; the file's other entries are kept as they are
 OK, BAD, WARN = "#1a7f37", "#d1242f", "#9a6700"
+
+
+def read_file_entries(path: Path) -> dict:
+    """The file's raw mapping (empty when missing or unreadable): saving keeps what the dialog does not show."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_shown(settings: Settings, path: Path, kept: dict) -> Path:
+    """Write the shown fields of ``settings`` to ``path`` followed by ``kept``, the file's other entries."""
+    entries = {k: v for k, v in kept.items() if k not in SHOWN}
+    shown = settings.model_dump(mode="json", include=set(SHOWN), exclude_none=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, yaml.safe_dump({**shown, **entries}, sort_keys=False))
+    return path
 
 
 def read_file_settings(path: Path) -> tuple[Settings, str]:
@@ -60,6 +82,9 @@ class PreferencesDialog(QDialog):
         self.setAccessibleName("Preferences")
         self.path = path or settings_path()
         current, problem = read_file_settings(self.path)
+        # the entries not shown are saved as the file has them (an unreadable file is replaced, as it says)
+        self.current = current
+        self.kept = {} if problem else read_file_entries(self.path)
         self.file_dialog: QFileDialog | None = None
 
         self.model_edit = QLineEdit(current.spacy_model, self)
@@ -140,10 +165,12 @@ class PreferencesDialog(QDialog):
 
     # --- validation ------------------------------------------------------------------------------
     def settings(self) -> Settings:
+        """The file's settings with the shown fields as edited (validated, so a bad value raises)."""
         recognizers = self.recognizers_edit.text().strip()
-        return Settings(spacy_model=self.model_edit.text().strip() or NO_MODEL,
-                        locale=self.locale_combo.currentText().strip(), sample_size=self.sample_spin.value(),
-                        recognizers_file=Path(recognizers).expanduser() if recognizers else None)
+        return Settings.model_validate({
+            **self.current.model_dump(), "spacy_model": self.model_edit.text().strip() or NO_MODEL,
+            "locale": self.locale_combo.currentText().strip(), "sample_size": self.sample_spin.value(),
+            "recognizers_file": Path(recognizers).expanduser() if recognizers else None})
 
     def validate(self) -> bool:
         errors = {name: self._problem(name) for name in self.notes}
@@ -189,7 +216,7 @@ class PreferencesDialog(QDialog):
             return
         try:
             settings = self.settings()
-            save_settings(settings, self.path)
+            save_shown(settings, self.path, self.kept)
         except (OSError, ValidationError) as exc:
             self._set(self.file_error, f"✖ Could not save {self.path} ({type(exc).__name__}).", BAD)
             return

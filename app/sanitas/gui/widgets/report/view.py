@@ -23,15 +23,21 @@ from sanitas.gui.widgets.common.params_fields import humanize
 from sanitas.gui.widgets.export.residual_dialog import residual_rows
 
 OK, BAD, MUTED = "#1a7f37", "#cf222e", "#6e7781"
+AMBER = "#9a6700"  # the core's "released-at-risk": never green, and the words say it too
 
 
 def status_text(report: PrivacyReport) -> tuple[str, str]:
-    """The headline (symbol + words) and its colour."""
+    """The headline (symbol + words) and its colour: red for personal data left or withheld, amber when the
+    released records can be re-identified (``released-at-risk``), green only when both checks pass."""
     if report.status == "withheld":
         return "✖ Output withheld: personal data remains", BAD
+    at_risk = report.status == "released-at-risk" or bool(report.risk.get("at_risk"))
     if report.residual_findings:
         n = report.residual_findings
-        return f"⚠ Released with {n} residual finding{'s' if n != 1 else ''}", BAD
+        risk = "; records can also be re-identified" if at_risk else ""
+        return f"⚠ Released with {n} residual finding{'s' if n != 1 else ''}{risk}", BAD
+    if at_risk:
+        return "⚠ Released at risk: records can be re-identified from their quasi-identifiers", AMBER
     return "✔ Released: the residual check is clean", OK
 
 
@@ -185,6 +191,37 @@ def _residual(report: PrivacyReport) -> str:
     return "".join(parts)
 
 
+def _risk(report: PrivacyReport) -> str:
+    """Re-identification risk of the released file (the report's ``risk``), in words and the few figures that
+    decide it: the smallest class, unique records and the highest prosecutor risk against the threshold."""
+    risk = report.risk
+    if not risk:
+        return ""
+    parts = ["<h2>Re-identification risk</h2>"]
+    if not risk.get("judged"):
+        parts.append(f"<p>{escape(str(risk.get('note', '')))}</p>")
+        return "".join(parts)
+    prosecutor = risk.get("prosecutor_risk") or {}
+    highest, threshold = prosecutor.get("highest"), risk.get("threshold")
+    colour = AMBER if risk.get("at_risk") else OK
+    verdict = ("⚠ above the threshold: generalize these columns together (k-anonymity) before sharing"
+               if risk.get("at_risk") else "✔ within the threshold")
+    qis = ", ".join(f"<code>{escape(str(q))}</code>" for q in risk.get("quasi_identifiers", []))
+    rows = [["Quasi-identifiers", qis or "none"]]
+    if risk.get("k") is not None:
+        rows.append(["Smallest class (k)", f"{risk['k']:,} record(s)"])
+    if risk.get("sample_uniqueness") is not None:
+        rows.append(["Unique records", f"{risk['sample_uniqueness']:.1%}"])
+    if isinstance(highest, int | float) and isinstance(threshold, int | float):
+        rows.append(["Highest prosecutor risk", f"<font color='{colour}'>{highest:.0%} (threshold {threshold:.0%}): "
+                     f"{escape(verdict)}</font>"])
+    if isinstance(prosecutor.get("average"), int | float):
+        rows.append(["Average prosecutor risk", f"{prosecutor['average']:.1%}"])
+    parts.append("<table cellpadding='3'>" + "".join(
+        f"<tr><td valign='top'><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows) + "</table>")
+    return "".join(parts)
+
+
 def _columns(report: PrivacyReport) -> str:
     rows = []
     for c in report.columns:
@@ -217,5 +254,5 @@ def report_html(report: PrivacyReport, *, banner: bool = True) -> str:
            f"<b><font color='{colour}'>{escape(headline)}</font></b><br>{escape(report.status_reason)}"
            "</td></tr></table>") if banner else ""
     levels = "".join(f"<li>{escape(humanize(k))}: {escape(str(v))}</li>" for k, v in report.dataset_level.items())
-    return (f"{top}{_facts(report)}{_residual(report)}{_columns(report)}"
+    return (f"{top}{_facts(report)}{_risk(report)}{_residual(report)}{_columns(report)}"
             f"<h2>Dataset-level models</h2><ul>{levels}</ul>")
