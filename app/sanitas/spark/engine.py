@@ -48,7 +48,6 @@ from sanitas.spark.steps import SparkSteps
 from sanitas.spark.types import polars_schema
 
 NOT_YET = {
-    "k_anonymity": "k-anonymity's generalization search is not distributed yet",
     "synthetic": "synthetic data trains a model on the whole table, which is not distributed yet",
 }
 MONDRIAN = ("method 'mondrian' (Mondrian partitioning) splits the whole table recursively, which the Spark engine "
@@ -144,7 +143,7 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
                                 keys=keyring, shared=shared, cancel=cancel, column_entities=entities,
                                 settings=settings)
 
-    steps = SparkSteps(spark, recipe, plan_view(recipe), decisions, recipe_dir, noise_seed, watcher, cancel)
+    steps = SparkSteps(spark, recipe, plan_view(recipe), decisions, recipe_dir, noise_seed, watcher, cancel, name)
     hows = {c: "pass" if c in steps.handled else cols.how_for(c, p, schema[c]) for c, p in plan.items()}
     if all(h == "drop" for h in hows.values()) and steps.releases_records:
         raise RecipeError(f"{name}: every column is dropped; there would be nothing to release.")

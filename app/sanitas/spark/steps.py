@@ -45,7 +45,8 @@ class SparkSteps:
     """The recipe's steps, what they take over from the column actions, and their run on Spark frames."""
 
     def __init__(self, spark: SparkSession, recipe: Recipe, view: PlanView, decisions: dict[str, ColumnDecision],
-                 recipe_dir: Path | None, noise_seed: int | None, watcher: Any, cancel: CancelToken) -> None:
+                 recipe_dir: Path | None, noise_seed: int | None, watcher: Any, cancel: CancelToken,
+                 source_name: str = "the table") -> None:
         self.spark, self.recipe, self.view, self.decisions = spark, recipe, view, decisions
         self.recipe_dir, self.noise_seed, self.cancel = recipe_dir, noise_seed, cancel
         self.steps = steps_in(recipe)
@@ -53,6 +54,7 @@ class SparkSteps:
         self.releases_records = all(step.releases_records(section) for step, section in self.steps)
         self.params = dp_noise_params(recipe.columns)
         self.input_rows = 0
+        self.source_name = source_name
 
     def run(self, source: DataFrame, numbered: DataFrame, output: dict[str, pl.DataType],
             schema: dict[str, pl.DataType], sizes: list[int], timings: dict[str, float]) -> StepsRan:
@@ -64,8 +66,9 @@ class SparkSteps:
             if step.name == "k_anonymity":
                 from sanitas.spark.k_anonymity import spark_k_anonymity
 
-                ran.frame, ran.sizes, result = spark_k_anonymity(
-                    self.spark, ran.frame, ran.output, section, self.decisions, self.recipe_dir, self.cancel)
+                ran.frame, ran.sizes, ran.output, result = spark_k_anonymity(
+                    self.spark, ran.frame, ran.output, section, self.decisions, self.recipe_dir, self.cancel,
+                    source=self.source_name)
             else:
                 assert isinstance(section, DifferentialPrivacySection)
                 result = self._differential_privacy(ran, section)
