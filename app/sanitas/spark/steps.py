@@ -88,7 +88,7 @@ class SparkSteps:
                    + (f", delta {delta_spent:g} of {section.delta:g}" if section.delta else "")]
         if section.output == "aggregates":
             return self._aggregates(ran, section, facts, summary)
-        from sanitas.spark.dp_noise import noise_frame
+        from sanitas.spark.dp_records import noise_frame
 
         previous = ran.frame
         ran.frame, ran.output, mechanisms = noise_frame(previous, ran.output, self.params, self.noise_seed, ROW)
