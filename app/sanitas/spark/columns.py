@@ -37,6 +37,16 @@ NOT_DISTRIBUTED = {
              "whole table in one place",
 }
 VALUE = "__sanitas_value"
+DISTRIBUTED = PER_VALUE | FITTED | {"drop", "generalize", "dp_noise"}  # dp_noise: see dp_noise.py
+
+
+def refusal(action: str) -> str | None:
+    """Why ``action`` cannot run on Spark (None when it can), for the up-front refusal."""
+    if action in DISTRIBUTED:
+        return None
+    why = NOT_DISTRIBUTED.get(action, "it has no distributed implementation yet")
+    return (f"cannot run on the Spark engine: {why}. Run this recipe with the in-process engine (without "
+            "--engine spark), or choose another action")
 
 
 def how_for(name: str, plan: ColumnPlan, dtype: pl.DataType) -> How:

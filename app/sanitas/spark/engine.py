@@ -26,9 +26,10 @@ from sanitas.core.detect.findings import ScanResult
 from sanitas.core.errors import RecipeError
 from sanitas.core.keys import KeyRing
 from sanitas.core.outcome import ColumnOutcome
+from sanitas.core.privacy.dp.step import dp_noise_params
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import Recipe
-from sanitas.core.recipe_check import check_recipe, resolve_plan
+from sanitas.core.recipe_check import check_recipe, plan_view, resolve_plan
 from sanitas.core.release import Release
 from sanitas.core.release_risk import release_risk
 from sanitas.core.settings import Settings, load_settings
@@ -36,20 +37,21 @@ from sanitas.core.step_registry import steps_in
 from sanitas.core.transforms.base import TransformContext
 from sanitas.core.transforms.registry import get_transform
 from sanitas.spark import columns as cols
+from sanitas.spark import dp_noise
 from sanitas.spark.errors import executor_errors
 from sanitas.spark.io import read_input
 from sanitas.spark.partition import ColumnWork, lookup_bytes
 from sanitas.spark.progress import StageWatcher
 from sanitas.spark.residual import ROW, Coverage, spark_residual
 from sanitas.spark.rows import with_row_number
+from sanitas.spark.steps import SparkSteps
 from sanitas.spark.types import polars_schema
 
-SUPPORTED_STEPS: dict[str, str] = {}  # dataset-level steps with a distributed implementation (none yet)
 NOT_YET = {
-    "k_anonymity": "k-anonymity's generalization search is not distributed yet",
-    "differential_privacy": "differential privacy (noise per row and aggregates) is not distributed yet",
     "synthetic": "synthetic data trains a model on the whole table, which is not distributed yet",
 }
+MONDRIAN = ("method 'mondrian' (Mondrian partitioning) splits the whole table recursively, which the Spark engine "
+            "does not distribute; use method: global, or run this recipe without --engine spark")
 
 
 @dataclass
@@ -70,10 +72,14 @@ class SparkRelease:
 
 def refuse_unsupported(recipe: Recipe) -> None:
     """Steps and column actions the Spark engine cannot run, named before any work."""
-    problems = [f"field '{step.name}': {NOT_YET.get(step.name, 'not distributed yet')}; run this recipe without "
-                "--engine spark" for step, _ in steps_in(recipe) if step.name not in SUPPORTED_STEPS]
-    problems += [f"column '{c}', action 'dp_noise': differential privacy is not distributed yet"
-                 for c, p in recipe.columns.items() if p.action == "dp_noise"]
+    problems = [f"field '{step.name}': {NOT_YET[step.name]}; run this recipe without --engine spark"
+                for step, _ in steps_in(recipe) if step.name in NOT_YET]
+    k_section = recipe.k_anonymity
+    if k_section is not None and k_section.method == "mondrian":
+        problems.append(f"field 'k_anonymity': {MONDRIAN}")
+    problems += [f"column '{c}', action '{p.action}': {cols.refusal(p.action)}" for c, p in recipe.columns.items()
+                 if cols.refusal(p.action)]
+    problems += dp_noise.refusals(dp_noise_params(recipe.columns))
     if problems:
         raise RecipeError("The Spark engine cannot run this recipe yet:", problems)
 
@@ -91,7 +97,10 @@ def run_on_spark(
     spark: SparkSession, source: Path, recipe: Recipe, *, master: str = "local[*]", recipe_dir: Path | None = None,
     settings: Settings | None = None, key_files: dict[str, Path] | None = None, scan: ScanResult | None = None,
     delimiter: str | None = None, progress: Progress | None = None, cancel: CancelToken | None = None,
+    noise_seed: int | None = None,
 ) -> SparkRelease:
+    """``noise_seed`` (core API only, never the recipe): DP noise from seeded generators, for tests that compare
+    its distribution with the in-process engine's; None, the default, is the operating system's randomness."""
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     settings = settings or load_settings()
@@ -100,14 +109,14 @@ def run_on_spark(
     try:
         with executor_errors(cancel):
             return _run(spark, source, recipe, master, recipe_dir, settings, key_files or {}, scan, delimiter,
-                        progress, cancel, watcher)
+                        progress, cancel, watcher, noise_seed)
     finally:
         watcher.stop()
 
 
 def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_dir: Path | None, settings: Settings,
          key_files: dict[str, Path], scan: ScanResult | None, delimiter: str | None, progress: Progress,
-         cancel: CancelToken, watcher: StageWatcher) -> SparkRelease:
+         cancel: CancelToken, watcher: StageWatcher, noise_seed: int | None) -> SparkRelease:
     timings: dict[str, float] = {}
     name = source.name
     frame = read_input(spark, source, delimiter=delimiter)
@@ -134,11 +143,13 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
                                 keys=keyring, shared=shared, cancel=cancel, column_entities=entities,
                                 settings=settings)
 
-    hows = {c: cols.how_for(c, p, schema[c]) for c, p in plan.items()}
-    if all(h == "drop" for h in hows.values()):
+    steps = SparkSteps(spark, recipe, plan_view(recipe), decisions, recipe_dir, noise_seed, watcher, cancel, name)
+    hows = {c: "pass" if c in steps.handled else cols.how_for(c, p, schema[c]) for c, p in plan.items()}
+    if all(h == "drop" for h in hows.values()) and steps.releases_records:
         raise RecipeError(f"{name}: every column is dropped; there would be nothing to release.")
     transforms = {c: get_transform(p.action)(p.params) for c, p in plan.items()}
-    output = {c: transforms[c].output_dtype(schema[c]) for c in plan if hows[c] != "drop"}
+    output = {c: schema[c] if hows[c] == "pass" else transforms[c].output_dtype(schema[c]) for c in plan
+              if hows[c] != "drop"}
     keys = {t.params.key: keyring(t.params.key) for t in transforms.values() if type(t).takes_key}
 
     started = time.perf_counter()
@@ -179,6 +190,8 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
                                                               if j.action == "generalize"])
         for job in jobs:
             column = job.name
+            if job.how == "pass":
+                continue  # a step performs this column's action (dp_noise): its outcome comes from the step
             facts = dict(batch_facts.get(column, {}))
             if column in fitted:
                 facts = dict(fitted[column].outcome.facts)
@@ -198,21 +211,51 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
             shared.clear()
     timings["facts"] = time.perf_counter() - started
 
+    with watcher.phase(sub_progress(progress, 0.8, 0.88), "Dataset-level steps"):
+        ran = steps.run(frame, numbered, output, schema, sizes, timings)
+    numbered, output, sizes = ran.frame, ran.output, ran.sizes
+    outcomes += [_step_outcome(c, plan[c], transforms[c], schema[c], output.get(c), findings, decisions,
+                               ran.column_facts.get(c, {})) for c in steps.handled if c in plan]
+    order = list(plan)
+    outcomes.sort(key=lambda o: order.index(o.name))
+    checked = outcomes
+    if ran.artifact is not None:  # no record leaves: the aggregate table is what is released and checked
+        for outcome in outcomes:
+            outcome.removed, outcome.note = True, "not released: the release is an aggregate table, not records"
+        checked = [*outcomes, *(ColumnOutcome(name=c, dtype=str(t), action="aggregate", params={}, finding=None,
+                                              entity=None, kind=None, corrected=False, generates_values=False,
+                                              removed=False, output_dtype=str(t)) for c, t in output.items())]
+
     started = time.perf_counter()
     head = settings.sample_size
-    with watcher.phase(sub_progress(progress, 0.8, 1.0), "Residual check"):
+    with watcher.phase(sub_progress(progress, 0.88, 1.0), "Residual check"):
         head_source = pl.from_arrow(frame.limit(head).toArrow())
         head_released = pl.from_arrow(numbered.where(F.col(ROW) < head).orderBy(ROW).drop(ROW).toArrow())
         residual, coverage = spark_residual(
-            frame, numbered, output, schema, outcomes, head_source=head_source, head_released=head_released,
+            frame, numbered, output, schema, checked, head_source=head_source, head_released=head_released,
             rows=sum(sizes), partitions=len(sizes), settings=settings, progress=no_progress, cancel=cancel)
     timings["residual_check"] = time.perf_counter() - started
-    risk = _risk(numbered, output, decisions, recipe, settings, name)
+    if ran.artifact is not None:
+        risk = release_risk(None, decisions, threshold=recipe.risk_threshold or settings.risk_threshold, declared=[],
+                            not_raw=set(steps.handled), real_records=False, source=name)
+    else:
+        risk = _risk(numbered, output, decisions, recipe, settings, name, steps)
     release = Release(dataset=Dataset.from_frame(pl.DataFrame(schema=schema), name), recipe=recipe, scan=scan,
                       frame=None, outcomes=outcomes, residual=residual, input_rows=rows, timings=timings,
-                      settings=settings, risk=risk)
+                      settings=settings, risk=risk, steps=ran.results, artifact=ran.artifact)
     return SparkRelease(release=release, frame=numbered, output_schema=output, coverage=coverage,
                         partitions=len(sizes), master=master)
+
+
+def _step_outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl.DataType | None,
+                  findings: dict[str, Any], decisions: dict[str, Any], facts: dict[str, Any]) -> ColumnOutcome:
+    """The report line of a column whose action a step performed (as the in-process ``_handled_outcome``)."""
+    decision = decisions[column]
+    return ColumnOutcome(
+        name=column, dtype=str(dtype), action=plan.action, params=transform.params.model_dump(mode="json"),
+        finding=findings.get(column), entity=decision.entity, kind=decision.kind, corrected=decision.corrected,
+        generates_values=type(transform).generates_values, removed=False,
+        output_dtype=None if out is None else str(out), facts=facts, note=plan.note)
 
 
 def _outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl.DataType | None,
@@ -227,15 +270,21 @@ def _outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl
 
 
 def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[str, Any], recipe: Recipe,
-          settings: Settings, name: str) -> Any:
+          settings: Settings, name: str, steps: SparkSteps) -> Any:
     """Re-identification risk over the released quasi-identifiers: only those columns come to the driver."""
     from sanitas.core.release_risk import released_quasi_identifiers
 
     empty = pl.DataFrame(schema=output)
     qis = released_quasi_identifiers(empty, decisions, [], set())
     frame = pl.from_arrow(released.select(*qis).toArrow()) if qis else empty
-    return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold, declared=[],
-                        not_raw=set(), real_records=True, source=name)
+    k_section = recipe.k_anonymity
+    fraction = None
+    if k_section is not None:
+        fraction = (min(1.0, steps.input_rows / k_section.population) if k_section.population
+                    else k_section.sampling_fraction)
+    return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
+                        declared=list(k_section.quasi_identifiers) if k_section is not None else [],
+                        not_raw=set(steps.handled), real_records=True, source=name, sampling_fraction=fraction)
 
 
 __all__ = ["SparkRelease", "run_on_spark"]

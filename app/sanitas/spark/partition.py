@@ -29,7 +29,7 @@ FACTS = "__sanitas_facts"
 ERROR_MARK = "SANITAS-ERROR<<"
 ERROR_END = ">>SANITAS-ERROR"
 
-How = Literal["partition", "witness", "lookup", "drop", "pass"]
+How = Literal["partition", "witness", "lookup", "drop", "pass", "dp_noise"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def partition_function(work: BatchWork):
         lookups = {c.name: _read_lookup(c.lookup) for c in work.columns if c.how == "lookup"}
         totals: dict[str, dict[str, Any]] = {}
         try:
-            for batch in batches:
+            for index, batch in enumerate(batches):
                 frame = pl.from_arrow(pa.Table.from_batches([batch]))
                 assert isinstance(frame, pl.DataFrame)
                 columns = []
@@ -81,6 +81,12 @@ def partition_function(work: BatchWork):
                         columns.append(series)
                     elif column.how == "lookup":
                         columns.append(_look_up(series, lookups[column.name]))
+                    elif column.how == "dp_noise":  # see dp_noise.py: per-row noise, OS randomness
+                        from sanitas.spark.dp_noise import noise_batch
+
+                        out, facts = noise_batch(series, column.params, work.extra.get("noise_seed"), index)
+                        columns.append(out)
+                        _add_facts(totals.setdefault(column.name, {}), facts)
                     else:
                         out, facts = _apply(series, column, work, frame)
                         columns.append(out)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,8 @@ SCHEMA = {"statistic": pl.String, "column": pl.String, "group": pl.String, "valu
           "noise_scale": pl.Float64, "ci95_low": pl.Float64, "ci95_high": pl.Float64}
 NULL_KEY = "null"
 Row = dict[str, Any]
+# key (each ``by`` value as text, NULL_KEY for null) -> (count, clipped values, clipped sum), exact
+GroupData = Mapping[tuple[str, ...], tuple[int, np.ndarray, float]]
 
 
 def key_threshold(epsilon: float, delta: float) -> int:
@@ -61,14 +63,19 @@ def _text(values: Sequence[float]) -> str:
 class _Figure:
     """One aggregate's computation: exact per-group inputs, then diffprivlib's noise per group."""
 
-    def __init__(self, frame: pl.DataFrame, spec: AggregateSpec, delta: float,
-                 hierarchy_domains: Mapping[str, Sequence[str]], rng: np.random.Generator | None) -> None:
+    def __init__(self, frame: pl.DataFrame | None, spec: AggregateSpec, delta: float,
+                 hierarchy_domains: Mapping[str, Sequence[str]], rng: np.random.Generator | None,
+                 groups: GroupData | None = None) -> None:
         from diffprivlib.accountant import BudgetAccountant  # lazy: diffprivlib imports scikit-learn
 
         self.spec, self.delta, self.rng = spec, delta, rng
         self.accountant = BudgetAccountant()  # a private, unlimited one: the plan's total is checked apart
         self.domains = {c: list(spec.domains.get(c) or hierarchy_domains.get(c) or []) for c in spec.by}
         self.declared = all(self.domains[c] for c in spec.by)
+        if groups is not None:  # exact per-group inputs computed elsewhere (the Spark engine's group-bys)
+            self.data = dict(groups)
+            return
+        assert frame is not None
         keys = [frame.get_column(c).cast(pl.String).fill_null(NULL_KEY).alias(f"__k{i}")
                 for i, c in enumerate(spec.by)]
         work = pl.DataFrame(keys) if keys else pl.DataFrame({"__one": pl.repeat(0, frame.height, eager=True)})
@@ -237,11 +244,14 @@ def release_aggregates(
     cancel: CancelToken = NEVER_CANCELLED,
     *,
     hierarchy_domains: Mapping[str, Sequence[str]] | None = None,
+    group_data: Callable[[AggregateSpec], GroupData] | None = None,
 ) -> tuple[pl.DataFrame, list[MechanismFacts]]:
     """The aggregates table (``COLUMNS``, one row per figure) and one facts entry per aggregate.
 
     ``deltas``: each aggregate's delta share (``budget.aggregate_deltas``). ``rng`` is for tests only;
-    left None, diffprivlib draws from ``secrets.SystemRandom``.
+    left None, diffprivlib draws from ``secrets.SystemRandom``. ``group_data`` gives each figure's exact
+    per-group inputs instead of ``frame`` (the Spark engine computes them with group-bys; ``frame`` then
+    only names the columns).
     """
     rows: list[Row] = []
     facts: list[MechanismFacts] = []
@@ -252,7 +262,8 @@ def release_aggregates(
         missing = [c for c in [spec.column, *spec.by] if c is not None and c not in frame.columns]
         if missing:
             raise SanitasError(f"{spec.label(i)}: no column {', '.join(map(repr, missing))}")
-        figure_rows, fact = _Figure(frame, spec, deltas[i], hierarchy_domains or {}, rng).rows()
+        groups = group_data(spec) if group_data is not None else None
+        figure_rows, fact = _Figure(frame, spec, deltas[i], hierarchy_domains or {}, rng, groups).rows()
         rows.extend(figure_rows)
         facts.append(fact)
     progress(1.0, "figures released")

@@ -24,6 +24,11 @@ LARGEST_EXPONENT = 60  # values beyond +-2^60 are clamped into the outermost ran
 FALSE_PASS = 0.05
 
 
+def edges() -> np.ndarray:
+    """The fixed range edges (public: a distributed engine counts the rows per range itself)."""
+    return _edges()
+
+
 def _edges() -> np.ndarray:
     positive = 2.0 ** np.arange(SMALLEST_EXPONENT, LARGEST_EXPONENT + 1)
     return np.concatenate([-positive[::-1], [0.0], positive])
@@ -36,17 +41,24 @@ def threshold(epsilon: float, bins: int) -> float:
 
 
 def estimate_bounds(
-    values: np.ndarray, epsilon: float, *, integer: bool, column: str, rng: np.random.Generator | None = None
+    values: np.ndarray, epsilon: float, *, integer: bool, column: str, rng: np.random.Generator | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """(lower, upper) covering the ranges where the data lie, from a noisy histogram at ``epsilon``."""
+    """(lower, upper) covering the ranges where the data lie, from a noisy histogram at ``epsilon``.
+
+    ``weights`` counts each value that many times: a distributed engine passes one value per range (its
+    left edge, ``edges()``) with the range's exact count, and gets the same histogram without the rows."""
     from diffprivlib.accountant import BudgetAccountant  # lazy: diffprivlib imports scikit-learn
     from diffprivlib.tools import histogram
 
     edges = _edges()
-    clipped = np.clip(values[np.isfinite(values)], edges[0], edges[-1])
+    finite = np.isfinite(values)
+    clipped = np.clip(values[finite], edges[0], edges[-1])
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)[finite]
     random_state = None if rng is None else np.random.RandomState(int(rng.integers(2**32)))
     counts, _ = histogram(clipped, epsilon=epsilon / 2, bins=edges, range=(edges[0], edges[-1]),
-                          random_state=random_state, accountant=BudgetAccountant())
+                          random_state=random_state, accountant=BudgetAccountant(), weights=weights)
     passing = np.flatnonzero(counts >= threshold(epsilon, counts.size))
     if passing.size == 0:
         raise TransformError(
