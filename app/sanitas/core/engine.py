@@ -108,8 +108,9 @@ def run(
     frame, outcomes = _apply_columns(source, first, findings, decisions, context_for,
                                      sub_progress(progress, 0.35, 0.75), cancel)
     # a deferred column passes through the steps as it is, in its place
-    frame = pl.DataFrame([frame.get_column(c) if c in frame.columns else source.get_column(c)
-                          for c in plan if c in frame.columns or c in deferred])
+    done = set(frame.columns)  # a set once: ``frame.columns`` is a new list per access
+    frame = pl.DataFrame([frame.get_column(c) if c in done else source.get_column(c)
+                          for c in plan if c in done or c in deferred])
     timings["apply"] = time.perf_counter() - started
 
     results: dict[str, StepResult] = {}
@@ -140,7 +141,8 @@ def run(
     if deferred and artifact is None:
         started = time.perf_counter()
         later = {name: plan[name] for name in plan if name in deferred and name not in handled}
-        present = {name: p for name, p in later.items() if name in frame.columns}
+        columns = set(frame.columns)
+        present = {name: p for name, p in later.items() if name in columns}
         rewritten, late = _apply_columns(frame, present, findings, decisions, context_for,
                                          sub_progress(progress, 0.85, 0.9), cancel)
         frame = frame.with_columns(rewritten.get_columns()).drop([o.name for o in late if o.removed])

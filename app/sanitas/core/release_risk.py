@@ -39,7 +39,8 @@ class ReleaseRisk(BaseModel):
 def released_quasi_identifiers(released: pl.DataFrame, decisions: Mapping[str, ColumnDecision],
                                declared: list[str], not_raw: set[str]) -> list[str]:
     detected = [name for name, d in decisions.items() if d.kind is ColumnKind.QUASI_IDENTIFIER]
-    return [c for c in dict.fromkeys([*declared, *detected]) if c in released.columns and c not in not_raw]
+    columns = set(released.columns)
+    return [c for c in dict.fromkeys([*declared, *detected]) if c in columns and c not in not_raw]
 
 
 def release_risk(released: pl.DataFrame | None, decisions: Mapping[str, ColumnDecision], *, declared: list[str],

@@ -120,18 +120,20 @@ def residual_check(
         dropped=[o.name for o in outcomes if o.removed],
     )
     identifiers = [o.name for o in outcomes if o.kind is ColumnKind.IDENTIFIER and not o.kept_as_is]
+    present = set(output.columns)  # a set once: ``output.columns`` is a new list per access
     check.identifier_columns = identifiers
     if identifiers and output.width:
         progress(0.0, "Looking for original identifier values in the output")
         originals = original_values(source, identifiers)
-        numeric_ids = any(source.schema[c].is_numeric() for c in identifiers)
+        source_schema = source.schema
+        numeric_ids = any(source_schema[c].is_numeric() for c in identifiers)
         check.original_values = originals.count
         # such cells cannot spell a text identifier of 4+ characters
         check.columns_checked = [name for name, dtype in output.schema.items() if not (
             (dtype.is_numeric() and not numeric_ids) or dtype.is_temporal() or dtype == pl.Boolean)]
         check.value_hits += exact_hits_of(output, check.columns_checked, originals, cancel)
         free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
-        released = [o.name for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
+        released = [o.name for o in outcomes if not o.removed and not o.generates_values and o.name in present]
         check.substring_columns = text_columns(output, released, free_text)
         for name in check.substring_columns:
             cancel.raise_if_cancelled()
@@ -141,7 +143,7 @@ def residual_check(
         check.rows_checked = output.height
         check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
 
-    rescan = [o for o in outcomes if not o.removed and not o.generates_values and o.name in output.columns]
+    rescan = [o for o in outcomes if not o.removed and not o.generates_values and o.name in present]
     check.rescanned = [o.name for o in rescan]
     if rescan:
         progress(0.5, "Re-scanning released columns for personal data")
@@ -149,8 +151,9 @@ def residual_check(
         check.rescan_sample = min(size, output.height)
         # A column released exactly as read holds the values the scan already classified: its finding is
         # reused (no NER model is loaded for nothing); changed columns are classified on a sample.
+        source_columns = set(source.columns)
         same = {o.name: findings[o.name] for o in rescan if findings and o.name in findings
-                and _unchanged(source, output, o.name)}
+                and _unchanged(source, output, o.name, source_columns)}
         check.rescan_reused = list(same)
         changed = [name for name in check.rescanned if name not in same]
         found = [*same.values(), *(classify_frame(output.select(changed), sample_size=size, settings=settings)
@@ -166,8 +169,8 @@ def residual_check(
     return check
 
 
-def _unchanged(source: pl.DataFrame, output: pl.DataFrame, name: str) -> bool:
-    if name not in source.columns or source.height != output.height:
+def _unchanged(source: pl.DataFrame, output: pl.DataFrame, name: str, source_columns: set[str]) -> bool:
+    if name not in source_columns or source.height != output.height:
         return False
     before, after = source.get_column(name), output.get_column(name)
     return before.dtype == after.dtype and before.equals(after)
@@ -185,7 +188,8 @@ def _second_opinion(output: pl.DataFrame, rescan: list[ColumnOutcome], settings:
 
 def text_columns(frame: pl.DataFrame, candidates: list[str], free_text: set[str]) -> list[str]:
     """Released (not generated) text columns that can quote a name or an email inside a sentence."""
-    names = [n for n in candidates if frame.schema.get(n) == pl.String]
+    schema = frame.schema  # once: polars builds it anew on every access (quadratic on wide tables)
+    names = [n for n in candidates if schema.get(n) == pl.String]
     if not names or frame.height == 0:
         return []
     head = frame.head(2000)

@@ -52,6 +52,7 @@ def batch_facts(columns: list[pl.Series]) -> list[ColumnFacts]:
             pw=pl.col("t").str.split(" ").list.eval(pl.element().str.contains(_PLAIN_WORD)).list.mean(),
         )
         .collect()
+        .rechunk()  # one chunk: each column's slice is then a plain offset
     )
     stats = values.group_by("c").agg(
         count=pl.len(),

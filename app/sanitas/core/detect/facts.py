@@ -32,7 +32,8 @@ class ValueBatch:
 
     def full(self, key: Hashable, compute: Callable[[pl.Series], Any]) -> Any:
         if key not in self._cache:
-            self._cache[key] = compute(self.text)
+            result = compute(self.text)
+            self._cache[key] = result.rechunk() if isinstance(result, pl.Series) else result
         return self._cache[key]
 
 

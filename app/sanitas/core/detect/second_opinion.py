@@ -70,7 +70,8 @@ def second_opinion(frame: pl.DataFrame, columns: list[str], region: str = "US") 
     The columns are stacked (column number, row, value) a few million cells at a time, so a table of
     10,000 narrow columns costs a few polars calls, not a few per column."""
     result = SecondOpinion()
-    names = [n for n in columns if frame.schema[n] == pl.String]
+    schema = frame.schema  # once: polars builds it anew on every access (quadratic on wide tables)
+    names = [n for n in columns if schema[n] == pl.String]
     rows = min(frame.height, CELL_LIMIT)
     result.columns = names
     result.cells_checked = rows * len(names)

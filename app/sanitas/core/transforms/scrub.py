@@ -220,7 +220,8 @@ def known_values(
     if not columns:
         return None
     source = context.source
-    missing = [c for c in columns if source is None or c not in source.columns]
+    present = set(source.columns) if source is not None else set()
+    missing = [c for c in columns if c not in present]
     if missing:
         raise error(f"known_values_from names columns not in the table: {', '.join(missing)}")
     assert source is not None
