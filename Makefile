@@ -9,7 +9,7 @@ DEMO := resources/samples/customers.csv
 DEMO_RECIPE := resources/samples/customers.recipe.yaml
 OUT := out
 
-.PHONY: venv run demo gui test lint bench screenshots clean
+.PHONY: venv run demo demo-key gui test lint bench screenshots clean
 
 venv: $(STAMP)
 
@@ -24,10 +24,16 @@ $(STAMP): pyproject.toml requirements/*.txt
 	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: venv
+# git keeps files at 0644, and a key file others can read warns (rightly): the demo's own key is made private first.
+DEMO_KEY := resources/samples/demo.key
+
+demo-key:
+	chmod 600 $(DEMO_KEY)
+
+run: venv demo-key
 	$(VENV)/bin/sanitas gui $(DEMO)
 
-demo: venv
+demo: venv demo-key
 	$(VENV)/bin/sanitas scan $(DEMO)
 	$(VENV)/bin/sanitas apply $(DEMO) --recipe $(DEMO_RECIPE) -o $(OUT)/customers.clean.csv
 
@@ -44,7 +50,7 @@ bench: venv
 	$(PY) bench/run_all.py
 
 # Screenshots of the real window under Xvfb (needs: apt-get install xvfb libxcb-icccm4 libxcb-keysyms1).
-screenshots: venv
+screenshots: venv demo-key
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshots.py
 
 clean:

@@ -1,12 +1,17 @@
 """Workbench benchmark: time to first window, open to findings, and the longest GUI-thread stall.
 
-Run: `.venv/bin/python bench/bench_gui.py [--data FILE ...] [--stalls-only]` (offscreen by default;
+Run: `.venv/bin/python bench/bench_gui.py [--data FILE ...] [--stalls-only] [--trace]` (offscreen by default;
 set QT_QPA_PLATFORM=xcb under Xvfb for a real window). The stall is measured by a 5 ms QTimer on the
 GUI thread (a heartbeat): the longest gap between two ticks is how long the window could not repaint
 or react. Besides opening and scanning, each file is used the way an analyst does once the findings
 are in: Ctrl+End, dragging the scroll bar to the end, clicking a column header, picking a column in
 the list, resizing the window, and a whole export (suggested plan, key created in the session).
 Target: the longest stall under 100 ms at 1,000,000 rows.
+
+On a loaded machine a stall is partly the machine's: ``--trace`` splits each step's longest stall into the
+GUI thread's own work (its CPU time), time waiting for a CPU (Linux run queue) and time blocked (another
+thread holding the GIL), and samples where the GUI thread was while a tick was late. The load average is
+printed beside the figures.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import _common
 
@@ -91,28 +100,105 @@ def open_to_findings(path: Path) -> dict[str, float]:
             "longest_stall_ms": longest[0]}
 
 
-class Heartbeat:
-    """A 5 ms timer on the GUI thread; ``longest_ms`` is the longest gap between ticks since ``reset``."""
+def _schedstat() -> tuple[float, float]:
+    """This thread's (CPU seconds, seconds waiting in the run queue) from Linux's schedstat; (cpu, 0) elsewhere."""
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as handle:
+            ran, waited, _ = handle.read().split()
+        return int(ran) / 1e9, int(waited) / 1e9
+    except (OSError, ValueError):
+        return time.thread_time(), 0.0
 
-    def __init__(self) -> None:
+
+class Stall(NamedTuple):
+    """One gap between heartbeats, split: the GUI thread's own work (its CPU time), waiting for a CPU (run
+    queue: the machine is loaded), and the rest (blocked: the GIL held by another thread, or a lock)."""
+
+    ms: int
+    own_ms: int
+    cpu_wait_ms: int
+
+    @property
+    def blocked_ms(self) -> int:
+        return max(0, self.ms - self.own_ms - self.cpu_wait_ms)
+
+    def __str__(self) -> str:
+        return (f"{self.ms} ms = {self.own_ms} own work + {self.cpu_wait_ms} waiting for a CPU + "
+                f"{self.blocked_ms} blocked (GIL or lock)")
+
+
+class Heartbeat:
+    """A 5 ms timer on the GUI thread; ``longest_ms`` is the longest gap between ticks since ``reset``.
+
+    With ``trace``, each gap is also split by the GUI thread's schedstat (``longest``: a Stall), and a
+    watcher thread samples the GUI thread's Python stack while a tick is late, so the work that stalls the
+    window can be named (``stacks``: where the GUI thread was, and how often, during late ticks).
+    """
+
+    LATE_MS = 40
+
+    def __init__(self, trace: bool = False) -> None:
         from PySide6.QtCore import QElapsedTimer, QTimer
 
+        self.trace = trace
         self.clock = QElapsedTimer()
         self.timer = QTimer()
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
         self.clock.start()
-        self.timer.start()
+        self.gui_thread = threading.get_ident()
+        self.stacks: Counter[str] = Counter()
         self.reset()
+        self.timer.start()
+        if trace:
+            threading.Thread(target=self._watch, name="heartbeat-watcher", daemon=True).start()
 
     def reset(self) -> None:
         self.last = self.clock.elapsed()
+        self.last_stat = _schedstat() if self.trace else (0.0, 0.0)
         self.longest_ms = 0
+        self.longest = Stall(0, 0, 0)
+        self.stacks = Counter()
 
     def _tick(self) -> None:
         now = self.clock.elapsed()
-        self.longest_ms = max(self.longest_ms, now - self.last)
+        gap = now - self.last
+        if self.trace:
+            stat = _schedstat()
+            if gap > self.longest_ms:
+                self.longest = Stall(gap, round((stat[0] - self.last_stat[0]) * 1000),
+                                     round((stat[1] - self.last_stat[1]) * 1000))
+            self.last_stat = stat
+        self.longest_ms = max(self.longest_ms, gap)
         self.last = now
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(0.01)
+            if self.clock.elapsed() - self.last < self.LATE_MS:
+                continue
+            frame = sys._current_frames().get(self.gui_thread)
+            if frame is not None:
+                self.stacks[_where(frame)] += 1
+
+    def top_stacks(self, n: int = 3) -> list[str]:
+        return [f"{count * 10:>5} ms  {where}" for where, count in self.stacks.most_common(n)]
+
+
+def _where(frame) -> str:
+    """The innermost few frames of ``frame`` (file:function), the bench's own frames left out."""
+    parts: list[str] = []
+    stack = traceback.extract_stack(frame)
+    if stack and Path(stack[-1].filename).name == "bench_gui.py":
+        return "in Qt's C++ (painting, layout or event dispatch; no Python frame)"
+    for summary in reversed(stack):
+        name = Path(summary.filename).name
+        if name == "bench_gui.py" and parts:
+            break
+        parts.append(f"{name}:{summary.name}")
+        if len(parts) == 5:
+            break
+    return " < ".join(parts)
 
 
 def spin(seconds: float, until=None) -> None:
@@ -132,8 +218,9 @@ def spin(seconds: float, until=None) -> None:
     loop.exec()
 
 
-def stalls_while_working(path: Path) -> dict[str, int]:
-    """The longest stall (ms) of each step an analyst takes on an opened, scanned file."""
+def stalls_while_working(path: Path, trace: bool = False) -> dict[str, object]:
+    """The longest stall (ms) of each step an analyst takes on an opened, scanned file (with ``trace``: each
+    also as "STEP-trace" lines, split into own work and waiting, and where the GUI thread was)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["SANITAS_STATE_DIR"] = tempfile.mkdtemp()
     from PySide6.QtCore import QPoint, Qt
@@ -148,7 +235,7 @@ def stalls_while_working(path: Path) -> dict[str, int]:
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
-    beat = Heartbeat()
+    beat = Heartbeat(trace)
     window.open_path(path)
     spin(600, lambda: window.doc.scan is not None and not window.session.busy)
     spin(0.5)
@@ -164,6 +251,11 @@ def stalls_while_working(path: Path) -> dict[str, int]:
             spin(0.3)
         results[name] = beat.longest_ms
         print(f"STEP {name}: {beat.longest_ms} ms", flush=True)  # partial figures survive a timeout
+        if trace:
+            results[f"{name} trace"] = str(beat.longest)
+            print(f"TRACE {name}: {beat.longest}", flush=True)
+            for line in beat.top_stacks():
+                print(f"TRACE   {line}", flush=True)
 
     step("Ctrl+End", lambda: QTest.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier))
     step("scroll bar to the end", lambda: view.verticalScrollBar().setValue(view.verticalScrollBar().maximum()))
@@ -202,6 +294,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, action="append", help="files to open (default: demo and 1M)")
     parser.add_argument("--stalls-only", action="store_true", help="skip first-window and open-to-findings")
+    parser.add_argument("--trace", action="store_true", help="split each step's longest stall into the GUI "
+                        "thread's own work, waiting for a CPU and waiting for the GIL; name where it was")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--stalls-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -209,7 +303,7 @@ def main() -> int:
         print("RESULT", open_to_findings(args.child))
         return 0
     if args.stalls_child:
-        print("RESULT", stalls_while_working(args.stalls_child))
+        print("RESULT", stalls_while_working(args.stalls_child, trace=args.trace))
         return 0
     if not args.stalls_only:
         print("Time to first window (fresh process each run):")
@@ -224,14 +318,26 @@ def main() -> int:
                                   env=_common.bench_env(), check=True)
             result = done.stdout.strip().splitlines()[-1]
             print(f"Open {path.name} to findings (model loading included): {result.removeprefix('RESULT ')}")
-        done = subprocess.run([sys.executable, __file__, "--stalls-child", str(path)], capture_output=True,
-                              text=True, env=_common.bench_env(), check=True, timeout=3600)
-        stalls = ast.literal_eval(done.stdout.strip().splitlines()[-1].removeprefix("RESULT "))
-        print(f"Longest GUI stall per step on {path.name} (ms; target < 100):")
+        load = os.getloadavg()
+        done = subprocess.run([sys.executable, __file__, "--stalls-child", str(path), *(["--trace"] * args.trace)],
+                              capture_output=True, text=True, env=_common.bench_env(), check=True, timeout=3600)
+        lines = done.stdout.strip().splitlines()
+        stalls = ast.literal_eval(lines[-1].removeprefix("RESULT "))
+        after = os.getloadavg()
+        print(f"Longest GUI stall per step on {path.name} (ms; target < 100); load average {load[0]:.1f} before, "
+              f"{after[0]:.1f} after ({os.cpu_count()} CPUs):")
         for name, value in stalls.items():
+            if name.endswith(" trace"):
+                print(f"  {'':34} {value}")
+                continue
             unit = "s" if name.endswith("seconds") else "ms"
             verdict = "" if unit == "s" else ("  PASS" if value < 100 else "  FAIL")
             print(f"  {name:34} {value:>6} {unit}{verdict}")
+        if args.trace:
+            print("Per step: the longest stall split, and where the GUI thread was during late ticks (10 ms samples):")
+            for line in lines:
+                if line.startswith("TRACE"):
+                    print(f"  {line.removeprefix('TRACE ')}")
     return 0
 
 

@@ -57,3 +57,21 @@ def test_cancel_terminates_and_the_next_call_starts_afresh(process: AnalysisProc
                      settings=load_settings())
     assert time.monotonic() - started < 5
     assert process.call("warm_up", lambda f, m: None, CancelToken(), settings=load_settings())
+
+
+def test_the_process_runs_at_lower_priority_and_throttles_progress(process: AnalysisProcess, tmp_path: Path) -> None:
+    """On a busy machine the window's thread gets a CPU first; a chatty step sends a few messages, not thousands."""
+    import os
+
+    from sanitas.gui.analysis_process import NICENESS, PROGRESS_SECONDS
+
+    path = tmp_path / "many.csv"
+    pl.DataFrame({"n": list(range(200_000))}).write_csv(path)
+    stamps: list[float] = []
+    started = time.monotonic()
+    process.call("page_copy", lambda f, m: stamps.append(time.monotonic()), CancelToken(), path=path,
+                 target=tmp_path / "pages", settings=load_settings())
+    took = time.monotonic() - started
+    assert os.getpriority(os.PRIO_PROCESS, process._process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0)
+                                                                          + NICENESS)
+    assert len(stamps) <= took / PROGRESS_SECONDS + 2

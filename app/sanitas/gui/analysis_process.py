@@ -10,9 +10,12 @@ preview, findings, residual check and report facts; the released table itself ne
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +24,8 @@ from sanitas.core.progress import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
+PROGRESS_SECONDS = 0.05  # at most one progress message per interval crosses the pipe
+NICENESS = 5  # the worker yields the CPU to the window on a busy machine
 
 
 class AnalysisProcessError(SanitasError):
@@ -106,18 +111,29 @@ def shared_process() -> AnalysisProcess:
 # --- the worker side ------------------------------------------------------------------------------
 
 def serve(connection: Any) -> None:
-    """Answer requests until the pipe closes. Runs in the spawned process."""
+    """Answer requests until the pipe closes. Runs in the spawned process.
+
+    At a lower priority (``NICENESS``): on a machine with fewer free cores than busy processes the window's
+    thread then gets a CPU first, so a long scan or release does not make it late to repaint. Progress is
+    throttled here too: every message wakes the GUI process's relay thread, which needs the GIL.
+    """
     from sanitas.gui import analysis_steps
 
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows; a refused nice is harmless
+        os.nice(NICENESS)
     state: dict[str, Any] = {}
     while True:
         try:
             name, kwargs = connection.recv()
         except (EOFError, OSError):
             return
+        last = [0.0]
 
-        def progress(fraction: float, message: str) -> None:
-            connection.send(("progress", (fraction, message)))
+        def progress(fraction: float, message: str, last: list[float] = last) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_SECONDS or fraction >= 1.0:
+                last[0] = now
+                connection.send(("progress", (fraction, message)))
 
         try:
             result = getattr(analysis_steps, name)(state, progress, **kwargs)

@@ -88,9 +88,16 @@ class SyntheticPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self.remove_button.clicked.connect(self.remove)
 
+        # The settings scroll; the messages, buttons and progress stay in view below them at any height (the
+        # form alone is taller than the tab gets on a 1280x800 screen)
+        settings = QScrollArea()
+        settings.setWidgetResizable(True)
+        settings.setWidget(self.form)
+        settings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         left = QWidget()
         column = QVBoxLayout(left)
-        column.addWidget(self.form, 1)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(settings, 1)
         column.addWidget(self.message)
         column.addWidget(self._row(self.apply_button, self.remove_button))
         column.addWidget(self._row(self.detect_button, self.run_button, self.cancel_button))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -128,7 +128,13 @@ class InspectorPanel(QWidget):
         self.action_combo = QComboBox()
         self.action_combo.setObjectName("actionCombo")
         self.action_combo.setAccessibleName("Action for the column")
-        self.action_combo.setPlaceholderText("No action planned (kept unless the policy says otherwise)")
+        # short texts: the combo's width must not widen the inspector past a laptop's share (a sideways scroll
+        # would hide the box); the rest of the sentence is the tooltip
+        self.action_combo.setPlaceholderText("No action planned")
+        self.action_combo.setToolTip("No action planned: the column is kept unless the recipe's policy for "
+                                     "unlisted columns says otherwise")
+        self.action_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.action_combo.setMinimumContentsLength(16)
         for name, cls in TRANSFORMS.items():
             self.action_combo.addItem(f"{cls.label} ({name})", name)
             self.action_combo.setItemData(self.action_combo.count() - 1, cls.description, Qt.ItemDataRole.ToolTipRole)
@@ -175,6 +181,7 @@ class InspectorPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(details)
+        self.details_scroll = scroll
         self.preview = PreviewPanel(self.doc, keys=self.keys)
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("inspector-splitter")
@@ -202,6 +209,14 @@ class InspectorPanel(QWidget):
         self._column = name if name in self.doc.columns else None
         self.preview.set_column(self._column)
         self._refresh()
+        if self._column is not None:  # after the layout settles: the action box is where the eye goes next
+            QTimer.singleShot(0, self._show_action_box)
+
+    def _show_action_box(self) -> None:
+        """Scroll the details just enough that the action box is in view (a short inspector, with the release
+        panels open on a laptop screen, would otherwise hide it below the finding)."""
+        if self._column is not None and self.action_combo.isVisible():
+            self.details_scroll.ensureWidgetVisible(self.action_combo, 0, 8)
 
     # --- from the document -------------------------------------------------------------------------
     def _dataset_changed(self) -> None:
