@@ -73,6 +73,31 @@ def make_table(csv: Path, rows: int, folder: Path) -> Path:
     return path
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and all its live and finished children (the JVM, its Python workers):
+    on a shared machine wall time follows the load, CPU time far less."""
+    import os
+
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2]) + sum(os.times()[2:4])
+    for child in me.children(recursive=True):
+        try:
+            times = child.cpu_times()
+            total += times.user + times.system
+            total += getattr(times, "children_user", 0) + getattr(times, "children_system", 0)
+        except psutil.Error:
+            continue
+    return total
+
+
+def load() -> str:
+    import os
+
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def in_process(path: Path, recipe: Any, workdir: Path) -> float:
     from sanitas.core.engine import run
     from sanitas.core.export import export_release
@@ -124,15 +149,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Spark warm-up on 10k rows (excluded): {time.perf_counter() - started:.1f} s")
         for rows in sizes:
             path = make_table(csv, rows, workdir)
+            load_before, cpu = load(), cpu_seconds()
             local = in_process(path, recipe, workdir) if rows <= args.in_process_max else None
+            local_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
             seconds, steps, partitions = on_spark(spark, path, recipe, workdir, args.master)
+            spark_cpu = cpu_seconds() - cpu
             row = {"rows": rows, "in_process_s": None if local is None else round(local, 2),
-                   "spark_s": round(seconds, 2), "partitions": partitions,
-                   "spark_steps": {k: round(v, 2) for k, v in steps.items()}}
+                   "in_process_cpu_s": round(local_cpu, 1) if local is not None else None,
+                   "spark_s": round(seconds, 2), "spark_cpu_s": round(spark_cpu, 1), "partitions": partitions,
+                   "load": f"{load_before} -> {load()}", "spark_steps": {k: round(v, 2) for k, v in steps.items()}}
             rows_out.append(row)
             ratio = f"{local / seconds:.2f}x" if local else "n/a"
             print(f"{rows:>11,} rows: in-process {local or float('nan'):7.1f} s | Spark {seconds:7.1f} s "
                   f"({rows / seconds:,.0f} rows/s, {partitions} partitions) | in-process/Spark {ratio}")
+            print(f"             CPU (user+sys, with the JVM and workers): in-process {row['in_process_cpu_s']} s, "
+                  f"Spark {spark_cpu:.1f} s; load {row['load']}")
             print("             Spark steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
         spark.stop()
     for a, b in pairwise(rows_out):

@@ -76,3 +76,41 @@ def test_what_cannot_run_distributed_is_refused_by_name(spark, folder: Path, cap
     assert code == 2
     assert named in err and "Spark" in err
     assert not out.exists() and not (folder / "refused.parquet.report.json").exists()
+
+
+def test_ctrl_c_cancels_the_spark_job_and_leaves_no_output(spark, folder: Path, capsys) -> None:
+    """A real SIGINT once a Spark job runs: the job is cancelled, exit 130, and no folder, hidden staging
+    folder or report is left behind."""
+    import os
+    import signal
+    import threading
+    import time
+
+    recipe = _recipe(folder, "interrupted.yaml")
+    out = folder / "interrupted.parquet"
+    tracker = spark.sparkContext.statusTracker()  # type: ignore[attr-defined]
+    seen = threading.Event()
+
+    def interrupt_when_a_job_runs() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not seen.is_set():
+            if tracker.getActiveJobsIds():
+                seen.set()
+                os.kill(os.getpid(), signal.SIGINT)
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=interrupt_when_a_job_runs, daemon=True)
+    watcher.start()
+    code = main(["apply", str(folder / "people.csv"), "--recipe", str(recipe), "-o", str(out),
+                 "--engine", "spark", "--master", "local[2]", "--quiet"])
+    seen.set()
+    watcher.join(timeout=5)
+    capsys.readouterr()
+    assert code == 130
+    assert not out.exists() and not list(folder.glob(".interrupted.parquet*"))
+    assert not list(folder.glob("interrupted.parquet.report.*"))
+    deadline = time.monotonic() + 30  # cancelAllJobs is asynchronous: the job stops within moments
+    while tracker.getActiveJobsIds() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tracker.getActiveJobsIds()
