@@ -102,6 +102,22 @@ def test_run_shows_models_risk_and_charts(qtbot: QtBot, panel: KAnonymityPanel) 
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
+def test_a_column_at_its_top_level_is_said_in_words(qtbot: QtBot, panel: KAnonymityPanel) -> None:
+    """Issue 13 item 10: "city 1/1" alone reads as a score; the summary must say the column is gone."""
+    _configure(panel)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: panel.facts is not None and panel.task is None, timeout=WAIT_MS)
+    facts = panel.facts
+    column = next(c for c in facts.quasi_identifiers if facts.heights.get(c, 0) > 1)
+    at_top = facts.model_copy(update={"levels": {**facts.levels, column: facts.heights[column] - 1}})
+    panel.results.show_facts(at_top)
+    line = next(x for x in panel.results.summary.text().splitlines() if x.startswith("Fully generalized away"))
+    assert column in line.split(": ")[-1].split(", ") and "no longer tells records apart" in line
+    below = facts.model_copy(update={"levels": {c: 0 for c in facts.levels}})
+    panel.results.show_facts(below)
+    assert "Fully generalized away" not in panel.results.summary.text()
+
+
 def test_impossible_configuration_shows_the_error_in_place(qtbot: QtBot, panel: KAnonymityPanel) -> None:
     _configure(panel)
     panel.models.k.setMaximum(10_000)

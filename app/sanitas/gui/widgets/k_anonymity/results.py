@@ -115,11 +115,15 @@ class KAnonymityResults(QWidget):
             return [f"Partitions: {facts.partitions or 0:,}{size}",
                     "Suppressed rows: none (Mondrian suppresses no record)",
                     f"Certainty penalty (0% exact, 100% whole range): {penalty}"]
-        levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in facts.quasi_identifiers
-                           if c in facts.levels and c in facts.heights)
+        placed = [c for c in facts.quasi_identifiers if c in facts.levels and c in facts.heights]
+        levels = ", ".join(f"{c} {facts.levels[c]}/{facts.heights[c] - 1}" for c in placed)
+        # "city 1/1" alone reads as a score: the top level means the column no longer tells records apart
+        away = [c for c in placed if facts.levels[c] == facts.heights[c] - 1 > 0]
         search = facts.search
         return [
             f"Lattice position (level/top): {levels}",
+            *([f"Fully generalized away (every value replaced by its hierarchy's top, so the column no longer "
+               f"tells records apart): {', '.join(away)}"] if away else []),
             f"Search: {search.get('strategy', '?')}, {search.get('nodes_evaluated', '?')} of "
             f"{search.get('nodes_total', '?')} nodes evaluated",
             f"Suppressed rows: {facts.suppressed:,} ({facts.suppression}, limit {facts.suppression_limit:.1%})",
