@@ -40,9 +40,11 @@ class SyntheticMetadata(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COLUMN, QHeaderView.ResizeMode.Stretch)
-        for col in (DETECTED_COL, GENERATED_COL, OVERRIDE_COL):
+        # the column's name is what the analyst reads first: sized to its text; "Made by" takes what is left
+        # (elided, the full text in its tooltip), so at 1280x800 the names were no longer cut to "c..."
+        for col in (COLUMN, DETECTED_COL, OVERRIDE_COL):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(GENERATED_COL, QHeaderView.ResizeMode.Stretch)
         self.primary_key = named(QComboBox(), "Primary key", "A column of unique keys: generated as new unique "
                                  "keys, never learned")
         form = QFormLayout()
@@ -83,7 +85,7 @@ class SyntheticMetadata(QWidget):
             made = "format (never learned)" if column in generated else "learned"
             for col, text in ((DETECTED_COL, sdtypes[column]), (GENERATED_COL, made)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(why.get(column, ""))
+                item.setToolTip(why.get(column) or text)  # "Made by" may be elided
                 self.table.setItem(row, col, item)
 
     def detected(self, column: str) -> str:
