@@ -40,11 +40,12 @@ class SyntheticMetadata(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
-        # the column's name is what the analyst reads first: sized to its text; "Made by" takes what is left
-        # (elided, the full text in its tooltip), so at 1280x800 the names were no longer cut to "c..."
-        for col in (COLUMN, DETECTED_COL, OVERRIDE_COL):
+        # the column's name is what the analyst reads first: every text column sized to its text (short words,
+        # the explanation in tooltips) and the override combo takes what is left; a stretched name column
+        # was squeezed to "c..." at 1280x800
+        for col in (COLUMN, DETECTED_COL, GENERATED_COL):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(GENERATED_COL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(OVERRIDE_COL, QHeaderView.ResizeMode.Stretch)
         self.primary_key = named(QComboBox(), "Primary key", "A column of unique keys: generated as new unique "
                                  "keys, never learned")
         form = QFormLayout()
@@ -82,10 +83,11 @@ class SyntheticMetadata(QWidget):
         for row, column in enumerate(self.columns):
             if column not in sdtypes:
                 continue
-            made = "format (never learned)" if column in generated else "learned"
+            made, how = (("format", "generated from a format, never learned from the data") if column in generated
+                         else ("learned", "learned from the data"))
             for col, text in ((DETECTED_COL, sdtypes[column]), (GENERATED_COL, made)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(why.get(column) or text)  # "Made by" may be elided
+                item.setToolTip(why.get(column) or how)
                 self.table.setItem(row, col, item)
 
     def detected(self, column: str) -> str:
