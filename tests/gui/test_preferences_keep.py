@@ -1,6 +1,6 @@
 """Issue 13 follow-up: File › Preferences… saves the fields it shows and keeps every other setting.
 
-The dialog shows four fields; the settings file also holds risk_threshold, spark_master and the Excel
+The dialog shows five fields (the risk threshold among them); the settings file also holds spark_master and the Excel
 limits (and may hold keys a newer version wrote). Saving through the window must not drop any of them.
 """
 
@@ -66,3 +66,55 @@ def test_an_unreadable_settings_file_is_replaced_as_the_dialog_says(qtbot, confi
     dialog.accept()
     saved = load_settings()
     assert saved.sample_size == 900 and saved.risk_threshold == 0.2
+
+
+def test_the_risk_threshold_is_set_in_preferences_and_judges_the_next_export(qtbot, config: Path,
+                                                                              tmp_path: Path) -> None:
+    """Issue 13 item 3: the threshold behind "Released at risk" is settable in the workbench, not only in YAML."""
+    import json
+
+    import polars as pl
+    from driving import SAMPLES, choose_action, open_and_scan, select_column
+    from PySide6.QtWidgets import QApplication
+
+    from sanitas.gui.widgets.export.dialog import ExportDialog
+    from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
+
+    table = tmp_path / "people.csv"
+    pl.read_csv(SAMPLES / "customers.csv", infer_schema=False, n_rows=150).select(
+        "email", "zip", "sex", "amount").write_csv(table)
+    window = MainWindow()
+    window.show()
+
+    def loosen(dialog: PreferencesDialog) -> None:
+        assert dialog.threshold_spin.value() == 0.05  # the file's value, shown
+        dialog.threshold_spin.setValue(1.0)  # accept any risk: the analyst's call, recorded in the report
+        dialog.save_button.click()
+
+    def export(dialog: ExportDialog) -> None:
+        dialog.path_edit.setText(str(out))
+        dialog.ok_button.click()
+
+    try:
+        when_modal(loosen, PreferencesDialog)
+        trigger(window, "File", "Preferences")
+        assert load_settings().risk_threshold == 1.0
+        assert yaml.safe_load(config.read_text())["spark_master"] == "spark://cluster:7077"
+        open_and_scan(qtbot, window, table)
+        select_column(qtbot, window, "email")
+        choose_action(window, "drop")
+        for column in ("zip", "sex"):
+            select_column(qtbot, window, column)
+            choose_action(window, "keep")
+        out = tmp_path / "out.csv"
+        when_modal(export, ExportDialog)
+        trigger(window, "File", "Export")
+        qtbot.waitUntil(lambda: not window.session.busy or isinstance(QApplication.activeModalWidget(),
+                                                                       ResidualDialog), timeout=120_000)
+        report = json.loads(Path(f"{out}.report.json").read_text())
+        assert report["risk"]["threshold"] == 1.0 and report["status"] == "released", report["status_reason"]
+    finally:
+        window.session.cancel_all()
+        qtbot.waitUntil(lambda: not window.session.busy, timeout=30_000)
+        window.doc.undo_stack.setClean()
+        window.close()

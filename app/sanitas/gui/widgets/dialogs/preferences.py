@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -39,7 +40,7 @@ from sanitas.core.settings import NO_MODEL, Settings, settings_path
 LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "ja_JP"]
 ENV = {"spacy_model": "SANITAS_SPACY_MODEL", "locale": "SANITAS_LOCALE", "sample_size": "SANITAS_SAMPLE_SIZE",
        "recognizers_file": "SANITAS_RECOGNIZERS"}
-SHOWN = tuple(ENV)  # the fields this dialog edits; the file's other entries are kept as they are
+SHOWN = (*ENV, "risk_threshold")  # the fields this dialog edits; the file's other entries are kept as they are
 OK, BAD, WARN = "#1a7f37", "#d1242f", "#9a6700"
 
 
@@ -115,6 +116,16 @@ class PreferencesDialog(QDialog):
         self.browse_button.setAccessibleName("Browse for a custom recognizers file")
         self.browse_button.clicked.connect(self.browse)
 
+        # issue 13 item 3: the threshold behind "Released at risk" is settable where the analyst is
+        self.threshold_spin = QDoubleSpinBox(self)
+        self.threshold_spin.setRange(0.01, 1.0)
+        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setSingleStep(0.05)
+        self.threshold_spin.setValue(current.risk_threshold)
+        self.threshold_spin.setAccessibleName("Risk threshold")
+        self.threshold_spin.setToolTip("Highest prosecutor risk a release may carry before its report says "
+                                       "'Released at risk' (0.20: classes smaller than 5, ARX's default). A "
+                                       "recipe's own risk_threshold overrides it.")
         self.notes = {name: self._note(name) for name in ("spacy_model", "locale", "sample_size", "recognizers_file")}
         self.file_error = self._note("file")
         row = QHBoxLayout()
@@ -129,6 +140,9 @@ class PreferencesDialog(QDialog):
             label.setBuddy(self.recognizers_edit if name == "recognizers_file" else field)
             form.addRow(label, field)
             form.addRow("", self.notes[name])
+        threshold = QLabel("Risk &threshold:", self)
+        threshold.setBuddy(self.threshold_spin)
+        form.addRow(threshold, self.threshold_spin)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -170,6 +184,7 @@ class PreferencesDialog(QDialog):
         return Settings.model_validate({
             **self.current.model_dump(), "spacy_model": self.model_edit.text().strip() or NO_MODEL,
             "locale": self.locale_combo.currentText().strip(), "sample_size": self.sample_spin.value(),
+            "risk_threshold": round(self.threshold_spin.value(), 2),
             "recognizers_file": Path(recognizers).expanduser() if recognizers else None})
 
     def validate(self) -> bool:
