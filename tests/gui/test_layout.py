@@ -95,6 +95,8 @@ def test_panels_are_usable_at_laptop_sizes(qtbot, state: Path, tmp_path: Path, s
         select_column(qtbot, window, "zip")
         qtbot.wait(50)
         assert in_view(window.inspector.action_combo, window)
+        name = window.inspector.name_label  # the column's name is not scrolled away with the details
+        assert in_view(name, window) and name.visibleRegion().boundingRect() == name.rect()
         assert window.columns_panel.view.viewport().height() >= 120
     finally:
         close(qtbot, window)
