@@ -221,6 +221,15 @@ def warm_up() -> dict[str, float]:
     })
     with timed(took, "tiny_scan"):
         classify_frame(tiny)
+    # The other languages' NER models (French: ~3.7 s CPU, mostly spaCy compiling the French tokenizer's
+    # exception regexes) load the first time a scan meets prose in that language, once per process, as
+    # the English analyzer does: a long-running process (the workbench) has paid it before, so it is
+    # excluded too (the CLI pays it; see bench_scan.py's CLI figure).
+    from sanitas.core.detect.language import MODELS, model_for
+
+    with timed(took, "other_models"):
+        for language in MODELS:
+            model_for(language)
     return took
 
 

@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from _common import DATA, bench_env, machine, mb, require_data
 from bench_apply import KEY_FILE, recipe_data
@@ -41,6 +42,18 @@ def make_5m(one_million: Path, target: Path) -> None:
             out.write(body)
 
 
+def record(path: Path, scanned: dict[str, Any]) -> dict[str, Any]:
+    """The findings `sanitas plan` would record for ``path`` (scanned here, untimed; the 5M file reuses the
+    1M file's scan, its rows repeated)."""
+    from sanitas.core.detect import scan_dataset
+    from sanitas.core.io import open_dataset
+    from sanitas.core.recorded_findings import record_findings
+
+    if "scan" not in scanned:
+        scanned["scan"] = scan_dataset(open_dataset(path))
+    return record_findings(scanned["scan"], path).model_dump(mode="json")
+
+
 def child(mode: str, data: Path, work: Path, batch_rows: int) -> int:
     """One release in this process; prints its figures as JSON on the last line."""
     started = time.perf_counter()
@@ -49,7 +62,10 @@ def child(mode: str, data: Path, work: Path, batch_rows: int) -> int:
     from sanitas.core.streamed_release import release_to_file
 
     imported = time.perf_counter() - started
-    recipe = parse_recipe(recipe_data("drop"), source="bench recipe")
+    data_recipe = recipe_data("drop")
+    if (work / "findings.json").exists():
+        data_recipe["findings"] = json.loads((work / "findings.json").read_text())
+    recipe = parse_recipe(data_recipe, source="bench recipe")
     done = release_to_file(open_dataset(data), recipe, work / "out.csv", recipe_dir=work,
                            streamed=mode == "streamed", batch_rows=batch_rows)
     timings = {k: round(v, 2) for k, v in done.release.timings.items()}
@@ -83,7 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="100k,1m,5m")
     parser.add_argument("--modes", default="streamed,memory")
-    parser.add_argument("--batch-rows", type=int, default=100_000)
+    parser.add_argument("--batch-rows", type=int, default=50_000)
+    parser.add_argument("--findings", choices=("recorded", "none"), default="recorded",
+                        help="recorded (default): the recipe holds the findings, as after `sanitas plan`, so apply "
+                        "skips the scan (and the NER model); none: apply scans")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "DATA", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -91,16 +110,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return child(mode, Path(data), Path(work), args.batch_rows)
     print(f"machine: {machine()}; load {os.getloadavg()[0]:.1f}")
     results = []
+    scanned: dict[str, Any] = {}
     for size in args.rows.split(","):
         path = FILES[size]
         if size == "5m" and not path.exists():
             make_5m(require_data(FILES["1m"]), path)
         require_data(path)
+        if size != "5m":
+            scanned.clear()
+        findings = record(path, scanned) if args.findings == "recorded" else None
         for mode in args.modes.split(","):
             with tempfile.TemporaryDirectory(prefix="sanitas-bench-scaling-") as tmp:
                 work = Path(tmp)
                 (work / KEY_FILE).write_text(secrets.token_hex(32) + "\n")
                 os.chmod(work / KEY_FILE, 0o600)
+                if findings is not None:
+                    (work / "findings.json").write_text(json.dumps(findings))
                 load = os.getloadavg()[0]
                 command = [sys.executable, str(Path(__file__).resolve()), "--batch-rows", str(args.batch_rows),
                            "--child", mode, str(path), str(work)]

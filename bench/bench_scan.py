@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_scan.py [--data bench/data/customers_1m.csv] [--repeat 1] [--no-cli]
 
-Target (the issue): scan under 10 s on the 2-core machine. The in-process figure is open_dataset +
-scan_dataset with the analyzer already loaded (imports, spaCy and Presidio loading excluded); the
+Target (issue 15): scan under 2 s on the 2-core machine (the first issue's target was 10 s). The
+in-process figure is open_dataset + scan_dataset with the analyzer already loaded (imports, spaCy and
+Presidio loading, and the other languages' NER models, excluded: see _common.warm_up); the
 CLI figure is `sanitas scan FILE --json` as a subprocess, wall time including imports and model load,
 for reference. The last line is ``RESULT {json}`` for run_all.py.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -36,7 +38,7 @@ from _common import (
     warm_up,
 )
 
-TARGET_SECONDS = 10.0
+TARGET_SECONDS = 2.0
 
 
 def scan_in_process(path: Path, sample: int | None) -> tuple[dict[str, float], Any]:
@@ -45,11 +47,13 @@ def scan_in_process(path: Path, sample: int | None) -> tuple[dict[str, float], A
     from sanitas.core.io import open_dataset
 
     took: dict[str, float] = {}
+    cpu = time.process_time()  # all of this process's threads (polars' pool included)
     started = time.perf_counter()
     dataset = open_dataset(path)
     took["open"] = time.perf_counter() - started
     result = scan_dataset(dataset, sample_size=sample)
     took["total"] = time.perf_counter() - started
+    took["cpu"] = time.process_time() - cpu
     took["scan"] = took["total"] - took["open"]
     return took, result
 
@@ -111,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rss_warm = rss()
     print(f"machine: {machine()}; polars {pl.__version__}")
     print(f"data: {path} ({path.stat().st_size / 1e6:.1f} MB)")
-    print(f"warm-up (excluded): analyzer {warm['analyzer']:.2f} s, tiny scan {warm['tiny_scan']:.2f} s; "
+    print(f"warm-up (excluded): analyzer {warm['analyzer']:.2f} s, tiny scan {warm['tiny_scan']:.2f} s, "
+          f"other languages' NER models {warm['other_models']:.2f} s; "
           f"RSS start {mb(rss_start)}, after imports {mb(rss_imports)}, after warm-up {mb(rss_warm)}")
 
     runs: list[dict[str, float]] = []
@@ -120,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for _ in range(max(1, args.repeat)):
             took, result = scan_in_process(path, args.sample)
             runs.append(took)
-            print(f"in-process: open {took['open']:.2f} s + scan {took['scan']:.2f} s = {took['total']:.2f} s")
+            print(f"in-process: open {took['open']:.2f} s + scan {took['scan']:.2f} s = {took['total']:.2f} s "
+                  f"(CPU {took['cpu']:.2f} s; load {os.getloadavg()[0]:.1f})")
     assert result is not None
     best = min(r["total"] for r in runs)
     print(f"peak RSS during scan: {mb(peak.peak)} (+{mb(peak.peak - rss_warm)} over warm-up; "
@@ -156,9 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"CLI findings identical to in-process: {same}")
 
     ok = best < TARGET_SECONDS
-    print(f"\nscan in-process {best:.2f} s (best of {len(runs)}) vs target < {TARGET_SECONDS:.0f} s: {verdict(ok)}")
+    print(f"\nscan in-process {best:.2f} s (best of {len(runs)}) vs target < {TARGET_SECONDS:g} s: {verdict(ok)}")
     summary = {
         "bench": "scan", "seconds": round(best, 2), "runs": [round(r["total"], 2) for r in runs],
+        "cpu": [round(r["cpu"], 2) for r in runs],
         "open_seconds": round(runs[0]["open"], 3),
         "phases": {k: round(v, 2) for k, v in phases.items() if ":" not in k}, "target": TARGET_SECONDS, "pass": ok,
         "peak_rss_over_warm_mib": round((peak.peak - rss_warm) / 2**20), "cli": cli,

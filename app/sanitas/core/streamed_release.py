@@ -39,6 +39,7 @@ from sanitas.core.errors import ExportError, TransformError
 from sanitas.core.export import ExportResult, _add_writer_notes, _commit, _stage_text, report_paths
 from sanitas.core.io import check_destination
 from sanitas.core.io.batch_writer import BatchWriter, streams
+from sanitas.core.io.csv_batches import csv_batches
 from sanitas.core.io.staging import StagedFiles
 from sanitas.core.keys import KeyRing
 from sanitas.core.privacy.metrics.risk import risk_report
@@ -56,7 +57,8 @@ from sanitas.core.streamed_columns import ColumnStream, better_witness, column_s
 from sanitas.core.transforms.base import TransformContext
 from sanitas.core.transforms.registry import get_transform
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 50_000
+BYTES_PER_ROW = 256  # a CSV batch is read as a block of about BATCH_ROWS * this many bytes
 RISK_COMPACT = 2_000_000  # class rows gathered before they are merged
 
 
@@ -346,6 +348,13 @@ def _planned_outcomes(columns: list[ColumnStream]) -> list[Any]:
 
 
 def _batches(dataset: Dataset, size: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """The input a batch at a time: a CSV by blocks parsed on demand (no read-ahead, see io.csv_batches),
+    other inputs through polars' streaming engine."""
+    blocks = csv_batches(dataset.backing, dataset.frame.collect_schema(), columns,
+                         block_bytes=max(size * BYTES_PER_ROW, 4096))
+    if blocks is not None:
+        yield from blocks
+        return
     frame = dataset.frame if columns is None else dataset.frame.select(columns)
     yield from frame.collect_batches(chunk_size=size, maintain_order=True)
 

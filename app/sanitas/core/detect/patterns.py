@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # Presidio recognizer class -> polars prefilter for candidate values.
 STRONG_RECOGNIZERS: dict[str, str] = {
     "EmailRecognizer": r"@",
-    "UrlRecognizer": r"\.\w|://",
+    "UrlRecognizer": r"\.[A-Za-z]|://",  # each of Presidio's URL patterns ends in a dot and a lettered TLD
     "IpRecognizer": r"\d\.\d|:[0-9A-Fa-f]*:",
     "CreditCardRecognizer": r"(?:\d[ -]?){12}",
     "IbanRecognizer": r"[A-Za-z]{2}\s?\d{2}",

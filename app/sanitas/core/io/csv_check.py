@@ -26,7 +26,6 @@ LINE = "__line"
 INDEX = "__index"
 UNQUOTED = "__unquoted"
 FIELDS = "__fields"
-BAD = "__bad"
 BLOCK_BYTES = 4 * 2**20  # raw bytes per block (extended to the end of the line it stops in)
 
 
@@ -131,7 +130,6 @@ def _line_pass(path: Path, delimiter: str, quote: str, expected: int, block_byte
     line = pl.col(LINE)
     blank = line.str.strip_chars("\r") == ""
     fields = pl.col(FIELDS)
-    bad = pl.col(BAD)
     found: RaggedRow | None = None
     result = LinePass(ragged=None)
     offset = 0
@@ -143,24 +141,26 @@ def _line_pass(path: Path, delimiter: str, quote: str, expected: int, block_byte
         # The quoted-field regex only where a quote is: the other lines count their delimiters as they are.
         has_quote = lines.get_column(LINE).str.contains(quote, literal=True)
         counted = lines.with_columns(line.alias(UNQUOTED))
+        multiline = False
         if has_quote.any():
             unquoted = lines.filter(has_quote).select(line.str.replace_all(quoted, "${1}")).to_series()
+            # A quote still at a field start once the complete quoted fields are gone: a field goes on
+            # past this line (the lines without a quote cannot have one).
+            multiline = bool(unquoted.str.contains(f"(^|{d}){q}").any())
             counted = counted.with_columns(counted.get_column(UNQUOTED).scatter(has_quote.arg_true(), unquoted))
+        if multiline:
+            return LinePass(ragged=_find_ragged_multiline(path, delimiter, quote, expected), multiline=True)
+        # Blank lines are looked for among the lines with the wrong field count only (few or none).
         summary = (
             counted.lazy()
             .with_columns((pl.col(UNQUOTED).str.count_matches(delimiter, literal=True) + 1).alias(FIELDS))
-            .with_columns(((pl.col(INDEX) > 0) & ~blank & (fields != expected)).alias(BAD))
-            .select(
-                pl.len().alias("rows"),
-                pl.col(UNQUOTED).str.contains(f"(^|{d}){q}").any().alias("multiline"),
-                pl.col(INDEX).filter(bad).first().alias("index"),
-                fields.filter(bad).first().alias("fields"),
-            )
+            .filter((pl.col(INDEX) > 0) & (fields != expected))
+            .filter(~blank)
+            .select(pl.col(INDEX).first().alias("index"), fields.first().alias("fields"))
             .collect()
             .row(0, named=True)
         )
-        if summary["multiline"]:
-            return LinePass(ragged=_find_ragged_multiline(path, delimiter, quote, expected), multiline=True)
+        summary["rows"] = lines.height
         if found is None and summary["index"] is not None:
             found = RaggedRow(line=int(summary["index"]) + 1, fields=int(summary["fields"]))
         if sample_every and found is None:

@@ -154,11 +154,9 @@ class CsvBacking(FileBacking):
         numeric = [i for i, dtype in enumerate(schema.values()) if dtype.is_numeric()]
 
         def flag(value: pl.Expr, index: int) -> pl.Expr:
-            # Short plain numbers (most values) are neither zero-led nor lossy: the costly test skips them.
-            odd = value.filter(~value.str.contains(PLAIN_NUMBER).fill_null(True))
-            zero_led = odd.str.contains(r"^\s*[+-]?0\d") | lossy_number(odd)
+            zero_led = value.map_batches(_zero_led_or_lossy, return_dtype=pl.Boolean, returns_scalar=True)
             breaks = value.is_not_null() & value.cast(schema[names[index]], strict=False).is_null()
-            return zero_led.any().cast(pl.Int8) * ZERO_LED + breaks.any().cast(pl.Int8) * BREAK
+            return zero_led.cast(pl.Int8) * ZERO_LED + breaks.any().cast(pl.Int8) * BREAK
 
         dialect = source.dialect
         found = line_pass(source.path, dialect.delimiter, dialect.quote_char, len(source.header),
@@ -260,6 +258,20 @@ def lossy_number(text: pl.Expr) -> pl.Expr:
         | ((parsed == 0) & (mantissa.str.contains(r"[1-9]") | value.str.starts_with("-")))
         | (digits > pl.when(value.str.contains(r"^[+-]?\d+$")).then(38).otherwise(17))  # Int128 holds 38 digits
     )
+
+
+def _zero_led_or_lossy(values: pl.Series) -> pl.Series:
+    """Whether any of a block's values (text) is a zero-led code or a ``lossy_number``.
+
+    Short plain numbers (most values) are neither: the costly tests run on the others only, which are
+    picked once here (as an expression, the filter was evaluated again for each use in
+    ``lossy_number``: about 0.7 s of CPU per million rows of two numeric columns).
+    """
+    odd = values.filter(~values.str.contains(PLAIN_NUMBER).fill_null(True))
+    if odd.is_empty():
+        return pl.Series([False])
+    found = pl.select((pl.lit(odd).str.contains(r"^\s*[+-]?0\d") | lossy_number(pl.lit(odd))).any()).item()
+    return pl.Series([bool(found)])
 
 
 def text_like_columns(raw: pl.DataFrame) -> set[str]:
