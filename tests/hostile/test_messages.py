@@ -146,3 +146,23 @@ def test_json_number_beyond_float64_is_named_with_what_to_do(tmp_path: Path) -> 
     with pytest.raises(LoadError) as caught:
         open_dataset(path).collect()
     assert "record 2, key 'a'" in str(caught.value) and "Quote it" in str(caught.value)
+
+
+def test_unreadable_input_is_named_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A file the user may not read (PermissionError once) and a path through a file: a message, exit 2."""
+    import os
+
+    source = tmp_path / "locked.csv"
+    source.write_text("a,b\n1,2\n")
+    source.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: deny this one file as the kernel would for a user
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != source and real_access(p, mode, **kw))
+    for argv in (["scan", str(source)], ["plan", str(source), "-o", str(tmp_path / "r.yaml")]):
+        assert main([*argv, "-q", "--model", "none"]) == 2
+        err = capsys.readouterr().err
+        assert "locked.csv: cannot be read (permission denied)" in err and "Traceback" not in err
+    assert main(["scan", str(source / "x.csv"), "-q", "--model", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "a part of this path is a file, not a folder" in err and "Traceback" not in err

@@ -135,10 +135,8 @@ def residual_check(
         free_text = {o.name for o in outcomes if o.kind is ColumnKind.FREE_TEXT}
         released = [o.name for o in outcomes if not o.removed and not o.generates_values and o.name in present]
         check.substring_columns = text_columns(output, released, free_text)
-        for name in check.substring_columns:
-            cancel.raise_if_cancelled()
-            progress(0.3, f"Searching column {name} for original values")
-            check.value_hits += substring_hits(output.get_column(name), originals)
+        progress(0.3, f"Searching {len(check.substring_columns)} text columns for original values")
+        check.value_hits += substring_hits_of(output, check.substring_columns, originals, cancel)
         check.cells_checked = output.height * len(check.columns_checked)
         check.rows_checked = output.height
         check.substring_rows_checked = min(output.height, SUBSTRING_ROW_LIMIT) if check.substring_columns else 0
@@ -331,6 +329,45 @@ def exact_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:
     rows = pl.DataFrame({"row": np.flatnonzero(found).astype(np.uint32), "value": text.filter(pl.Series(found)),
                          "h": hashes.filter(pl.Series(found))})
     return hits_by_source(cells.name, "exact", originals.confirm(rows))
+
+
+def substring_hits_of(output: pl.DataFrame, names: list[str], originals: Originals,
+                      cancel: CancelToken = NEVER_CANCELLED) -> list[ValueHit]:
+    """``substring_hits`` of every named column. With few original values (Aho-Corasick), the columns are
+    stacked a few million cells at a time and searched and confirmed together: one automaton and one
+    confirmation per chunk, not per column (quadratic on a table of thousands of columns)."""
+    rows = min(output.height, SUBSTRING_ROW_LIMIT)
+    if originals.long_count == 0 or rows == 0 or not names:
+        return []
+    if originals.long_count > AHO_CORASICK_LIMIT:
+        hits: list[ValueHit] = []
+        for name in names:
+            cancel.raise_if_cancelled()
+            hits += substring_hits(output.get_column(name), originals)
+        return hits
+    patterns = originals.substring_patterns
+    step = max(1, EXACT_CHUNK_CELLS // rows)
+    by_column: dict[int, list[ValueHit]] = {}
+    for start in range(0, len(names), step):
+        cancel.raise_if_cancelled()
+        chunk = names[start : start + step]
+        stacked = pl.DataFrame({
+            "c": np.repeat(np.arange(start, start + len(chunk), dtype=np.int64), rows),
+            "row": np.tile(np.arange(rows, dtype=np.uint32), len(chunk)),
+            "text": pl.concat([output.get_column(n).head(rows).cast(pl.String).alias("text") for n in chunk]),
+        })
+        found = stacked.filter(pl.col("text").str.contains_any(patterns).fill_null(False))
+        if found.is_empty():
+            continue
+        candidates = (
+            found.with_columns(pl.col("text").str.extract_many(patterns, overlapping=True).alias("value"))
+            .explode("value").drop_nulls("value")
+            .select("c", "row", "value", pl.col("value").hash(HASH_SEED).alias("h"))
+        )
+        matched = originals.confirm(candidates)
+        for (c,), group in matched.group_by("c", maintain_order=True):
+            by_column[int(c)] = hits_by_source(names[int(c)], "substring", group.drop("c").unique(["row", "source"]))
+    return [hit for c in sorted(by_column) for hit in by_column[c]]
 
 
 def substring_hits(cells: pl.Series, originals: Originals) -> list[ValueHit]:

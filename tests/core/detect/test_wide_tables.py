@@ -141,3 +141,26 @@ def test_two_thousand_columns_scan_and_apply_with_a_capped_plan(tmp_path, monkey
         p.action == "drop" for p in recipe.columns.values())
     assert [o.name for o in release.outcomes] == list(recipe.columns)
     assert release.residual.columns_checked and release.residual.second_opinion is not None
+
+
+def test_stacked_substring_search_finds_what_the_column_by_column_search_finds() -> None:
+    from sanitas.core.residual import original_values, substring_hits, substring_hits_of
+
+    frame = wide(6)
+    names = [c for c in frame.columns if c.startswith("notes")]
+    originals = original_values(frame, [c for c in frame.columns if c.startswith(("full_name", "email"))])
+    one_by_one = [h for n in names for h in substring_hits(frame.get_column(n), originals)]
+    stacked = substring_hits_of(frame, names, originals)
+    key = lambda h: (h.column, h.source_column)  # noqa: E731
+    assert sorted(stacked, key=key) == sorted(one_by_one, key=key) and stacked
+
+
+def test_scrub_gives_replace_many_only_the_known_values_present() -> None:
+    from sanitas.core.transforms.scrub import _present
+
+    text = pl.Series(["Called Maria Garcia today", None, "nothing here", "Smithson called"])
+    patterns, tags = ["Maria Garcia", "Smith", "Garcia", "Lars Berg"], ["<P>", "<P>", "<P>", "<P>"]
+    kept, kept_tags = _present(patterns, tags, text)
+    assert kept == ["Maria Garcia", "Smith", "Garcia"] and len(kept_tags) == 3
+    assert text.str.replace_many(kept, kept_tags, leftmost=True).to_list() == \
+        text.str.replace_many(patterns, tags, leftmost=True).to_list()

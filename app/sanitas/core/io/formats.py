@@ -50,6 +50,8 @@ def check_input_path(path: str | Path) -> Path:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LoadError(f"{path}: is a symbolic link that points to itself (a loop). Name the data file.") from None
+        if exc.errno == errno.ENOTDIR:
+            raise LoadError(f"{path}: a part of this path is a file, not a folder. Check the path.") from None
         raise LoadError(f"{path}: cannot be read ({exc.strerror}). Check its permissions.") from None
     if stat.S_ISDIR(info.st_mode):
         raise LoadError(f"{path}: is a folder, not a file. Name one data file inside it.")

@@ -150,10 +150,11 @@ class Scrub(Transform):
         text = as_text(column) if not is_null_dtype(column.dtype) else column.cast(pl.String)
         known_replaced = 0
         if self._known is not None:
-            patterns, tags = self._known
-            before = text
-            text = text.str.replace_many(patterns, tags, leftmost=True)
-            known_replaced = int((before != text).fill_null(False).sum())
+            patterns, tags = _present(*self._known, text)
+            if patterns:
+                before = text
+                text = text.str.replace_many(patterns, tags, leftmost=True)
+                known_replaced = int((before != text).fill_null(False).sum())
         counts = text.alias("v").drop_nulls().value_counts(name="n")
         values: list[str] = counts.get_column("v").to_list()
         weights: list[int] = counts.get_column("n").to_list()
@@ -207,6 +208,7 @@ class Scrub(Transform):
 
 
 MIN_KNOWN_LENGTH = 4
+PRESENT_CHECK_LIMIT = 200_000_000  # characters x known values: above it, every value goes to replace_many
 KNOWN_CHUNK_CELLS = 2_000_000
 
 
@@ -254,3 +256,18 @@ def _known_table(source: pl.DataFrame, columns: list[str],
         .sort(pl.col("value").str.len_chars(), descending=True, maintain_order=True)
     )
     return table.get_column("value").to_list(), [tags[c] for c in table.get_column("c").to_list()]
+
+
+def _present(patterns: list[str], tags: list[str], text: pl.Series) -> tuple[list[str], list[str]]:
+    """The known values that occur in the column's cells, in order, with their tags.
+
+    ``replace_many`` builds its automaton over every value it is given: on a wide table (thousands of
+    identifier columns, hundreds of scrubbed ones) that is quadratic. Keeping only the values found in
+    the cells (a plain substring test on the joined distinct cells) gives the same replacements: a
+    value that occurs in no cell replaces nothing, and the order, which decides overlaps, is kept."""
+    cells = text.drop_nulls().unique().to_list()
+    joined = "\n".join(cells)
+    if len(joined) * len(patterns) > PRESENT_CHECK_LIMIT:
+        return patterns, tags
+    chosen = [i for i, value in enumerate(patterns) if value in joined]
+    return [patterns[i] for i in chosen], [tags[i] for i in chosen]

@@ -123,7 +123,7 @@ def released_figures(released: pl.DataFrame, quasi_identifiers: list[str], sensi
                      recursive_l: int | None = None, hierarchical_t: bool | None = False) -> Figures:
     """k, l, (c,l) and t of ``released``; ``hierarchical_t=None`` skips t, ``recursive_l=None`` skips (c,l)."""
     qis = list(quasi_identifiers)
-    sizes = released.group_by(qis).agg(pl.len().alias(_SIZE)).get_column(_SIZE)
+    sizes = released.lazy().group_by(qis).agg(pl.len().alias(_SIZE)).collect(engine="streaming").get_column(_SIZE)
     records, classes = released.height, sizes.len()
     figures = Figures(records=records, classes=classes, k=int(sizes.min() or 0))
     if not sensitive or not records:
@@ -131,7 +131,7 @@ def released_figures(released: pl.DataFrame, quasi_identifiers: list[str], sensi
     reference = released if reference is None else reference
     distinct, entropies, ratios, distances = [], [], [], []
     for column in sensitive:
-        counts = released.group_by([*qis, column]).agg(pl.len().alias(_N))
+        counts = released.lazy().group_by([*qis, column]).agg(pl.len().alias(_N)).collect(engine="streaming")
         distinct.append(int(counts.group_by(qis).agg(pl.len().alias(_SIZE)).get_column(_SIZE).min()))
         entropies.append(lowest_entropy(counts, qis))
         if recursive_l is not None:
