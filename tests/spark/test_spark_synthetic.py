@@ -1,5 +1,5 @@
 """Synthetic data on Spark: trained on the driver (a bounded sample), the release drawn in parallel on the
-executors; the same columns and types as the in-process release, as many rows as asked, every value
+executors; the columns and types of the input (drops aside), as many rows as asked, every value
 generated, and the report saying how it was trained. 600 made-up rows on local[2]."""
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import polars as pl
 import pytest
 import yaml
 
-from sanitas.core.engine import run
-from sanitas.core.io import open_dataset
 from sanitas.core.recipe import load_recipe
 
 ROWS = 600
@@ -42,14 +40,14 @@ def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, tabl
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     recipe = load_recipe(path)
     source = table / "people.parquet"
-    local = run(open_dataset(source), recipe, recipe_dir=table)
-    result = run_on_spark(spark, source, recipe, master="local[2]", recipe_dir=table, scan=local.scan)
+    result = run_on_spark(spark, source, recipe, master="local[2]", recipe_dir=table)
     try:
         assert result.partitions >= 2
         out = pl.from_arrow(result.frame.orderBy("__sanitas_row").drop("__sanitas_row").toArrow())
     finally:
         result.close()
-    assert out.schema == local.frame.schema and out.height == 1_500
+    assert out.schema == {"name": pl.String, "age": pl.Int64, "city": pl.String, "income": pl.Float64}
+    assert out.height == 1_500
     real = pl.read_parquet(source)
     assert not set(out.get_column("name").to_list()) & set(real.get_column("name").to_list())
     assert out.get_column("city").is_in(["Lyon", "Paris", "Nice"]).all()
@@ -60,5 +58,5 @@ def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, tabl
     assert any("Spark engine: trained on" in note for note in facts.metadata_notes)
     by_name = {o.name: o for o in result.release.outcomes}
     assert by_name["age"].generates_values and not by_name["age"].kept_as_is
-    assert by_name["name"].facts == {o.name: o for o in local.outcomes}["name"].facts
+    assert by_name["name"].facts == {"generated_by": "format", "entity": "PERSON"}
     assert by_name["ssn"].removed
