@@ -1,9 +1,11 @@
 """Synthetic data on Spark: trained on the driver (a bounded sample), the release drawn in parallel on the
 executors; the columns and types of the input (drops aside), as many rows as asked, every value
-generated, and the report saying how it was trained. 600 made-up rows on local[2]."""
+generated, and the report (written by the Spark export) holding the in-process report's ``synthetic``
+object and saying how it was trained. 600 made-up rows, fast settings (no quality report), on local[2]."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,9 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, table: Path) -> None:
+    from sanitas.core.report import build_report, render_json
     from sanitas.spark.engine import run_on_spark
+    from sanitas.spark.export import export_spark
 
     data = {"version": 1, "seed": 4, "unlisted_columns": "keep",
             "columns": {"name": {"action": "fake", "params": {"entity": "PERSON"}}, "ssn": {"action": "drop"}},
@@ -44,8 +48,16 @@ def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, tabl
     try:
         assert result.partitions >= 2
         out = pl.from_arrow(result.frame.orderBy("__sanitas_row").drop("__sanitas_row").toArrow())
+        written = export_spark(result, source, table / "synthetic.out.parquet", "parquet")
     finally:
         result.close()
+    report = json.loads(written.report_json.read_text())
+    in_process = json.loads(render_json(build_report(local, output_path=None, output_format="parquet",
+                                                     recipe_path=path)))
+    assert report["steps"] == in_process["steps"] == ["synthetic"]
+    assert set(report["synthetic"]) == set(in_process["synthetic"])
+    assert report["synthetic"]["rows_generated"] == 1_500 and report["engine"]["name"] == "spark"
+    assert pl.read_parquet(sorted(written.output.glob("part-*.parquet"))).height == 1_500  # type: ignore[union-attr]
     assert out.schema == {"name": pl.String, "age": pl.Int64, "city": pl.String, "income": pl.Float64}
     assert out.height == 1_500
     real = pl.read_parquet(source)
