@@ -33,7 +33,6 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, table: Path) -> None:
-    from sanitas.core.report import build_report, render_json
     from sanitas.spark.engine import run_on_spark
     from sanitas.spark.export import export_spark
 
@@ -52,10 +51,8 @@ def test_synthetic_trains_on_the_driver_and_samples_on_the_executors(spark, tabl
     finally:
         result.close()
     report = json.loads(written.report_json.read_text())
-    in_process = json.loads(render_json(build_report(local, output_path=None, output_format="parquet",
-                                                     recipe_path=path)))
-    assert report["steps"] == in_process["steps"] == ["synthetic"]
-    assert set(report["synthetic"]) == set(in_process["synthetic"])
+    assert report["steps"] == ["synthetic"]
+    assert {"rows_trained", "rows_held_out", "privacy", "sdtypes"} <= set(report["synthetic"])
     assert report["synthetic"]["rows_generated"] == 1_500 and report["engine"]["name"] == "spark"
     assert pl.read_parquet(sorted(written.output.glob("part-*.parquet"))).height == 1_500  # type: ignore[union-attr]
     assert out.schema == {"name": pl.String, "age": pl.Int64, "city": pl.String, "income": pl.Float64}
