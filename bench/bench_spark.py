@@ -66,7 +66,7 @@ def make_table(csv: Path, rows: int, folder: Path) -> Path:
         for i in range(-(-rows // base.height)):
             tag = pl.lit(f"-{i}") if i else pl.lit("")
             copies.append(base.with_columns(pl.col("customer_id") + tag, pl.col("ssn") + tag,
-                                            (pl.lit(f"c{i}.") if i else pl.lit("")) + pl.col("email")))
+                                            ((pl.lit(f"c{i}.") if i else pl.lit("")) + pl.col("email")).alias("email")))
         table = pl.concat(copies).head(rows)
     path = folder / f"customers_{rows}.parquet"
     table.write_parquet(path, row_group_size=100_000)

@@ -65,6 +65,7 @@ def test_apply_engine_spark_writes_a_csv_folder_and_its_reports(spark, folder: P
     ({"k_anonymity": {"k": 5, "quasi_identifiers": ["city", "age"], "method": "mondrian"}},
      "method 'mondrian' (Mondrian partitioning)"),
     ({"columns": {"city": {"action": "scrub"}}}, "column 'city', action 'scrub'"),
+    ({"synthetic": {}, "columns": {"customer_id": {"action": "fake"}}}, "column 'email', action 'mask'"),
 ])
 def test_what_cannot_run_distributed_is_refused_by_name(spark, folder: Path, capsys, extra: dict,
                                                         named: str) -> None:

@@ -37,7 +37,7 @@ from sanitas.core.step_registry import steps_in
 from sanitas.core.transforms.base import TransformContext
 from sanitas.core.transforms.registry import get_transform
 from sanitas.spark import columns as cols
-from sanitas.spark import dp_noise
+from sanitas.spark import dp_noise, synthetic
 from sanitas.spark.errors import executor_errors
 from sanitas.spark.io import read_input
 from sanitas.spark.partition import ColumnWork, lookup_bytes
@@ -47,9 +47,7 @@ from sanitas.spark.rows import with_row_number
 from sanitas.spark.steps import SparkSteps
 from sanitas.spark.types import polars_schema
 
-NOT_YET = {
-    "synthetic": "synthetic data trains a model on the whole table, which is not distributed yet",
-}
+NOT_YET: dict[str, str] = {}  # dataset-level steps with no distributed implementation
 MONDRIAN = ("method 'mondrian' (Mondrian partitioning) splits the whole table recursively, which the Spark engine "
             "does not distribute; use method: global, or run this recipe without --engine spark")
 
@@ -80,6 +78,8 @@ def refuse_unsupported(recipe: Recipe) -> None:
     problems += [f"column '{c}', action '{p.action}': {cols.refusal(p.action)}" for c, p in recipe.columns.items()
                  if cols.refusal(p.action)]
     problems += dp_noise.refusals(dp_noise_params(recipe.columns))
+    if recipe.synthetic is not None:
+        problems += synthetic.refusals({c: p.action for c, p in recipe.columns.items()})
     if problems:
         raise RecipeError("The Spark engine cannot run this recipe yet:", problems)
 
@@ -216,6 +216,11 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
     numbered, output, sizes = ran.frame, ran.output, ran.sizes
     outcomes += [_step_outcome(c, plan[c], transforms[c], schema[c], output.get(c), findings, decisions,
                                ran.column_facts.get(c, {})) for c in steps.handled if c in plan]
+    real_records = all(r.releases_real_records for r in ran.results.values())
+    if ran.artifact is None and not real_records:  # whole-table synthesis generated every kept value
+        for outcome in outcomes:
+            if outcome.kept_as_is and not outcome.removed:
+                outcome.generates_values, outcome.kept_as_is = True, False
     order = list(plan)
     outcomes.sort(key=lambda o: order.index(o.name))
     checked = outcomes
@@ -239,7 +244,7 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
         risk = release_risk(None, decisions, threshold=recipe.risk_threshold or settings.risk_threshold, declared=[],
                             not_raw=set(steps.handled), real_records=False, source=name)
     else:
-        risk = _risk(numbered, output, decisions, recipe, settings, name, steps)
+        risk = _risk(numbered, output, decisions, recipe, settings, name, steps, real_records)
     release = Release(dataset=Dataset.from_frame(pl.DataFrame(schema=schema), name), recipe=recipe, scan=scan,
                       frame=None, outcomes=outcomes, residual=residual, input_rows=rows, timings=timings,
                       settings=settings, risk=risk, steps=ran.results, artifact=ran.artifact)
@@ -270,7 +275,7 @@ def _outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl
 
 
 def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[str, Any], recipe: Recipe,
-          settings: Settings, name: str, steps: SparkSteps) -> Any:
+          settings: Settings, name: str, steps: SparkSteps, real_records: bool = True) -> Any:
     """Re-identification risk over the released quasi-identifiers: only those columns come to the driver."""
     from sanitas.core.release_risk import released_quasi_identifiers
 
@@ -284,7 +289,8 @@ def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[s
                     else k_section.sampling_fraction)
     return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
                         declared=list(k_section.quasi_identifiers) if k_section is not None else [],
-                        not_raw=set(steps.handled), real_records=True, source=name, sampling_fraction=fraction)
+                        not_raw=set(steps.handled), real_records=real_records, source=name,
+                        sampling_fraction=fraction)
 
 
 __all__ = ["SparkRelease", "run_on_spark"]

@@ -69,6 +69,13 @@ class SparkSteps:
                 ran.frame, ran.sizes, ran.output, result = spark_k_anonymity(
                     self.spark, ran.frame, ran.output, section, self.decisions, self.recipe_dir, self.cancel,
                     source=self.source_name)
+            elif step.name == "synthetic":
+                from sanitas.spark.synthetic import spark_synthetic
+
+                ran.frame, ran.sizes, ran.output, result = spark_synthetic(
+                    self.spark, ran.frame, sum(ran.sizes), section, self.decisions, self.view, self.cancel,
+                    self.source_name)
+                ran.column_facts.update(result.column_facts)
             else:
                 assert isinstance(section, DifferentialPrivacySection)
                 result = self._differential_privacy(ran, section)

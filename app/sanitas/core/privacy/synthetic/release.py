@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -77,8 +77,12 @@ def detect_metadata(frame: pl.DataFrame, section: SyntheticSection, *, identifie
 
 def synthesize(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: Mapping[str, str] | None = None,
                quasi_identifiers: Sequence[str] = (), seed: int = 0, locale: str = "en_US",
-               progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> SyntheticRelease:
-    """Train on ``frame`` (never mutated) and release ``section.rows`` (default: as many) synthetic rows."""
+               progress: Progress = no_progress, cancel: CancelToken = NEVER_CANCELLED,
+               on_trained: Callable[..., None] | None = None) -> SyntheticRelease:
+    """Train on ``frame`` (never mutated) and release ``section.rows`` (default: as many) synthetic rows.
+
+    ``on_trained`` receives the fitted synthesizer and what sampling more rows elsewhere needs (the Spark
+    engine samples its release in parallel from it): ``synthesizer``, ``sdtypes``, ``generated`` columns."""
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     if frame.height < MIN_ROWS:
@@ -98,6 +102,9 @@ def synthesize(frame: pl.DataFrame, section: SyntheticSection, *, identifiers: M
     try:
         training.fit(synth, train, section, seed, sub_progress(progress, 0.03, 0.75), cancel)
         seconds["fit"] = time.perf_counter() - tick
+        if on_trained is not None:
+            on_trained(synthesizer=synth, sdtypes=table.sdtypes,
+                       generated=[c for c in generated_ids if c in table.generated])
         tick = time.perf_counter()
         rows = section.rows or frame.height
         sampled = training.sample(synth, rows, seed, sub_progress(progress, 0.75, 0.8), cancel)
