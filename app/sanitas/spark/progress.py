@@ -24,6 +24,7 @@ class StageWatcher:
         self._cancel = cancel
         self._phase: tuple[Progress, str] | None = None
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # a poll never reports after its phase has ended (1.0 stays last)
         self.cancelled_jobs = False
         self._thread = threading.Thread(target=self._loop, name="sanitas-spark-progress", daemon=True)
 
@@ -37,12 +38,14 @@ class StageWatcher:
     @contextmanager
     def phase(self, progress: Progress, message: str) -> Iterator[None]:
         """Stage progress of the jobs run inside the block goes to ``progress`` (0..1) with ``message``."""
-        self._phase = (progress, message)
         progress(0.0, message)
+        with self._lock:
+            self._phase = (progress, message)
         try:
             yield
         finally:
-            self._phase = None
+            with self._lock:
+                self._phase = None
             progress(1.0, message)
 
     def _loop(self) -> None:
@@ -50,15 +53,16 @@ class StageWatcher:
             if self._cancel.cancelled and not self.cancelled_jobs:
                 self.cancelled_jobs = True
                 self._sc.cancelAllJobs()
-            phase = self._phase
-            if phase is None:
+            if self._phase is None:
                 continue
             try:
                 fraction, stages = self._fraction()
             except Exception:  # the context is stopping: no more progress to read
                 continue
-            if stages:
-                phase[0](fraction, f"{phase[1]} (Spark: {stages} stage(s) running)")
+            with self._lock:
+                phase = self._phase
+                if phase is not None and stages:
+                    phase[0](fraction, f"{phase[1]} (Spark: {stages} stage(s) running)")
 
     def _fraction(self) -> tuple[float, int]:
         tracker = self._sc.statusTracker()
