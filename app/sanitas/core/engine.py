@@ -40,6 +40,22 @@ from sanitas.core.transforms.registry import get_transform
 __all__ = ["ColumnOutcome", "Release", "run"]
 
 
+def release_scan(dataset: Dataset, recipe: Recipe, scan: ScanResult | None, settings: Settings | None,
+                 progress: Progress, cancel: CancelToken) -> tuple[ScanResult, list[str]]:
+    """The findings a release works from, and notes on where they came from.
+
+    A scan given by the caller wins; findings the recipe recorded for this very file make the scan
+    unnecessary; otherwise the dataset is scanned (the first 30% of the progress).
+    """
+    notes: list[str] = []
+    if scan is None:
+        scan, not_reused = reused_scan(recipe.findings, dataset.source, dataset.name, list(dataset.schema))
+        notes += [not_reused] if not_reused else []
+    if scan is None:
+        scan = scan_dataset(dataset, settings=settings, progress=sub_progress(progress, 0.0, 0.3), cancel=cancel)
+    return scan, notes
+
+
 def run(
     dataset: Dataset,
     recipe: Recipe,
@@ -71,12 +87,7 @@ def run(
         raise RecipeError(f"{dataset.name}: the recipe cannot run on this data:", data_problems)
 
     started = time.perf_counter()
-    notes: list[str] = []
-    if scan is None:  # findings the recipe recorded for this very file make the scan unnecessary
-        scan, not_reused = reused_scan(recipe.findings, dataset.source, dataset.name, list(schema))
-        notes += [not_reused] if not_reused else []
-    if scan is None:
-        scan = scan_dataset(dataset, settings=settings, progress=sub_progress(progress, 0.0, 0.3), cancel=cancel)
+    scan, notes = release_scan(dataset, recipe, scan, settings, progress, cancel)
     timings["scan"] = time.perf_counter() - started
     findings = {f.name: f for f in scan.columns}
     plan = resolve_plan(recipe, list(schema), findings)

@@ -33,8 +33,8 @@ import polars as pl
 
 from sanitas.core.dataset import READ_ERRORS, Dataset
 from sanitas.core.decisions import decide_all
-from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
+from sanitas.core.engine import release_scan
 from sanitas.core.errors import ExportError, TransformError
 from sanitas.core.export import ExportResult, _add_writer_notes, _commit, _stage_text, report_paths
 from sanitas.core.io import check_destination
@@ -46,7 +46,6 @@ from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import Recipe
 from sanitas.core.recipe_check import check_recipe, resolve_plan
-from sanitas.core.recorded_findings import reused_scan
 from sanitas.core.release import Release
 from sanitas.core.release_risk import ReleaseRisk, released_quasi_identifiers
 from sanitas.core.report import build_report, render_html, render_json
@@ -194,12 +193,7 @@ def stream_release(
     check_recipe(recipe, schema, dataset.name, key_overrides=set(key_files or ()))
 
     started = time.perf_counter()
-    notes: list[str] = []
-    if scan is None:
-        scan, not_reused = reused_scan(recipe.findings, dataset.source, dataset.name, list(schema))
-        notes += [not_reused] if not_reused else []
-    if scan is None:
-        scan = scan_dataset(dataset, settings=settings, progress=sub_progress(progress, 0.0, 0.3), cancel=cancel)
+    scan, notes = release_scan(dataset, recipe, scan, settings, progress, cancel)
     timings["scan"] = time.perf_counter() - started
     findings = {f.name: f for f in scan.columns}
     plan = resolve_plan(recipe, list(schema), findings)
