@@ -1,4 +1,4 @@
-"""Fixtures shared by the k-anonymity panel and hierarchy editor tests."""
+"""Fixtures shared by the workbench tests: the demo scan, and the real main window."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sanitas.core.detect import scan_dataset
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.io import open_dataset
 from sanitas.core.settings import Settings
+from sanitas.gui.main_window import MainWindow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -23,3 +24,17 @@ def scanned_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, pl.
     pl.read_csv(SAMPLES / "customers.csv", n_rows=2000, infer_schema=False).write_csv(path)
     dataset = open_dataset(path)
     return dataset, dataset.collect(), scan_dataset(dataset, settings=Settings())
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The real main window, shown, with its state in a private folder; background work ends before it closes."""
+    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
+    win = MainWindow()
+    win.show()
+    yield win
+    win.session.cancel_all()
+    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
+    win.doc.undo_stack.setClean()
+    win.close()
+    win.deleteLater()

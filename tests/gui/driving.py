@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 from sanitas.gui.main_window import MainWindow
+from sanitas.gui.widgets.export.dialog import ExportDialog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -88,3 +89,14 @@ def choose_action(window: MainWindow, action: str) -> None:
     assert index >= 0, action
     combo.setCurrentIndex(index)
     combo.activated.emit(index)
+
+
+def export_through_dialog(qtbot, window: MainWindow, out: Path) -> None:
+    """File › Export…, type the destination, press Export."""
+    def fill(dialog: ExportDialog) -> None:
+        dialog.path_edit.setText(str(out))
+        assert dialog.ok_button.isEnabled(), dialog.error
+        dialog.ok_button.click()
+
+    when_modal(fill, ExportDialog)
+    trigger(window, "File", "Export")

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from driving import choose_action, demo_copy, open_and_scan, select_column, trigger, when_modal
+from driving import choose_action, demo_copy, export_through_dialog, open_and_scan, select_column, trigger, when_modal
 from PySide6.QtWidgets import QApplication
 
 from sanitas.gui.main_window import MainWindow
 from sanitas.gui.widgets.dialogs.key_dialog import KeyDialog
-from sanitas.gui.widgets.export.dialog import ExportDialog
 from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 
 
@@ -43,17 +42,6 @@ def window(qtbot, state: Path):
     win.doc.undo_stack.setClean()
     win.close()
     win.deleteLater()
-
-
-def export_through_dialog(qtbot, window: MainWindow, out: Path) -> None:
-    """File › Export…, type the destination, press Export."""
-    def fill(dialog: ExportDialog) -> None:
-        dialog.path_edit.setText(str(out))
-        assert dialog.ok_button.isEnabled(), dialog.error
-        dialog.ok_button.click()
-
-    when_modal(fill, ExportDialog)
-    trigger(window, "File", "Export")
 
 
 def give_key_file(window: MainWindow, key_file: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 import xlsxwriter
 from driving import menu_action
 
@@ -18,19 +17,6 @@ from sanitas.gui.main_window import MainWindow
 from sanitas.gui.widgets.dialogs.import_dialog import ImportDialog
 
 CLI_WORDS = ("--sheet", "--delimiter", "--encoding", "--key-file", "under 'columns:'", "under 'keys:'")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
 
 
 def test_a_workbook_whose_first_sheet_is_empty_opens_through_the_sheet_picker(qtbot, window: MainWindow,

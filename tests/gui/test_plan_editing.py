@@ -18,19 +18,6 @@ from sanitas.gui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
-@pytest.fixture
 def scanned(qtbot, window: MainWindow, tmp_path: Path) -> MainWindow:
     open_and_scan(qtbot, window, demo_copy(tmp_path, rows=200))
     return window

@@ -11,36 +11,16 @@ import json
 from pathlib import Path
 
 import polars as pl
-import pytest
-from driving import SAMPLES, choose_action, open_and_scan, select_column, trigger, when_modal
+from driving import SAMPLES, choose_action, export_through_dialog, open_and_scan, select_column
 from PySide6.QtWidgets import QApplication
 
 from sanitas.gui.main_window import MainWindow
-from sanitas.gui.widgets.export.dialog import ExportDialog
 from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 from sanitas.gui.widgets.report.view import AMBER, OK
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-
-
 def export_to(qtbot, window: MainWindow, out: Path) -> None:
-    def fill(dialog: ExportDialog) -> None:
-        dialog.path_edit.setText(str(out))
-        assert dialog.ok_button.isEnabled(), dialog.error
-        dialog.ok_button.click()
-
-    when_modal(fill, ExportDialog)
-    trigger(window, "File", "Export")
+    export_through_dialog(qtbot, window, out)
     qtbot.waitUntil(lambda: not window.session.busy or isinstance(QApplication.activeModalWidget(), ResidualDialog),
                     timeout=120_000)
     assert not isinstance(QApplication.activeModalWidget(), ResidualDialog), "the residual check should be clean"

@@ -18,19 +18,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
-@pytest.fixture
 def demo(tmp_path: Path) -> Path:
     path = tmp_path / "customers.csv"
     pl.read_csv(SAMPLES / "customers.csv", infer_schema=False, n_rows=300).write_csv(path)
