@@ -57,6 +57,14 @@ TARGET_RSS_FACTOR = 3.0
 KEY_FILE = "bench.key"
 
 
+def write_key(folder: Path) -> Path:
+    """A fresh random key for the bench recipe's pseudonyms, private (0600) like a real key file."""
+    key = folder / KEY_FILE
+    key.write_text(secrets.token_hex(32) + "\n")
+    key.chmod(0o600)
+    return key
+
+
 def recipe_data(names_notes: str) -> dict[str, Any]:
     """The benchmark recipe as YAML-ready data: ten transforms, keeps, and full_name/notes listed."""
     keep = {"action": "keep"}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import yaml
 from _common import DEFAULT_CSV, SANITAS_CLI, bench_env, import_sanitas, machine, mb, require_data
-from bench_apply import KEY_FILE, recipe_data
+from bench_apply import recipe_data, write_key
 
 TARGET_RATIO = 8.0
 GOAL_RATIO = 4.0
@@ -59,9 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="sanitas-bench-cli-") as tmp:
         work = Path(tmp)
-        key = work / KEY_FILE
-        key.write_text(secrets.token_hex(32) + "\n")
-        key.chmod(0o600)
+        write_key(work)
         data = recipe_data("drop")
         if args.findings == "recorded":
             import_sanitas()

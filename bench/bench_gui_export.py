@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import yaml
 from _common import DEFAULT_CSV, SANITAS_CLI, bench_env, import_sanitas, machine, require_data
-from bench_apply import KEY_FILE, recipe_data
+from bench_apply import recipe_data, write_key
 
 TARGET = 1.10  # the workbench's export within 10% of the CLI
 
@@ -79,9 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="sanitas-bench-gui-export-") as tmp:
         work = Path(tmp)
-        key = work / KEY_FILE
-        key.write_text(secrets.token_hex(32) + "\n")
-        key.chmod(0o600)
+        write_key(work)
         data = recipe_data("drop")
         import_sanitas()
         from sanitas.core.detect import scan_dataset
