@@ -13,9 +13,9 @@ the output is what the whole-column run gives, value for value. Three ways, as o
 
 Figures that add up over batches (cells masked, rows redacted) are summed. Figures about a column's
 set of values (distinct values, pseudonym collisions, classes after generalizing) come from the
-column's distinct values gathered batch by batch: a pseudonymized column's distinct values are run
-through the transform once at the end (collisions are a property of that set), a generalized column's
-distinct inputs and outputs are counted.
+column's distinct values gathered batch by batch: a pseudonymized column's collisions are counted at
+the end from the digests and pseudonyms each batch's run made (collisions are a property of the whole
+set; nothing is hashed twice), a generalized column's distinct inputs and outputs are counted.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.recipe import ColumnPlan
 from sanitas.core.transforms._text import is_integer
 from sanitas.core.transforms.base import TransformContext
+from sanitas.core.transforms.pseudonymize import OUTPUT, PAIRS_KEY, one_per_digest, pseudonym_pairs
 from sanitas.core.transforms.registry import get_transform
 
 How = Literal["batch", "witness", "drop"]
@@ -118,6 +119,28 @@ class DistinctSet:
 
 
 @dataclass
+class PairSet:
+    """A pseudonymized column's rows per digest (digest words and pseudonym) gathered batch by batch, as
+    the transform made them (``pseudonym_pairs``): its collisions are counted from them at the end
+    without hashing any value again."""
+
+    parts: list[pl.DataFrame] = field(default_factory=list)
+    pending: int = 0
+
+    def add(self, pairs: pl.DataFrame) -> None:
+        self.parts.append(pairs)
+        self.pending += pairs.height
+        if self.pending > MERGE_EVERY and len(self.parts) > 1:
+            self.parts = [one_per_digest(pl.concat(self.parts))]
+            self.pending = self.parts[0].height
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema={"digest_0": pl.UInt64, "digest_1": pl.UInt64, OUTPUT: pl.String})
+        return pl.concat(self.parts)
+
+
+@dataclass
 class ColumnStream:
     """One column's work over the batches and what it gathers for the report."""
 
@@ -133,6 +156,7 @@ class ColumnStream:
     output_dtype: str | None = None
     inputs: DistinctSet = field(default_factory=DistinctSet)
     outputs: DistinctSet = field(default_factory=DistinctSet)
+    pairs: PairSet = field(default_factory=PairSet)
     rows: int = 0
     non_null: int = 0
 
@@ -146,15 +170,20 @@ class ColumnStream:
         series = column
         if witnessed:
             series = pl.concat([pl.Series(column.name, [self.witness], dtype=column.dtype), column])
+        action = self.plan.action
+        if action == "pseudonymize":
+            context.shared.setdefault(PAIRS_KEY, {})
         outcome, out = apply_column(series, self.plan, self.finding, self.decision, context)
         assert out is not None
         if witnessed:
             out = out.slice(1)
             outcome.facts = _minus(outcome.facts, self._witness_facts(context))
         self.output_dtype = outcome.output_dtype
-        action = self.plan.action
         if action == "pseudonymize":
             self.inputs.add(column.drop_nulls())
+            pairs = pseudonym_pairs(context.shared, self.name)
+            if pairs is not None:
+                self.pairs.add(pairs)
         elif action == "generalize":
             self.inputs.add(column)
             self.outputs.add(out)
@@ -177,11 +206,12 @@ class ColumnStream:
         transform_cls = get_transform(self.plan.action)
         transform = transform_cls(self.plan.params)
         facts = dict(self.facts)
-        if self.plan.action == "pseudonymize":
+        if self.plan.action == "pseudonymize":  # from what the batches gathered: nothing is hashed again
             distinct = self.inputs.values()
             if distinct.dtype == pl.Null:
                 distinct = pl.Series(self.name, [], dtype=self.dtype)
-            facts = apply_column(distinct.alias(self.name), self.plan, self.finding, self.decision, context)[0].facts
+            transform.fit(distinct.alias(self.name), context)
+            facts = transform.facts_of_whole(self.dtype, distinct, self.pairs.frame())  # type: ignore[attr-defined]
         elif self.plan.action == "generalize":
             facts = self._generalize_facts(transform.params)
         seconds = self.seconds + time.perf_counter() - started
