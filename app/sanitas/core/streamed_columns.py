@@ -196,6 +196,10 @@ class ColumnStream:
         self.seconds += time.perf_counter() - started
         return out
 
+    def forget(self) -> None:
+        """Drop what was gathered for ``outcome`` (called after it)."""
+        self.inputs, self.outputs, self.pairs = DistinctSet(), DistinctSet(), PairSet()
+
     def _witness_facts(self, context: TransformContext) -> dict[str, Any]:
         witness = pl.Series(self.name, [self.witness], dtype=self.dtype)
         return apply_column(witness, self.plan, self.finding, self.decision, context)[0].facts
