@@ -421,12 +421,18 @@ class _Classes:
             empty = np.zeros(0, dtype=np.uint64)
             return empty, empty, np.zeros(0, dtype=np.int64)
         a, b, n = (np.concatenate([part[i] for part in self.parts]) for i in range(3))
-        order = np.lexsort((b, a))
+        if not a.size:
+            return a, b, n
+        order = np.argsort(a)  # by the first hash; by both only when two classes share it (rare)
         a, b, n = a[order], b[order], n[order]
+        same_a = a[1:] == a[:-1]
+        if bool((same_a & (b[1:] != b[:-1])).any()):
+            order = np.lexsort((b, a))
+            a, b, n = a[order], b[order], n[order]
+            same_a = a[1:] == a[:-1]
         del order
-        starts = np.flatnonzero(np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])))) if a.size else \
-            np.zeros(0, dtype=np.int64)
-        return a[starts], b[starts], np.add.reduceat(n, starts) if starts.size else n
+        starts = np.flatnonzero(np.concatenate(([True], ~(same_a & (b[1:] == b[:-1])))))
+        return a[starts], b[starts], np.add.reduceat(n, starts)
 
     def risk(self, *, threshold: float, source: str) -> ReleaseRisk:
         """``release_risk`` of the whole output (no k_anonymity section: nothing declared, nothing noised)."""
