@@ -74,6 +74,11 @@ class _Hashes:
             self.parts = [_merged(self.parts)]
             self.pending = 0
 
+    def copy(self) -> _Hashes:
+        other = _Hashes()
+        other.parts, other.pending = list(self.parts), self.pending
+        return other
+
     def done(self) -> np.ndarray:
         if not self.parts:
             return np.zeros(0, dtype=np.uint64)
@@ -96,7 +101,9 @@ class OriginalsBuilder:
     def __init__(self, columns: list[str]) -> None:
         self.columns = columns
         self._all = {c: _Hashes() for c in columns}
-        self._long = {c: _Hashes() for c in columns}
+        # None while every value of 4+ characters so far also had 6+ (emails, names, card numbers): the
+        # long set is then the same set, kept once
+        self._long: dict[str, _Hashes | None] = dict.fromkeys(columns)
         self._texts: dict[str, list[pl.Series]] | None = {c: [] for c in columns}
         self._text_count = 0
 
@@ -111,8 +118,13 @@ class OriginalsBuilder:
         for i, name in enumerate(self.columns):
             hashes = figures.get_column(f"h{i}").to_numpy()
             lengths = figures.get_column(f"n{i}").to_numpy()
-            self._all[name].add(hashes[lengths >= MIN_VALUE_LENGTH])
-            self._long[name].add(hashes[lengths >= MIN_SUBSTRING_LENGTH])
+            kept, long = lengths >= MIN_VALUE_LENGTH, lengths >= MIN_SUBSTRING_LENGTH
+            gathered = self._long[name]
+            if gathered is None and not np.array_equal(kept, long):
+                gathered = self._long[name] = self._all[name].copy()
+            self._all[name].add(hashes[kept])
+            if gathered is not None:
+                gathered.add(hashes[long])
         del figures
         if self._texts is not None:
             for name in self.columns:
@@ -125,8 +137,9 @@ class OriginalsBuilder:
 
     def done(self) -> Originals:
         by_column = [self._all[c].done() for c in self.columns]
-        long_by_column = [self._long[c].done() for c in self.columns]
-        every = _distinct(np.concatenate(by_column)) if by_column else np.zeros(0, dtype=np.uint64)
+        long_by_column = [every if (gathered := self._long[c]) is None else gathered.done()
+                          for c, every in zip(self.columns, by_column, strict=True)]
+        every = _merged(by_column) if by_column else np.zeros(0, dtype=np.uint64)
         texts = None
         if self._texts is not None:
             texts = _padded({c: pl.concat(parts).unique() if parts else pl.Series([], dtype=pl.String)
