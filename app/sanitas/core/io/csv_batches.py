@@ -4,7 +4,8 @@ polars' streaming engine (``LazyFrame.collect_batches``) reads ahead of a slow c
 actions taking a few seconds per batch, a third of a 1M-row file was decoded and waiting, which is
 most of what streaming was meant to save. Here each block of about ``BLOCK_BYTES`` (cut after a line
 end, never inside a quoted field: a block with an odd number of quote characters is joined to the next)
-is parsed only when the consumer asks for it, by ``pl.read_csv`` with the schema and options the lazy
+is parsed only when the consumer asks for it (the quote count is skipped when the full-file check
+found no record spanning lines), by ``pl.read_csv`` with the schema and options the lazy
 scan uses, so the values are the scan's. A file this cannot read alike (no CSV backing, an unusual
 dialect) returns None and the caller streams with polars instead; the caller also compares the rows
 read with the row count.
@@ -31,6 +32,8 @@ def csv_batches(backing: Any, schema: pl.Schema, columns: list[str] | None = Non
         return None
     settings = {**options(), "new_columns": None}
     quote = settings.get("quote_char")
+    if getattr(backing, "multiline", None) is False:
+        quote = None  # checked: every record is on one line, so a block ends where a record does
     return _read(source.path, schema, columns, settings, quote.encode() if isinstance(quote, str) and quote else None,
                  block_bytes)
 
