@@ -100,3 +100,32 @@ def test_collisions_across_parts_are_refused_like_the_whole_columns() -> None:
     assert collided > 0
     with pytest.raises(TransformError, match="on_collision"):
         _from_parts(integers, params, {}, 1)  # no part has a collision of its own
+
+
+def test_batch_writer_writes_in_order_and_raises_a_failed_write(tmp_path: Any) -> None:
+    from sanitas.core.errors import ExportError
+    from sanitas.core.io.batch_writer import BatchWriter
+    from sanitas.core.io.staging import StagedFiles
+
+    frames = [pl.DataFrame({"a": list(range(i, i + 1000)), "b": ["=1+1", "x"] * 500}) for i in range(0, 5000, 1000)]
+    with StagedFiles() as staged:
+        writer = BatchWriter(staged, tmp_path / "out.csv")
+        for frame in frames:
+            writer.write(frame)
+        path = writer.close()
+        whole = tmp_path / "whole.csv"
+        BatchWriter(staged, whole).close()
+        from sanitas.core.io.formula_guard import guard_formulas
+
+        guard_formulas(pl.concat(frames)).write_csv(whole)
+        assert path.read_bytes() == whole.read_bytes()
+    with StagedFiles() as staged:
+        writer = BatchWriter(staged, tmp_path / "bad.csv")
+        writer.write(pl.DataFrame({"a": [[1, 2]]}))  # a list column: CSV cannot hold it
+        with pytest.raises(ExportError, match="cannot store"):
+            writer.write(frames[0])
+        writer.abort()
+        writer = BatchWriter(staged, tmp_path / "bad2.csv")
+        writer.write(pl.DataFrame({"a": [[1, 2]]}))
+        with pytest.raises(ExportError):
+            writer.close()

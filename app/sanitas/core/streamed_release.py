@@ -257,6 +257,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     html_path, json_path = report_paths(out_path)
     report_timings: dict[str, float] = {}
     staged = StagedFiles().__enter__()  # left by commit or discard (Pending), or here on any error
+    writer: BatchWriter | None = None
     try:
             writer = BatchWriter(staged, out_path, input_path=dataset.source)
             written = 0.0
@@ -324,6 +325,8 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             _stage_text(staged, html_path, render_html(report))
             cancel.raise_if_cancelled()
     except BaseException:
+        if writer is not None:
+            writer.abort()  # its worker thread may still be writing the last batch
         staged.__exit__(None, None, None)
         raise
     result = ExportResult(output=None if withheld else out_path, report_html=html_path, report_json=json_path,

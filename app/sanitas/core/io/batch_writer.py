@@ -1,7 +1,8 @@
 """The sanitized table written batch by batch to a staged temp file, byte for byte as ``stage_table``.
 
 Each batch gets what ``stage_table`` does to the whole frame (``fit_types``, then the formula guard),
-both cell by cell, so the bytes are those of the whole frame written at once: CSV and TSV rows do not
+both cell by cell, so the bytes are those of the whole frame written at once (in a worker thread, one
+batch at a time and in order, while the next batch is computed): CSV and TSV rows do not
 depend on their neighbours, and the header is written with the first batch only. Formats whose bytes
 depend on the whole table (Parquet row groups and statistics, a JSON array, an XLSX sheet) are not
 streamed: the release falls back to the in-memory path for them.
@@ -9,6 +10,8 @@ streamed: the release falls back to the in-memory path for them.
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,8 +52,23 @@ class BatchWriter:
         self.notes: dict[str, str] = {}
         self.rows = 0
         self.width = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
 
     def write(self, frame: pl.DataFrame) -> None:
+        """Queue ``frame`` to be written after the previous batch, in a worker thread (polars writes without
+        the GIL, so the next batch is computed meanwhile); an error of the previous write is raised here."""
+        self._wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanitas-batch-writer")
+        self._pending = self._pool.submit(self._write, frame)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _write(self, frame: pl.DataFrame) -> None:
         assert self._handle is not None
         frame, notes = fit_types(self.path, frame, self.kind)
         self.notes.update(notes)
@@ -70,6 +88,11 @@ class BatchWriter:
         self.width = frame.width
 
     def close(self) -> Path:
+        """Wait for the last batch, close the file: its path (raises the last write's error)."""
+        try:
+            self._wait()
+        finally:
+            self._stop()
         if self._handle is not None:
             try:
                 self._handle.close()
@@ -78,6 +101,20 @@ class BatchWriter:
             self._handle = None
         return self.temp
 
+    def abort(self) -> None:
+        """Stop after the write under way (its error dropped: the release is being abandoned) and close."""
+        with contextlib.suppress(Exception):
+            self._wait()
+        self._stop()
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def __del__(self) -> None:
         if getattr(self, "_handle", None) is not None:
-            self._handle.close()
+            self.abort()

@@ -48,7 +48,7 @@ from sanitas.core.transforms.base import (
 )
 
 SHARED_KEY = "pseudonymize.outputs"
-PAIRS_KEY = "pseudonymize.pairs"  # set to {} to be given each column's rows per digest: see pseudonym_pairs
+PAIRS_KEY = "pseudonymize.pairs"  # set to {} to be given each column's digests and pseudonyms: see pseudonym_pairs
 CHUNK = 250_000  # distinct values per block (between cancel checks and progress reports)
 DIGEST = ("digest_0", "digest_1")  # its two 8-byte halves
 OUTPUT = "output"
@@ -209,9 +209,14 @@ class Pseudonymize(Transform):
         mapped = pl.concat(outputs) if outputs else pl.Series(OUTPUT, [], dtype=out_dtype)
         digest = pl.concat(digests) if digests else pl.DataFrame(schema={d: pl.UInt64 for d in DIGEST})
         del outputs, digests
-        mine = _one_per_digest(digest.with_columns(mapped.cast(pl.String).alias(OUTPUT)))
+        pairs = digest.with_columns(mapped.cast(pl.String).alias(OUTPUT))
         del digest
-        self._set_facts(fmt, mode, distinct, mine)
+        wanted = self.ctx.shared.get(PAIRS_KEY)
+        if wanted is not None:  # a part of a column: its figures come from facts_of_whole over the parts
+            wanted[self.ctx.column] = pairs
+            self._facts = {"format": fmt, "normalize": mode, "key": self.params.key, "distinct_values": total}
+        else:
+            self._set_facts(fmt, mode, distinct, _one_per_digest(pairs))
         return broadcast(source, distinct, mapped, out_dtype).alias(column.name)
 
     def facts_of_whole(self, dtype: pl.DataType, distinct: pl.Series, pairs: pl.DataFrame) -> dict[str, Any]:
@@ -254,9 +259,6 @@ class Pseudonymize(Transform):
         p = self.params
         namespace = (p.key, p.domain, fmt, p.length, p.alphabet, p.prefix, p.email_domain, p.luhn)
         store: dict[tuple[Any, ...], pl.DataFrame] = self.ctx.shared.setdefault(SHARED_KEY, {})
-        wanted = self.ctx.shared.get(PAIRS_KEY)
-        if wanted is not None:  # asked for by a release run on parts of the column
-            wanted[self.ctx.column] = mine
         seen = store.get(namespace)
         everything = mine if seen is None else _one_per_digest(pl.concat([seen, mine]))
         store[namespace] = everything
@@ -267,9 +269,10 @@ class Pseudonymize(Transform):
 
 def pseudonym_pairs(shared: dict[str, Any], column: str) -> pl.DataFrame | None:
     """The last ``apply`` of ``column`` in this ``shared`` state (where ``shared[PAIRS_KEY]`` was set to {}
-    before it): one row per digest (two UInt64 words and the
-    pseudonym as text). A release run on parts of a column (a streamed release's batches) gathers them so
-    that ``facts_of_whole`` counts collisions without hashing the values again."""
+    before it: that apply then counts no collisions, its part's figures are not the column's): a row per
+    distinct value (two UInt64 words of its digest and the pseudonym as text). A release run on parts of
+    a column (a streamed release's batches) gathers them so that ``facts_of_whole`` counts collisions
+    without hashing the values again."""
     return shared.get(PAIRS_KEY, {}).get(column)
 
 
