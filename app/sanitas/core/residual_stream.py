@@ -14,6 +14,7 @@ gathered batch by batch so that neither the input nor the output is ever whole i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -21,7 +22,7 @@ import polars as pl
 
 from sanitas.core.detect import classify_frame
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind
-from sanitas.core.detect.second_opinion import CELL_LIMIT
+from sanitas.core.detect.second_opinion import CELL_LIMIT, SecondOpinion
 from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.residual import (
@@ -239,6 +240,8 @@ class ResidualStream:
         self.lookup = HashLookup(originals.every if originals is not None else np.zeros(0, dtype=np.uint64))
         self.head: list[pl.DataFrame] = []
         self.head_rows = 0
+        self._opinion: Future[SecondOpinion] | None = None
+        self._opinion_pool: ThreadPoolExecutor | None = None
         self.sample: list[pl.DataFrame] = []
 
     def add(self, source: pl.DataFrame, output: pl.DataFrame, offset: int) -> None:
@@ -261,6 +264,8 @@ class ResidualStream:
             part = output.select(self.head_columns).head(HEAD_ROWS - self.head_rows)
             self.head.append(part)
             self.head_rows += part.height
+            if self.head_rows >= HEAD_ROWS:
+                self._start_second_opinion()
         names = [o.name for o in self.rescan]
         if names:
             first = (-offset) % self.step
@@ -268,6 +273,23 @@ class ResidualStream:
             picked = picked[(picked + offset) // self.step < self.size]
             if picked.size:
                 self.sample.append(output.select(names)[picked])
+
+    def _start_second_opinion(self) -> None:
+        """The second opinion reads the first rows only: it runs in a worker thread as soon as they are all
+        here, while the rest of the batches are computed (it is mostly Python; the batches mostly polars)."""
+        if self._opinion is not None or not self.rescan:
+            return
+        head = pl.concat(self.head) if self.head else pl.DataFrame(
+            schema={n: self.output_schema[n] for n in self.head_columns})
+        self.head = [head]
+        self._opinion_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanitas-second-opinion")
+        self._opinion = self._opinion_pool.submit(_second_opinion, head, self.rescan, self.settings)
+
+    def close(self) -> None:
+        """Wait for the second opinion's thread, if one was started (on success or on any error)."""
+        if self._opinion_pool is not None:
+            self._opinion_pool.shutdown(wait=True, cancel_futures=True)
+            self._opinion_pool = None
 
     def finish(self, *, findings: Mapping[str, ColumnFinding] | None, fetch: TextFetch | None,
                progress: Progress | None = None, cancel: CancelToken | None = None) -> ResidualCheck:
@@ -330,7 +352,10 @@ class ResidualStream:
                 if finding.is_personal:
                     check.findings.append(_rescan_finding(finding, by_name[finding.name], head, self.settings))
             progress(0.8, "Second opinion: pattern, checksum and lexicon passes over every released text cell")
-            check.second_opinion = _second_opinion(head, rescan, self.settings)
+            self._start_second_opinion()
+            assert self._opinion is not None
+            check.second_opinion = self._opinion.result()
+            self.close()
         progress(1.0, "Residual check done")
         return check
 

@@ -258,6 +258,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     report_timings: dict[str, float] = {}
     staged = StagedFiles().__enter__()  # left by commit or discard (Pending), or here on any error
     writer: BatchWriter | None = None
+    stop_residual = residual.close  # its second opinion may be running in a worker thread
     try:
             writer = BatchWriter(staged, out_path, input_path=dataset.source)
             written = 0.0
@@ -325,6 +326,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             _stage_text(staged, html_path, render_html(report))
             cancel.raise_if_cancelled()
     except BaseException:
+        stop_residual()
         if writer is not None:
             writer.abort()  # its worker thread may still be writing the last batch
         staged.__exit__(None, None, None)
