@@ -40,7 +40,7 @@ from sanitas.core.transforms.registry import get_transform
 How = Literal["batch", "witness", "drop"]
 PER_VALUE = {"keep", "redact", "mask", "pseudonymize", "drop", "generalize"}
 NUMERIC_METHODS = ("bins", "top_bottom", "age_band")
-MERGE_EVERY = 2_000_000  # distinct values gathered before they are made distinct again
+MERGE_EVERY = 500_000  # distinct values gathered before they are made distinct again (bounds memory at 5M rows)
 
 
 def why_not_per_batch(name: str, plan: ColumnPlan) -> str | None:
@@ -108,7 +108,7 @@ class DistinctSet:
         self.pending += unique.len()
         if self.pending > MERGE_EVERY and len(self.parts) > 1:
             self.parts = [pl.concat(self.parts).unique()]
-            self.pending = self.parts[0].len()
+            self.pending = 0  # counts what came since: a set larger than MERGE_EVERY is not merged again per batch
 
     def values(self) -> pl.Series:
         if not self.parts:
@@ -132,7 +132,7 @@ class PairSet:
         self.pending += pairs.height
         if self.pending > MERGE_EVERY and len(self.parts) > 1:
             self.parts = [one_per_digest(pl.concat(self.parts))]
-            self.pending = self.parts[0].height
+            self.pending = 0
 
     def frame(self) -> pl.DataFrame:
         if not self.parts:

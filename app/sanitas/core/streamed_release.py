@@ -61,7 +61,7 @@ from sanitas.core.transforms.registry import get_transform
 
 BATCH_ROWS = 50_000
 BYTES_PER_ROW = 256  # a CSV batch is read as a block of about BATCH_ROWS * this many bytes
-RISK_COMPACT = 2_000_000  # class rows gathered before they are merged
+RISK_COMPACT = 1_000_000  # class rows gathered before they are merged
 
 
 @dataclass
@@ -419,7 +419,7 @@ class _Classes:
         self.pending += counted.height
         if self.pending > RISK_COMPACT:
             self.parts = [self._merged()]
-            self.pending = self.parts[0][0].size
+            self.pending = 0  # counts what came since (more classes than RISK_COMPACT: not merged per batch)
 
     def _merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not self.parts:
