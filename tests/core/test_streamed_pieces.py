@@ -129,3 +129,25 @@ def test_batch_writer_writes_in_order_and_raises_a_failed_write(tmp_path: Any) -
         writer.write(pl.DataFrame({"a": [[1, 2]]}))
         with pytest.raises(ExportError):
             writer.close()
+
+
+def test_batch_writer_remembers_the_fingerprint_of_what_it_wrote(tmp_path: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    import sanitas.core.io.fingerprint as fingerprint
+    from sanitas.core.io.batch_writer import BatchWriter
+    from sanitas.core.io.staging import StagedFiles
+
+    with StagedFiles() as staged:
+        writer = BatchWriter(staged, tmp_path / "out.csv")
+        for start in range(0, 3000, 1000):
+            writer.write(pl.DataFrame({"a": list(range(start, start + 1000)), "b": ["x,y", "é"] * 500}))
+        path = writer.close()
+        expected = hashlib.sha256(path.read_bytes()).hexdigest()
+
+        def unread(_path: Any) -> str:
+            raise AssertionError("read again")
+
+        monkeypatch.setattr(fingerprint, "_digest", unread)
+        assert fingerprint.fingerprint_file(path) == expected  # remembered from the bytes written

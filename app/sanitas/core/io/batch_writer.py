@@ -11,6 +11,7 @@ streamed: the release falls back to the in-memory path for them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,7 @@ import polars as pl
 
 from sanitas.core.dataset import READ_ERRORS
 from sanitas.core.errors import ExportError
+from sanitas.core.io.fingerprint import remember
 from sanitas.core.io.format_types import fit_types
 from sanitas.core.io.formula_guard import guard_formulas
 from sanitas.core.io.staging import StagedFiles
@@ -35,6 +37,21 @@ def streams(path: Path) -> bool:
         return False
 
 
+class _Hashing:
+    """The staged file's handle, hashing the bytes on their way to it (SHA-256, as ``fingerprint_file``)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
 class BatchWriter:
     """Appends batches to a staged temp file for ``path`` (renamed after the reports on commit)."""
 
@@ -47,6 +64,7 @@ class BatchWriter:
         try:
             self.temp = staged.new(self.path, last=True)
             self._handle: BinaryIO | None = open(self.temp, "wb")  # noqa: SIM115 - closed in close()
+            self._hashing = _Hashing(self._handle)
         except OSError as exc:
             raise ExportError(f"{self.path}: cannot create files in {self.path.parent} ({exc.strerror}).") from None
         self.notes: dict[str, str] = {}
@@ -75,7 +93,7 @@ class BatchWriter:
         if self.kind in GUARDED:
             frame = guard_formulas(frame)
         try:
-            frame.write_csv(self._handle, separator="\t" if self.kind == "tsv" else ",",
+            frame.write_csv(self._hashing, separator="\t" if self.kind == "tsv" else ",",
                             include_header=self.rows == 0 and not self.width)
         except OSError as exc:
             raise ExportError(f"{self.path}: could not be written ({exc.strerror}); nothing was changed.") from None
@@ -99,6 +117,7 @@ class BatchWriter:
             except OSError as exc:
                 raise ExportError(f"{self.path}: could not be written ({exc.strerror}); nothing was changed.") from None
             self._handle = None
+            remember(self.temp, self._hashing.digest.hexdigest())  # the report's fingerprint, without a re-read
         return self.temp
 
     def abort(self) -> None:
