@@ -22,6 +22,9 @@ counts) is the whole table's.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,7 +61,7 @@ from sanitas.core.transforms.registry import get_transform
 
 BATCH_ROWS = 50_000
 BYTES_PER_ROW = 256  # a CSV batch is read as a block of about BATCH_ROWS * this many bytes
-RISK_COMPACT = 2_000_000  # class rows gathered before they are merged
+RISK_COMPACT = 1_000_000  # class rows gathered before they are merged
 
 
 @dataclass
@@ -240,6 +243,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     if rows == 0:
         raise NotStreamed("the input has no rows", scan)
     originals = builder.done() if builder is not None else None
+    _give_back_memory()
     timings["read"] = time.perf_counter() - started
 
     # 2. second pass: the column actions, batch by batch, to the staged file
@@ -253,6 +257,8 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     html_path, json_path = report_paths(out_path)
     report_timings: dict[str, float] = {}
     staged = StagedFiles().__enter__()  # left by commit or discard (Pending), or here on any error
+    writer: BatchWriter | None = None
+    stop_residual = residual.close  # its second opinion may be running in a worker thread
     try:
             writer = BatchWriter(staged, out_path, input_path=dataset.source)
             written = 0.0
@@ -275,6 +281,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                 offset += batch.height
                 del batch, outputs, output
             staged_data = writer.close()
+            _give_back_memory()
             report_timings["write"] = written
             timings["apply"] = time.perf_counter() - started - written
             if offset != rows:
@@ -283,6 +290,8 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             shared: dict[str, Any] = {}
             outcomes = [column.outcome(context(column.name, shared)) for column in columns]
             shared.clear()
+            for column in columns:
+                column.forget()
             started = time.perf_counter()
             residual.outcomes = outcomes
             check = residual.finish(
@@ -290,6 +299,8 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                                                                     identifiers, wanted),
                 progress=sub_progress(progress, 0.9, 0.97), cancel=cancel)
             timings["residual_check"] = time.perf_counter() - started
+            del residual, originals, builder
+            _give_back_memory()
             risk = classes.risk(threshold=recipe.risk_threshold or settings.risk_threshold, source=dataset.name)
             if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
                 notes.append(f"The recipe was written for a dataset with another column layout (schema "
@@ -315,6 +326,9 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             _stage_text(staged, html_path, render_html(report))
             cancel.raise_if_cancelled()
     except BaseException:
+        stop_residual()
+        if writer is not None:
+            writer.abort()  # its worker thread may still be writing the last batch
         staged.__exit__(None, None, None)
         raise
     result = ExportResult(output=None if withheld else out_path, report_html=html_path, report_json=json_path,
@@ -372,13 +386,25 @@ def _first_pass(dataset: Dataset, identifiers: list[str], witnessed: list[Column
     return rows
 
 
+def _give_back_memory() -> None:
+    """Hand the heap's free pages back to the system between the passes (glibc's ``malloc_trim``).
+
+    numpy's arrays of a few MiB come from the C heap, where freed blocks between live ones stay part
+    of the process's RSS; the next pass's allocations do not always reuse them. A no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class _Classes:
     """Sizes of the released quasi-identifier classes, counted batch by batch on two 64-bit hashes of
-    each row's values (16 bytes per class, whatever the values)."""
+    each row's values (16 bytes per class, whatever the values); merged with numpy (a sort of the
+    hashes, not a hash table of them: polars' group_by of a million classes took about 150 MiB)."""
 
     def __init__(self, qis: list[str]) -> None:
         self.qis = qis
-        self.parts: list[pl.DataFrame] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pending = 0
         self.rows = 0
 
@@ -388,14 +414,30 @@ class _Classes:
             return
         key = pl.struct(self.qis)
         counted = output.select(key.hash(1).alias("a"), key.hash(2).alias("b")).group_by("a", "b").len()
-        self.parts.append(counted)
+        self.parts.append((counted.get_column("a").to_numpy(), counted.get_column("b").to_numpy(),
+                           counted.get_column("len").to_numpy().astype(np.int64)))
         self.pending += counted.height
         if self.pending > RISK_COMPACT:
             self.parts = [self._merged()]
-            self.pending = self.parts[0].height
+            self.pending = 0  # counts what came since (more classes than RISK_COMPACT: not merged per batch)
 
-    def _merged(self) -> pl.DataFrame:
-        return pl.concat(self.parts).group_by("a", "b").agg(pl.col("len").sum())
+    def _merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.uint64)
+            return empty, empty, np.zeros(0, dtype=np.int64)
+        a, b, n = (np.concatenate([part[i] for part in self.parts]) for i in range(3))
+        if not a.size:
+            return a, b, n
+        order = np.argsort(a)  # by the first hash; by both only when two classes share it (rare)
+        a, b, n = a[order], b[order], n[order]
+        same_a = a[1:] == a[:-1]
+        if bool((same_a & (b[1:] != b[:-1])).any()):
+            order = np.lexsort((b, a))
+            a, b, n = a[order], b[order], n[order]
+            same_a = a[1:] == a[:-1]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], ~(same_a & (b[1:] == b[:-1])))))
+        return a[starts], b[starts], np.add.reduceat(n, starts)
 
     def risk(self, *, threshold: float, source: str) -> ReleaseRisk:
         """``release_risk`` of the whole output (no k_anonymity section: nothing declared, nothing noised)."""
@@ -403,7 +445,8 @@ class _Classes:
             return ReleaseRisk(judged=False, threshold=threshold,
                                note="No quasi-identifier is released (none detected or declared, or all were removed "
                                     "or noised), so records cannot be singled out by combining them.")
-        sizes = self._merged().get_column("len").to_numpy()
+        sizes = self._merged()[2]
+        self.parts = []
         classes = pl.DataFrame({"class": np.repeat(np.arange(sizes.size, dtype=np.uint32), sizes)})
         report = risk_report(classes, ["class"], threshold=threshold, source=source)
         figures = report.json_dict()
