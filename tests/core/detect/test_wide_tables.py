@@ -198,3 +198,16 @@ def test_batched_ner_reads_give_the_per_column_findings() -> None:
         batch.read()
         city = classify_column(frame["city_0"], ctx, column_facts(frame["city_0"]))
     assert city.model_dump() == one_by_one[frame.columns.index("city_0")].model_dump()
+
+
+def test_scrub_prefix_walk_finds_the_known_values_the_substring_test_finds() -> None:
+    from sanitas.core.transforms.scrub import INDEXED_FROM, _present, prefix_index
+
+    frame = wide(60)
+    known = sorted({v for c in frame.columns if c.startswith(("full_name", "email", "phone"))
+                    for v in frame[c].cast(pl.String).to_list() if len(v) >= 4}, key=len, reverse=True)
+    assert len(known) >= INDEXED_FROM
+    tags = [f"<{i % 3}>" for i in range(len(known))]
+    text = pl.Series([*frame["notes_0"].to_list(), "mail maria.garcia1@example.org now", None, "Smi"])
+    walked = _present(known, tags, text, prefix_index(known))
+    assert walked == _present(known, tags, text) and walked[0]
