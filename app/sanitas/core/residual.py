@@ -236,11 +236,16 @@ class Originals:
         if candidates.is_empty():
             return candidates.with_columns(pl.lit(None, pl.String).alias("source"))
         hashes = candidates.get_column("h").to_numpy()
+        order = np.argsort(hashes)  # sorted once: thousands of identifier columns are each looked up
+        queries = hashes[order]
         confirmed = []
         for index, name in enumerate(self.columns):
-            group = candidates.filter(pl.Series(_member(hashes, self.by_column[index])))
-            if group.is_empty():
+            hit = _member_sorted(queries, self.by_column[index])
+            if not hit.any():  # numpy only: no polars call for the columns no candidate comes from
                 continue
+            mask = np.zeros(hashes.size, dtype=bool)
+            mask[order] = hit
+            group = candidates.filter(pl.Series(mask))
             texts = _normalized(self.source.get_column(name))
             wanted = texts.filter(texts.hash(HASH_SEED).is_in(group.get_column("h").unique().implode()))
             hit = group.filter(pl.col("value").is_in(wanted.implode()))
@@ -258,11 +263,17 @@ def _member(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if sorted_set.size == 0 or hashes.size == 0:
         return found
     order = np.argsort(hashes)
-    queries = hashes[order]
+    found[order] = _member_sorted(hashes[order], sorted_set)
+    return found
+
+
+def _member_sorted(queries: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``_member`` of queries already sorted, in their order."""
+    if sorted_set.size == 0 or queries.size == 0:
+        return np.zeros(queries.size, dtype=bool)
     at = np.searchsorted(sorted_set, queries)
     np.minimum(at, sorted_set.size - 1, out=at)
-    found[order] = sorted_set[at] == queries
-    return found
+    return sorted_set[at] == queries
 
 
 def _distinct(hashes: np.ndarray) -> np.ndarray:
