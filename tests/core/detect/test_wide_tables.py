@@ -211,3 +211,24 @@ def test_scrub_prefix_walk_finds_the_known_values_the_substring_test_finds() -> 
     text = pl.Series([*frame["notes_0"].to_list(), "mail maria.garcia1@example.org now", None, "Smi"])
     walked = _present(known, tags, text, prefix_index(known))
     assert walked == _present(known, tags, text) and walked[0]
+
+
+def test_stacked_original_values_equal_each_column_hashed_alone(monkeypatch) -> None:
+    from sanitas.core import residual
+
+    frame = wide(4).with_columns(pl.Series("code", [None, 12345678] * 10),
+                                 pl.Series("short", [" abcd ", "ab", None, "abcdefgh"] * 5))
+    columns = [c for c in frame.columns if not c.startswith("notes")]
+
+    def alone(name: str, least: int) -> list[int]:
+        text = frame[name].cast(pl.String).str.strip_chars().drop_nulls()
+        return sorted(set(text.filter(text.str.len_chars() >= least).hash(residual.HASH_SEED).to_list()))
+
+    for cells in (2_000_000, 50):  # all columns in one stack; a few columns per stack
+        monkeypatch.setattr(residual, "EXACT_CHUNK_CELLS", cells)
+        originals = residual.original_values(frame, columns)
+        assert [a.tolist() for a in originals.by_column] == [alone(c, 4) for c in columns]
+        assert [a.tolist() for a in originals.long_by_column] == [alone(c, 6) for c in columns]
+        assert set(originals.substring_patterns.explode().to_list()) == {
+            v for c in columns for v in frame[c].cast(pl.String).str.strip_chars().drop_nulls().to_list()
+            if len(v) >= 6}
