@@ -232,3 +232,33 @@ def test_stacked_original_values_equal_each_column_hashed_alone(monkeypatch) -> 
         assert set(originals.substring_patterns.explode().to_list()) == {
             v for c in columns for v in frame[c].cast(pl.String).str.strip_chars().drop_nulls().to_list()
             if len(v) >= 6}
+
+
+def test_scrub_reusing_the_scans_ner_readings_gives_the_same_text() -> None:
+    """Scrub skips the NER component for texts the scan read (the same entities): same output,
+    same facts, whether the readings are there or not; and a column repeating the first one's
+    phrases is read from the release's shared readings."""
+    from sanitas.core.detect import ner
+    from sanitas.core.transforms import TransformContext, make_transform
+
+    frame = wide(3)
+    cells = [*frame["notes_0"].to_list(), "Maria Garcia moved to Lisbon; call (212) 647-3220 or mail m@x.org."]
+    column = pl.Series("notes", cells)
+
+    def scrub(shared: dict) -> tuple[list[str], dict]:
+        context = TransformContext(column="notes", keys=lambda _: b"k" * 32, shared=shared)
+        transform = make_transform("scrub", {"default_operator": {"type": "hash"}})
+        out = transform.fit_apply(column, context).to_list()
+        return out, transform.facts()
+
+    ner._CACHE.clear()
+    plain = scrub({})
+    if not plain[1]["ner_model"]:
+        pytest.skip("no spaCy model installed")
+    ner._CACHE.clear()
+    classify_frame(pl.DataFrame({"notes": column}), settings=Settings())  # the scan's readings
+    nlp = make_context(Settings()).nlp
+    assert nlp is not None and any(e is not None for e in ner.known_entities(nlp, cells))
+    shared: dict = {}
+    assert scrub(shared) == plain and plain[0][-1] != cells[-1]
+    assert scrub(shared) == plain  # read from the shared readings

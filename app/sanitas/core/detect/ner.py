@@ -139,7 +139,8 @@ def _labels_in_template(
     offset = template.index("{}")
     texts = [template.format(v) for v in values]
     return [
-        {_LABELS[label] for label, start, end in ents if start >= offset and end <= offset + len(value)}
+        {_LABELS[label] for label, start, end in ents
+         if label in _LABELS and start >= offset and end <= offset + len(value)}
         for value, ents in zip(values, entities_of(nlp, texts, check), strict=True)
     ]
 
@@ -149,13 +150,21 @@ def spans_in_cells(
 ) -> list[list[tuple[str, int, int]]]:
     """(entity, start, end) of persons, places and groups in each prose cell (first 1,000 chars)."""
     texts = [c[:MAX_CELL_CHARS] for c in cells]
-    return [[(_LABELS[label], start, end) for label, start, end in ents if _LABELS[label] != "ORG"]
+    return [[(_LABELS[label], start, end) for label, start, end in ents
+             if label in _LABELS and _LABELS[label] != "ORG"]
             for ents in entities_of(nlp, texts, check)]
 
 
+def known_entities(nlp: Language, texts: list[str]) -> list[Ents | None]:
+    """The entities already read in each text (every label), None where it was not read: scrub
+    reuses the scan's readings instead of running the NER component again."""
+    cache = _CACHE.get(nlp, {})
+    return [cache.get(t) for t in texts]
+
+
 def entities_of(nlp: Language, texts: list[str], check: Callable[[], None] | None = None) -> list[Ents]:
-    """The entities (labels of ``_LABELS`` only) of each text: remembered, or read now, or, inside
-    ``ner_batch``, noted for the batch's next read (``NerPending``)."""
+    """The entities (every label) of each text: remembered, or read now, or, inside ``ner_batch``,
+    noted for the batch's next read (``NerPending``)."""
     batch = _batch.get()
     known = batch.known.get(nlp, {}) if batch is not None else {}
     cache = _CACHE.get(nlp, {})
@@ -176,7 +185,7 @@ def _read(nlp: Language, texts: list[str], check: Callable[[], None] | None) -> 
     for i, doc in enumerate(nlp.pipe(texts, batch_size=PIPE_BATCH, disable=_ner_only(nlp))):
         if check and i % 64 == 0:
             check()
-        out[texts[i]] = tuple((e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS)
+        out[texts[i]] = tuple((e.label_, e.start_char, e.end_char) for e in doc.ents)
     cache = _CACHE.setdefault(nlp, {})
     if len(cache) + len(out) > CACHE_LIMIT:
         cache.clear()

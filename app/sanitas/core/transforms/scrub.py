@@ -124,6 +124,27 @@ class Scrub(Transform):
             self._prefixes = context.shared[key]
         return self
 
+    def _artifacts(self, texts: list[str]) -> list[tuple[str, Any]]:
+        """spaCy's artifacts of each text, for the analyzer. A text the scan already read with NER
+        (the same model, NER only: the same entities as the full pipeline, whose NER has its own
+        token vectors) runs without the NER component, its entities set from that reading."""
+        from sanitas.core.detect.ner import known_entities
+
+        engine = self._analyzer.nlp_engine
+        nlp = engine.get_nlp(LANGUAGE) if self._info.has_ner else None
+        out: dict[str, Any] = {}
+        if nlp is not None and "ner" in nlp.pipe_names:
+            known = {t: ents for t, ents in zip(texts, known_entities(nlp, texts), strict=True) if ents is not None}
+            read = list(known)
+            for text, doc in zip(read, nlp.pipe(read, batch_size=PIPE_BATCH, disable=["ner"]), strict=True):
+                spans = [doc.char_span(start, end, label=label) for label, start, end in known[text]]
+                if all(span is not None for span in spans):  # else read below with the NER component
+                    doc.ents = spans
+                    out[text] = engine._doc_to_nlp_artifact(doc, LANGUAGE)  # what process_batch builds
+        rest = [t for t in texts if t not in out]
+        out.update(engine.process_batch(rest, LANGUAGE, batch_size=PIPE_BATCH))
+        return [(t, out[t]) for t in texts]
+
     def _readings(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Output and entities of each text piece already scrubbed in this release with the same
         settings: a wide table's many note columns repeat phrases, read once (the same piece always
@@ -174,7 +195,6 @@ class Scrub(Transform):
         values: list[str] = counts.get_column("v").to_list()
         weights: list[int] = counts.get_column("n").to_list()
         anonymizer = AnonymizerEngine()
-        nlp = self._analyzer.nlp_engine
         floor = min([self.params.score_threshold, *self.params.entity_thresholds.values()])
         allow = self.params.allow_list or None
         found: Counter[str] = Counter()
@@ -188,8 +208,7 @@ class Scrub(Transform):
             cancel.raise_if_cancelled()
             progress(start / max(len(todo), 1), "scrubbing free text")
             chunk = todo[start : start + CHUNK]
-            batch = nlp.process_batch(chunk, LANGUAGE, batch_size=PIPE_BATCH)
-            for cell, artifacts in batch:
+            for cell, artifacts in self._artifacts(chunk):
                 results = self._analyzer.analyze(
                     text=cell,
                     language=LANGUAGE,
