@@ -9,6 +9,7 @@ the preview reads a copy of its first megabytes instead, so the dialog does not 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ ENCODINGS = [AUTO, "utf-8", "cp1252", "latin-1", "utf-16"]
 NO_HEADER_ROW = (".parquet", ".pq", ".json", ".ndjson", ".jsonl")  # formats whose column names are not a row
 PREVIEW_BYTES = 4 * 2**20  # a text file larger than this is previewed from a copy of its start
 MAX_HEADER_ROW = 1_000_000
+_SUGGESTED = re.compile(r"column names are on line (\d[\d,]*), under a title")
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -49,6 +51,12 @@ def sheet_names(path: Path) -> list[str]:
         return list(fastexcel.read_excel(path).sheet_names)
     except Exception:
         return []
+
+
+def suggested_header_row(problem: str) -> int:
+    """The line a failed open's message says may hold the column names (under a title), else 1."""
+    found = _SUGGESTED.search(problem)
+    return int(found[1].replace(",", "")) if found else 1
 
 
 class ImportDialog(QDialog):
@@ -82,7 +90,7 @@ class ImportDialog(QDialog):
         self.header_spin = QSpinBox(self)
         self.header_spin.setAccessibleName("Header row")
         self.header_spin.setRange(1, MAX_HEADER_ROW)
-        self.header_spin.setValue(int(options.get("header_row") or 1))
+        self.header_spin.setValue(int(options.get("header_row") or suggested_header_row(problem)))
         self.header_spin.setToolTip("The row that names the columns; the rows above it (a title) are skipped")
         self.header_spin.setSuffix("  (rows above it are skipped)")
 
@@ -161,7 +169,8 @@ class ImportDialog(QDialog):
         temp = TempFolder() if self._previewed_from_start(options) else None
         try:
             path = self.path if temp is None else _start_copy(self.path, temp.path / self.path.name)
-            frame = open_dataset(path, **options).frame.head(PREVIEW_ROWS).collect()
+            dataset = open_dataset(path, **options)  # held while read: it keeps a transcoded copy alive
+            frame = dataset.frame.head(PREVIEW_ROWS).collect()
         except SanitasError as exc:
             self._show_problem(for_workbench(exc.message))
             return
