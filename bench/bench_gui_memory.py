@@ -1,11 +1,14 @@
 """Workbench memory: peak RSS of the GUI process opening a 1,000,000 x 20 CSV and paging to its end.
 
-Run: `.venv/bin/python bench/bench_gui_memory.py [--data FILE] [--before COMMIT] [--findings]`.
+Run: `.venv/bin/python bench/bench_gui_memory.py [--data FILE] [--before COMMIT] [--findings] [--export]`.
 Each figure comes from a fresh child process (offscreen window): it opens the file the way the analyst
 does, waits until the table's rows are ready, jumps to the last row and reads a screenful there, then
 reports its peak RSS (ru_maxrss), the RSS it still holds then (after a garbage collection and
 malloc_trim) and the time to rows. ``--findings`` also waits for the scan, which
-runs in the analysis process (its memory is that process's, not the window's). ``--before COMMIT``
+runs in the analysis process (its memory is that process's, not the window's), and reports that
+process's peak RSS too (VmHWM, reset between steps through /proc/PID/clear_refs): while it wrote the
+window's paged copy, during the scan, and with ``--export`` during an export of the suggested plan
+(free text dropped, a session key, strict), with the RSS it still holds after each. ``--before COMMIT``
 measures that commit's workbench too, from a `git archive` copy of its app/ in a temp folder, so the
 figure before the lazy table (the window held the collected table) sits beside the one after.
 Target: the window holds pages and a bounded sample, never the table (issue 13; issue 9's lazy Dataset).
@@ -33,7 +36,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from sanitas.gui.app import make_app
 from sanitas.gui.main_window import MainWindow
 
-path, wait_findings = sys.argv[1], sys.argv[2] == "1"
+path, wait_findings, do_export = sys.argv[1], sys.argv[2] in ("1", "2"), sys.argv[2] == "2"
 app = make_app()
 window = MainWindow()
 window.resize(1280, 800)
@@ -55,10 +58,25 @@ def ready():  # the window's table: `rows` (pages) now, `frame` (the collected t
     doc = window.doc
     return getattr(doc, "rows", None) is not None or getattr(doc, "frame", None) is not None
 
+def analysis_mb(reset=False):  # (peak, current) RSS of the analysis process in MB; reset: a new peak
+
+    from sanitas.gui.analysis_process import shared_process
+    process = getattr(shared_process(), "_process", None)
+    if process is None or not process.is_alive():
+        return None, None
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{process.pid}/status"))
+    figures = (int(fields["VmHWM"].split()[0]) / 1e3, int(fields["VmRSS"].split()[0]) / 1e3)
+    if reset:
+        with open(f"/proc/{process.pid}/clear_refs", "w") as handle:
+            handle.write("5")
+    return figures
+
 started = time.perf_counter()
 window.open_path(__import__("pathlib").Path(path))
 wait(ready, 900)
 rows_s = time.perf_counter() - started
+analysis = {}
+analysis["page_copy_peak_mb"], analysis["page_copy_held_mb"] = analysis_mb(reset=True)
 model = window.data_view.model()
 model.fetch_all()
 last = model.rowCount() - 1
@@ -69,24 +87,45 @@ findings_s = None
 if wait_findings:
     wait(lambda: window.doc.scan is not None and not window.session.busy, 1800)
     findings_s = time.perf_counter() - started
+    analysis["scan_peak_mb"], analysis["scan_held_mb"] = analysis_mb(reset=True)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+export_s = None
+if do_export:
+    import tempfile
+    from sanitas.core.keys import new_key
+    from sanitas.core.recipe import ColumnPlan
+    from sanitas.gui.export_runner import ExportRequest
+    window.actions.suggested_plan.trigger()
+    free_text = [c for c, p in window.doc.recipe.columns.items() if p.action == "scrub"]  # NER: spaCy's time
+    window.doc.set_plans({c: ColumnPlan(action="drop") for c in free_text}, "drop free text")
+    window.session.keys.use_memory("default", new_key())
+    out = __import__("pathlib").Path(tempfile.mkdtemp()) / "bench.sanitized.csv"
+    began = time.perf_counter()
+    runner = window.session.start_export(ExportRequest(path=out, strict=True), window)
+    wait(lambda: not runner.running, 3600)
+    export_s = time.perf_counter() - began
+    analysis["export_peak_mb"], analysis["export_held_mb"] = analysis_mb()
+    analysis["exported"] = out.exists()
+    window.doc.undo_stack.setClean()
 import gc, ctypes; gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)  # what stays held, not freed pages
 held = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 print(json.dumps({"rows": model.rowCount(), "window_mb": base / 1e6, "peak_mb": peak / 1e6, "held_mb": held / 1e6,
-                  "rows_s": rows_s, "findings_s": findings_s}))
+                  "rows_s": rows_s, "findings_s": findings_s, "analysis": analysis, "export_s": export_s,
+                  "gui_peak_after_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6}))
 window.close()
 from sanitas.gui.analysis_process import shared_process
 shared_process().shutdown()
 """
 
 
-def measure(path: Path, app_root: Path, findings: bool) -> dict[str, float]:
+def measure(path: Path, app_root: Path, findings: bool, export: bool = False) -> dict[str, float]:
     env = _common.bench_env()
     env["PYTHONPATH"] = os.pathsep.join([str(app_root), env.get("PYTHONPATH", "")])
     env["SANITAS_STATE_DIR"] = tempfile.mkdtemp(prefix="sanitas-bench-state-")
     try:
-        done = subprocess.run([sys.executable, "-c", CHILD, str(path), "1" if findings else "0"], env=env,
-                              capture_output=True, text=True, check=False, timeout=3600)
+        mode = "2" if export else "1" if findings else "0"
+        done = subprocess.run([sys.executable, "-c", CHILD, str(path), mode], env=env, capture_output=True, text=True,
+                              check=False, timeout=3600)
     finally:
         shutil.rmtree(env["SANITAS_STATE_DIR"], ignore_errors=True)
     if done.returncode != 0:
@@ -108,6 +147,14 @@ def show(label: str, figures: dict[str, float]) -> None:
     print(f"  {label:<7} peak RSS {figures['peak_mb']:,.0f} MB, held after {figures['held_mb']:,.0f} MB (window "
           f"alone {figures['window_mb']:,.0f} MB); "
           f"{figures['rows']:,} rows ready in {figures['rows_s']:.1f} s{findings}")
+    analysis = figures.get("analysis") or {}
+    for step, what in (("page_copy", "writing the paged copy"), ("scan", "scan"), ("export", "export")):
+        if analysis.get(f"{step}_peak_mb") is not None:
+            print(f"          analysis process, {what}: peak RSS {analysis[f'{step}_peak_mb']:,.0f} MB, "
+                  f"held after {analysis[f'{step}_held_mb']:,.0f} MB")
+    if figures.get("export_s") is not None:
+        print(f"          export {figures['export_s']:.0f} s (written: {analysis.get('exported')}); window peak "
+              f"RSS after it {figures['gui_peak_after_export_mb']:,.0f} MB")
 
 
 def main() -> int:
@@ -115,6 +162,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=_common.DEFAULT_CSV)
     parser.add_argument("--before", metavar="COMMIT", help="also measure this commit's workbench")
     parser.add_argument("--findings", action="store_true", help="wait for the scan's findings too")
+    parser.add_argument("--export", action="store_true",
+                        help="also export the suggested plan (implies --findings); analysis process figures")
     args = parser.parse_args()
     if not args.data.is_file():
         raise SystemExit(f"{args.data} is missing: make it with `.venv/bin/python bench/make_data.py`.")
@@ -123,7 +172,7 @@ def main() -> int:
     if args.before:
         with tempfile.TemporaryDirectory(prefix="sanitas-bench-before-") as folder:
             show("before", measure(args.data, app_of(args.before, Path(folder)), args.findings))
-    show("after", measure(args.data, _common.ROOT / "app", args.findings))
+    show("after", measure(args.data, _common.ROOT / "app", args.findings or args.export, args.export))
     return 0
 
 

@@ -430,3 +430,29 @@ def test_quoted_header_survives_keep_all_round_trips(tmp_path: Path) -> None:
         assert source.read_text().splitlines()[0] == 'id,"size ""XL""",sex'
     report = json.loads((tmp_path / "o2.csv.report.json").read_text())
     assert [c["name"] for c in report["columns"]] == ["id", 'size "XL"', "sex"]
+
+
+def test_header_row_flag_reads_under_a_title_and_is_validated(tmp_path: Path, subset: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANITAS_KEY", "cli-test-key-0123456789")
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Customer export, 300 rows\n\n" + subset.read_text())
+    assert main(["scan", str(titled), "--json", "--sample", "100", "--header-row", "3", "--model", "none", "-q"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rows"] == 300 and len(data["columns"]) == 20
+    assert next(c for c in data["columns"] if c["name"] == "email")["entities"][0]["entity"] == "EMAIL_ADDRESS"
+    with pytest.raises(SystemExit) as refused:
+        main(["scan", str(titled), "--header-row", "0"])
+    assert refused.value.code == 2 and "--header-row: '0' is not a line number" in capsys.readouterr().err
+    assert main(["scan", str(titled), "--header-row", "400", "-q"]) != 0
+    assert "titled.csv: header row 400 is past the end of the file" in capsys.readouterr().err
+    recipe = tmp_path / "recipe.yaml"
+    assert main(["plan", str(titled), "--header-row", "3", "-o", str(recipe), "-q", "--model", "none"]) == 0
+    out = tmp_path / "out.csv"
+    assert main(["apply", str(titled), "--header-row", "3", "-r", str(recipe), "-o", str(out), "-q",
+                 "--model", "none"]) in (0, 3)
+    plain = tmp_path / "plain.csv"
+    assert main(["apply", str(subset), "-r", str(recipe), "-o", str(plain), "-q", "--model", "none"]) in (0, 3)
+    released = pl.read_csv(out, infer_schema=False)
+    assert released.width == 19 and released.equals(pl.read_csv(plain, infer_schema=False))  # as if no title

@@ -20,6 +20,21 @@ def dataset_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delimiter", help="CSV field delimiter (detected when omitted)")
     parser.add_argument("--encoding", help="text encoding, e.g. utf-8, latin-1 (detected when omitted)")
     parser.add_argument("--sheet", help="Excel sheet name (the first sheet when omitted)")
+    parser.add_argument("--header-row", type=header_row, metavar="N",
+                        help="the line (CSV/TSV) or sheet row (Excel) that names the columns, from 1; the lines "
+                             "above it, such as a title, are skipped (1 when omitted)")
+
+
+def header_row(value: str) -> int:
+    """--header-row N: a line number from 1, refused with a message that says what it is."""
+    try:
+        row = int(value)
+    except ValueError:
+        row = 0
+    if row < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a line number: give the line that holds the column "
+                                         "names, counted from 1 (the first line)")
+    return row
 
 
 def _detect_options(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +56,7 @@ def open_input(args: argparse.Namespace):
     from sanitas.core.io import open_dataset
 
     return open_dataset(args.file, delimiter=args.delimiter, encoding=args.encoding, sheet=args.sheet,
+                        header_row=args.header_row,
                         excel_limits=_settings(args).excel_limits())
 
 
@@ -227,6 +243,10 @@ def run_apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if getattr(args, "engine", "local") == "spark":
         from sanitas.spark.cli import run_apply_spark
+
+        if args.header_row not in (None, 1):
+            raise SanitasError("--header-row does not apply to --engine spark, which reads the header from the "
+                               "first line. Remove the title lines from the file, or use --engine local.")
 
         progress = TerminalProgress(False if args.quiet else None)
         try:

@@ -37,6 +37,7 @@ class Document(QObject):
     dirtyChanged = Signal(bool)
     recipePathChanged = Signal()
     datasetModelChanged = Signal()  # a dataset-level section (k-anonymity) changed
+    riskThresholdChanged = Signal()  # the recipe's own risk threshold was set, changed or removed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +159,17 @@ class Document(QObject):
             return
         self.undo_stack.push(_SetKAnonymity(self, self.recipe.k_anonymity, section, text))
 
+    def set_risk_threshold(self, threshold: float | None) -> None:
+        """The recipe's own risk threshold (None: the settings' default applies), as one undo step; steps of a
+        spin box in a row merge into one."""
+        if threshold == self.recipe.risk_threshold:
+            return
+        self.undo_stack.push(_SetRiskThreshold(self, self.recipe.risk_threshold, threshold))
+
+    def _write_risk_threshold(self, threshold: float | None) -> None:
+        self.recipe.risk_threshold = threshold
+        self.riskThresholdChanged.emit()
+
     def _write_k_anonymity(self, section: KAnonymitySection | None) -> None:
         self.recipe.k_anonymity = section
         self.datasetModelChanged.emit()
@@ -255,6 +267,31 @@ class _SetKAnonymity(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._write_k_anonymity(self.old)
+
+
+class _SetRiskThreshold(QUndoCommand):
+    ID = 0x5253  # commands with the same id merge: one undo step for a run of spin box steps
+
+    def __init__(self, doc: Document, old: float | None, new: float | None) -> None:
+        super().__init__("Remove the recipe's risk threshold" if new is None
+                         else f"Set the risk threshold to {new:.0%}")
+        self.doc, self.old, self.new = doc, old, new
+
+    def id(self) -> int:
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _SetRiskThreshold) or None in (self.old, self.new, other.old, other.new):
+            return False  # turning the recipe's own threshold on or off stays its own step
+        self.new = other.new
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        self.doc._write_risk_threshold(self.new)
+
+    def undo(self) -> None:
+        self.doc._write_risk_threshold(self.old)
 
 
 def _correction_only(plan: ColumnPlan) -> bool:

@@ -36,6 +36,7 @@ from sanitas.gui.widgets.common.message_bar import MessageBar
 from sanitas.gui.widgets.data.view import DataView
 from sanitas.gui.widgets.inspector.panel import InspectorPanel
 from sanitas.gui.widgets.k_anonymity.panel import KAnonymityPanel
+from sanitas.gui.widgets.report.risk_threshold import RiskThresholdBar
 from sanitas.gui.widgets.report.view import ReportView
 from sanitas.gui.wording import for_workbench
 
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self.data_view = DataView(self.doc, self)
         self.inspector = InspectorPanel(self.doc, self, keys=self.session.keys)
         self.report_view = ReportView(self)
+        self.risk_threshold_bar = RiskThresholdBar(self.doc, self.report_view)
+        self.report_view.add_setting(self.risk_threshold_bar)
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.setObjectName("top-splitter")

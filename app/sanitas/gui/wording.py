@@ -18,6 +18,7 @@ _REWRITES: list[tuple[str, str]] = [
     (r"try --encoding cp1252 \(Windows\) or --encoding latin-1",
      "choose its encoding in the import options (cp1252 for Windows files, or latin-1)"),
     (r"pass --encoding utf-16", "choose utf-16 in the import options"),
+    (r"pass --header-row with that line\.", "set the header row to that line in the import options."),
     (r"Add an action for each under 'columns:' \(`action: keep` releases a column as it is\), or set "
      r"'unlisted_columns'\.", "Choose an action for each in the Action box (Keep releases a column as it is)."),
     (r"it has no action under 'columns:'", "it has no action"),

@@ -53,6 +53,7 @@ def open_dataset(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     excel_limits: ExcelLimits | None = None,
@@ -62,7 +63,8 @@ def open_dataset(
     The format comes from ``format`` if given, else from the file's bytes and extension. Options that
     do not apply to the detected format are refused, so a typo does not pass silently. Problems in
     the file raise LoadError naming the file and the line or column. ``excel_limits`` bound a workbook
-    before it is read (by default, from the settings).
+    before it is read (by default, from the settings). ``header_row`` (CSV/TSV and Excel) is the
+    1-based line or sheet row that names the columns, for files with a title above them.
     """
     source = check_input_path(path)
     try:
@@ -73,25 +75,36 @@ def open_dataset(
     kind = detect_format(source, head, format)
     if format and format.strip().lower().lstrip(".") == "tsv" and delimiter is None:
         delimiter = "\t"
-    _refuse_options(source, kind, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    _refuse_options(source, kind, delimiter=delimiter, encoding=encoding, sheet=sheet, header_row=header_row)
+    row = _header_row(source, header_row)
     report = progress or no_progress
     token = cancel or NEVER_CANCELLED
     if kind == "csv":
-        return open_csv(source, delimiter=delimiter, encoding=encoding, progress=report, cancel=token)
+        return open_csv(source, delimiter=delimiter, encoding=encoding, header_row=row, progress=report, cancel=token)
     if kind == "ndjson":
         return open_ndjson(source, encoding=encoding, progress=report, cancel=token)
     if kind == "parquet":
         return open_parquet(source)
     if kind == "excel":
-        return open_excel(source, sheet, excel_limits or ExcelLimits())
+        return open_excel(source, sheet, excel_limits or ExcelLimits(), header_row=row)
     return open_json(source)
 
 
-def _refuse_options(path: Path, kind: str, **given: str | None) -> None:
-    allowed = {"csv": {"delimiter", "encoding"}, "ndjson": {"encoding"}}.get(kind, set())
+def _header_row(path: Path, header_row: object) -> int:
+    """The header row as a line number from 1 (1 when not given); a LoadError for anything else."""
+    if header_row is None:
+        return 1
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        raise LoadError(f"{path.name}: the header row must be a whole number from 1 (the first line), not "
+                        f"{header_row!r}.", option="header_row")
+    return header_row
+
+
+def _refuse_options(path: Path, kind: str, **given: object) -> None:
+    allowed = {"csv": {"delimiter", "encoding", "header_row"}, "ndjson": {"encoding"}}.get(kind, set())
     if kind == "excel":
-        allowed = {"sheet"}
+        allowed = {"sheet", "header_row"}
     wrong = [name for name, value in given.items() if value is not None and name not in allowed]
     if wrong:
-        options = ", ".join(f"--{name}" for name in wrong)
+        options = ", ".join(f"--{name.replace('_', '-')}" for name in wrong)
         raise LoadError(f"{path.name}: {options} does not apply to {kind} files. Leave it out, or pass --format.")

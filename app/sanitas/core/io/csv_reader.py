@@ -7,6 +7,9 @@ a later value breaks its inferred type, and turns polars errors into messages wi
 
 Non-UTF-8 files are transcoded once, streaming, into a private temp folder that the backing keeps
 alive as long as the Dataset (see tempdir.py); UTF-8 files, with or without BOM, are scanned in place.
+A header row below line 1 (an export with a title line or two above the column names) is read the
+same way: the lines above it are left out of the UTF-8 copy, and messages add them back to their
+line numbers so they name the line of the analyst's file.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ INFER_ROWS = 10_000
 ZERO_LED, BREAK = 1, 2  # flag bits of a numeric column in the line pass
 PLAIN_NUMBER = r"^(?:-?[1-9][0-9]{0,8}(?:\.[0-9]{1,6})?|0(?:\.[0-9]{1,6})?)$"
 TAB_SUFFIXES = (".tsv", ".tab")
+_LINE = re.compile(r"\bline (\d{1,3}(?:,\d{3})*)\b")
 _TYPE_BREAK = re.compile(
     r"could not parse .* as dtype .* at column '(?P<name>.*)' \(column number (?P<num>\d+)\)", re.S
 )
@@ -56,6 +60,7 @@ class CsvSource:
     text_columns: set[str] = field(default_factory=set)
     temp: TempFolder | None = None  # holds the transcoded copy; removed when the last owner goes
     names: list[str] | None = None  # the header as polars should name the columns, see ``header_names``
+    skipped: int = 0  # lines above the header left out of ``path`` (the header row option)
 
     def _options(self) -> dict[str, object]:
         return {
@@ -165,7 +170,8 @@ class CsvBacking(FileBacking):
         self._checked = True
         self.multiline = found.multiline
         if found.ragged is not None:
-            self._error = LoadError(ragged_message(source.original.name, found.ragged.line, found.ragged.fields,
+            self._error = LoadError(ragged_message(source.original.name, found.ragged.line + source.skipped,
+                                                   found.ragged.fields,
                                                    len(source.header), dialect.delimiter))
             raise LoadError(self._error.message)
         return found, {names[i]: bits for i, bits in found.flagged.items()}
@@ -239,7 +245,8 @@ class CsvBacking(FileBacking):
         if ragged is None:
             return None
         return LoadError(
-            ragged_message(source.original.name, ragged.line, ragged.fields, expected, source.dialect.delimiter)
+            ragged_message(source.original.name, ragged.line + source.skipped, ragged.fields, expected,
+                           source.dialect.delimiter)
         )
 
 
@@ -325,6 +332,27 @@ def _sample_bytes(path: Path, probe: bytes, size: int) -> int:
     return SNIFF_BYTES
 
 
+def _sniff(path: Path, probe: bytes, size: int, encoding: str, delimiter: str | None) -> tuple[Dialect, list[str]]:
+    """The dialect and the header, from the first 64 KB (``probe``: the start of the text read)."""
+    sample = _sample_bytes(path, probe, size)
+    text = _decode_sample(probe[:sample], encoding, whole_file=size <= sample)
+    if "\r" in text.rstrip("\r") and "\n" not in text:
+        raise LoadError(f"{path.name}: lines end with CR only (old Mac format). Save it with LF or CRLF line ends.")
+    wanted = normalize_delimiter(delimiter, path) if delimiter else None
+    dialect = sniff_dialect(text, delimiter=wanted, prefer_tab=path.suffix.lower() in TAB_SUFFIXES)
+    return dialect, check_sample(path, text, dialect, truncated=size > sample)
+
+
+def shift_lines(error: LoadError, skipped: int) -> LoadError:
+    """``error`` with the ``skipped`` lines above the header added back to the line it names."""
+    if not skipped:
+        return error
+    message = _LINE.sub(lambda m: f"line {int(m[1].replace(',', '')) + skipped:,}", error.message)
+    message = message.replace("the first line must name the columns", f"line {skipped + 1:,} (the header row) must "
+                              "name the columns")
+    return LoadError(message, error.option)
+
+
 def _decode_sample(sample: bytes, encoding: str, *, whole_file: bool) -> str:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     return decoder.decode(sample, whole_file)
@@ -335,37 +363,54 @@ def open_csv(
     *,
     delimiter: str | None = None,
     encoding: str | None = None,
+    header_row: int = 1,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Dataset:
-    """Open a CSV/TSV file lazily; see the module docstring for what is checked when."""
+    """Open a CSV/TSV file lazily; see the module docstring for what is checked when.
+
+    ``header_row`` is the 1-based line that names the columns; the lines above it are left out.
+    """
     size = path.stat().st_size
     with open(path, "rb") as handle:
         probe = handle.read(PROBE_BYTES)
     chosen = choose_encoding(path, probe, encoding, whole_file=size <= len(probe))
-    sample = _sample_bytes(path, probe, size)
-    text = _decode_sample(probe[:sample], chosen, whole_file=size <= sample)
-    if "\r" in text.rstrip("\r") and "\n" not in text:
-        raise LoadError(f"{path.name}: lines end with CR only (old Mac format). Save it with LF or CRLF line ends.")
-    wanted = normalize_delimiter(delimiter, path) if delimiter else None
-    dialect = sniff_dialect(text, delimiter=wanted, prefer_tab=path.suffix.lower() in TAB_SUFFIXES)
-    header = check_sample(path, text, dialect, truncated=size > sample)
     temp = None
     read_path = path
-    if chosen not in UTF8_FAMILY:
+    if header_row > 1:  # the copy without the lines above the header is sniffed and read from here on
+        temp = TempFolder()
+        try:
+            read_path = transcode_to_utf8(path, chosen, temp, skip_lines=header_row - 1, progress=progress,
+                                          cancel=cancel)
+        except BaseException:
+            temp.cleanup()
+            raise
+        size = read_path.stat().st_size
+        with open(read_path, "rb") as handle:
+            probe = handle.read(PROBE_BYTES)
+    try:
+        dialect, header = _sniff(path, probe, size, "utf-8" if temp else chosen, delimiter)
+    except LoadError as exc:
+        if temp is not None:
+            temp.cleanup()
+        raise shift_lines(exc, header_row - 1) from None
+    if chosen not in UTF8_FAMILY and temp is None:
         temp = TempFolder()
         try:
             read_path = transcode_to_utf8(path, chosen, temp, progress=progress, cancel=cancel)
         except BaseException:
             temp.cleanup()
             raise
-    source = CsvSource(original=path, path=read_path, encoding=chosen, dialect=dialect, header=header, temp=temp)
+    source = CsvSource(original=path, path=read_path, encoding=chosen, dialect=dialect, header=header, temp=temp,
+                       skipped=header_row - 1)
     options: dict[str, object] = {
         "encoding": chosen,
         "delimiter": dialect.delimiter,
         "quote_char": dialect.quote_char,
         "transcoded": temp is not None,
     }
+    if header_row > 1:
+        options["header_row"] = header_row
     backing = CsvBacking(source, options)
     source.names = read_or_explain(backing, source.header_names)
     source.text_columns = read_or_explain(backing, lambda: text_like_columns(source.raw_head()))

@@ -131,5 +131,19 @@ def check_sample(path: Path, text: str, dialect: Dialect, *, truncated: bool) ->
                 "Fix the quoting of that row."
             )
         if len(fields) != len(header):
-            raise LoadError(ragged_message(path.name, line, len(fields), len(header), dialect.delimiter))
+            raise LoadError(ragged_message(path.name, line, len(fields), len(header), dialect.delimiter)
+                            + _title_hint(records))
     return header
+
+
+def _title_hint(records: list[tuple[int, list[str]]]) -> str:
+    """Advice when the first lines look like a title above the column names, as many exports write: the
+    first line has fewer fields than most rows of the sample, and a later line has as many."""
+    counts = Counter(len(fields) for _, fields in records[1:] if fields)
+    if not counts:
+        return ""
+    usual = counts.most_common(1)[0][0]
+    if usual <= len(records[0][1]):
+        return ""
+    line = next(line for line, fields in records if len(fields) == usual)
+    return f" If the column names are on line {line:,}, under a title, pass --header-row with that line."

@@ -53,11 +53,13 @@ def _excel_labels(header: list[str | None]) -> list[str]:
     return labels
 
 
-def open_excel(path: Path, sheet: str | None = None, limits: ExcelLimits | None = None) -> Dataset:
+def open_excel(path: Path, sheet: str | None = None, limits: ExcelLimits | None = None,
+               header_row: int = 1) -> Dataset:
     """Read one sheet of a workbook (the first unless ``sheet`` names another, by name or 1-based number).
 
-    The workbook is checked against ``limits`` first (xlsx_check.py): the reader cannot be stopped once
-    it allocates a sheet's whole extent.
+    ``header_row`` is the sheet row (1-based, as the spreadsheet numbers it) that names the columns;
+    the rows above it (a title) are left out. The workbook is checked against ``limits`` first
+    (xlsx_check.py): the reader cannot be stopped once it allocates a sheet's whole extent.
     """
     import fastexcel
 
@@ -74,13 +76,20 @@ def open_excel(path: Path, sheet: str | None = None, limits: ExcelLimits | None 
         raise LoadError(f"{path.name}: the workbook has no sheets.")
     chosen = names[0] if sheet is None else _pick_sheet(path, names, sheet)
     where = f"sheet '{chosen}'"
+    skip = {"skip_rows": header_row - 1} if header_row > 1 else {}
     try:
-        first = reader.load_sheet(chosen, header_row=None, n_rows=1, dtypes="string").to_polars()
+        first = reader.load_sheet(chosen, header_row=None, n_rows=1, dtypes="string", **skip).to_polars()
         if first.height == 0:
             raise LoadError(f"{path.name}, {where}: the sheet is empty; name another one with --sheet.")
         frame = pl.read_excel(
-            path, sheet_name=chosen, engine="calamine", infer_schema_length=None, raise_if_empty=False
+            path, sheet_name=chosen, engine="calamine", infer_schema_length=None, raise_if_empty=False,
+            **({"read_options": {"header_row": header_row - 1}} if skip else {}),
         )
+    except fastexcel.InvalidParametersError:
+        if not skip:
+            raise
+        raise LoadError(f"{path.name}, {where}: header row {header_row:,} is below the sheet's last row. "
+                        "Choose the row that holds the column names.", option="header_row") from None
     except (fastexcel.FastExcelError, *READ_ERRORS):
         raise LoadError(
             f"{path.name}, {where}: could not be read (damaged cells or an unsupported layout). "
@@ -93,8 +102,10 @@ def open_excel(path: Path, sheet: str | None = None, limits: ExcelLimits | None 
         ("" if f"__UNNAMED__{i}" in present else f"__empty_{i}") if not (name and name.strip()) else name
         for i, name in enumerate(header)
     ]
-    check_header(path, checked, where=f"{where}, row 1", columns=_excel_labels(header))
+    check_header(path, checked, where=f"{where}, row {header_row:,}", columns=_excel_labels(header))
     options: dict[str, object] = {"sheet": chosen, "sheets": names}
+    if skip:
+        options["header_row"] = header_row
     return Dataset(frame=frame.lazy(), source=path, format="excel", options=options)
 
 

@@ -82,11 +82,15 @@ class ReportView(QWidget):
         buttons.addWidget(self.path_label, 1)
         buttons.addWidget(self.folder_button)
         buttons.addWidget(self.browser_button)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
         layout.addWidget(self.reason_label)
         layout.addLayout(buttons)
         layout.addWidget(self.browser, 1)
+
+    def add_setting(self, widget: QWidget) -> None:
+        """A plan setting that decides the report (the risk threshold), shown above the status it changes."""
+        self._layout.insertWidget(0, widget)
 
     # --- content ---------------------------------------------------------------------------------
     def show_result(self, result: ExportResult) -> None:
