@@ -276,21 +276,23 @@ def _outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl
 
 def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[str, Any], recipe: Recipe,
           settings: Settings, name: str, steps: SparkSteps, real_records: bool = True) -> Any:
-    """Re-identification risk over the released quasi-identifiers: only those columns come to the driver."""
+    """Re-identification risk over the released quasi-identifiers: their distinct combinations with a count each
+    come to the driver (one Spark aggregation), not the rows."""
     from sanitas.core.release_risk import released_quasi_identifiers
+    from sanitas.spark.k_anonymity import COUNT, class_counts
 
     empty = pl.DataFrame(schema=output)
-    qis = released_quasi_identifiers(empty, decisions, [], set())
-    frame = pl.from_arrow(released.select(*qis).toArrow()) if qis else empty
     k_section = recipe.k_anonymity
+    declared = list(k_section.quasi_identifiers) if k_section is not None else []
+    qis = released_quasi_identifiers(empty, decisions, declared, set(steps.handled))
+    frame = class_counts(released, qis).drop("__sanitas_combo") if qis else empty.with_columns(pl.lit(0).alias(COUNT))
     fraction = None
     if k_section is not None:
         fraction = (min(1.0, steps.input_rows / k_section.population) if k_section.population
                     else k_section.sampling_fraction)
     return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
-                        declared=list(k_section.quasi_identifiers) if k_section is not None else [],
-                        not_raw=set(steps.handled), real_records=real_records, source=name,
-                        sampling_fraction=fraction)
+                        declared=declared, not_raw=set(steps.handled), real_records=real_records, source=name,
+                        sampling_fraction=fraction, weight=COUNT)
 
 
 __all__ = ["SparkRelease", "run_on_spark"]
