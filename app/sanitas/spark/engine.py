@@ -44,6 +44,7 @@ from sanitas.spark.partition import ColumnWork, lookup_bytes
 from sanitas.spark.progress import StageWatcher
 from sanitas.spark.residual import ROW, Coverage, spark_residual
 from sanitas.spark.rows import with_row_number
+from sanitas.spark.session import fit_shuffle_partitions
 from sanitas.spark.steps import SparkSteps
 from sanitas.spark.types import polars_schema
 
@@ -126,6 +127,7 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
     started = time.perf_counter()
     with watcher.phase(sub_progress(progress, 0.0, 0.2), "Sampling and scanning the input"):
         sample, rows = sample_for_scan(frame, settings.sample_size)
+        fit_shuffle_partitions(spark, master, rows, len(schema))
         if scan is None:
             scan = scan_dataset(Dataset.from_frame(sample, name), settings=settings, cancel=cancel)
             scan = scan.model_copy(update={"rows": rows, "file": name})
