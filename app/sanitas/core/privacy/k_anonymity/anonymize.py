@@ -14,7 +14,7 @@ classes of their own even at the top node; small ones must be suppressed like an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -125,40 +125,61 @@ class AnonymizationResult:
     facts: PrivacyFacts
 
 
-def prepare(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[Problem, np.ndarray]:
-    """The search problem (columns coded once, rows grouped once) and each row's bottom class."""
+def prepare(frame: pl.DataFrame, config: AnonymizationConfig,
+            weight: str | None = None) -> tuple[Problem, np.ndarray]:
+    """The search problem (columns coded once, rows grouped once) and each row's bottom class.
+    ``weight``: a column of record counts, each row standing for that many records."""
     _check(frame, config)
-    qis = [code_with_hierarchy(frame[c], h) for c, h in config.quasi_identifiers.items()]
-    sensitive = [code_with_hierarchy(frame[c], config.sensitive_hierarchies[c]) if c in config.sensitive_hierarchies
-                 else code_flat(frame[c]) for c in config.sensitive]
+    weights = frame.get_column(weight).to_numpy().astype(np.int64) if weight is not None else None
+    qis = [_weighted(code_with_hierarchy(frame[c], h), weights) for c, h in config.quasi_identifiers.items()]
+    sensitive = [_weighted(code_with_hierarchy(frame[c], config.sensitive_hierarchies[c])
+                           if c in config.sensitive_hierarchies else code_flat(frame[c]), weights)
+                 for c in config.sensitive]
     models = config.models
-    bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive)
-    budget = math.floor(config.suppression_limit * frame.height + 1e-9)
+    bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive, weights=weights)
+    records = _records(frame, weights)
+    budget = math.floor(config.suppression_limit * records + 1e-9)
     lattice = Lattice(tuple(q.height for q in qis), tuple(config.quasi_identifiers))
-    loss = LossFunction(config.metric, qis, frame.height)
+    loss = LossFunction(config.metric, qis, records)
     return Problem(lattice, qis, sensitive, models, loss, budget, bottom), row_class
 
 
+def _weighted(column: CodedColumn, weights: np.ndarray | None) -> CodedColumn:
+    """The column's records per level-0 code counted with the rows' weights."""
+    if weights is None:
+        return column
+    counts0 = np.bincount(column.rows, weights=weights, minlength=column.sizes[0]).astype(np.int64)
+    return replace(column, counts0=counts0, _maps={})
+
+
+def _records(frame: pl.DataFrame, weights: np.ndarray | None) -> int:
+    return frame.height if weights is None else int(weights.sum())
+
+
 def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any], *, progress: Progress | None = None,
-              cancel: CancelToken | None = None) -> AnonymizationResult:
+              cancel: CancelToken | None = None, weight: str | None = None) -> AnonymizationResult:
     """The least-loss generalization of ``frame`` satisfying ``config``'s privacy models.
 
     ``progress`` follows the search over the candidate nodes; ``cancel`` is checked at every node.
+    ``weight``: a column of record counts: ``frame`` is then one row per distinct combination of its
+    columns with how many records share it (what a distributed engine counts), the search and the facts
+    are those of the records, and the result has one row (and one ``suppressed`` entry) per combination.
     """
     if not isinstance(config, AnonymizationConfig):
         config = AnonymizationConfig.parse(config)
-    problem, row_class = prepare(frame, config)
+    problem, row_class = prepare(frame, config, weight)
     best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy, progress=progress,
                          cancel=cancel)
     evaluator = Evaluator(problem)
     if best is None:
-        raise _no_solution(config, evaluator, problem.lattice, frame.height, problem.budget, stats.exact)
+        raise _no_solution(config, evaluator, problem.lattice, problem.loss.rows, problem.budget, stats.exact)
     classes, bottom_to_node = evaluator.classes(best.node)
     final = evaluator.evaluate(best.node, classes)
     assert final.suppressed is not None and final.loss is not None
     qis, sensitive = problem.qis, problem.sensitive
     if sensitive and not problem.models.needs_sensitive:  # the search did without sensitive counts; facts need them
-        with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True)
+        weights = frame.get_column(weight).to_numpy().astype(np.int64) if weight is not None else None
+        with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True, weights=weights)
         classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
     rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
     levels = dict(zip(config.quasi_identifiers, best.node, strict=True))

@@ -226,16 +226,17 @@ def regroup_pairs(pairs: Pairs, inverse: np.ndarray, classes: int, value_map: np
 
 
 def bottom_classes(qis: Sequence[CodedColumn], sensitive: Sequence[CodedColumn],
-                   with_pairs: bool) -> tuple[ClassSet, np.ndarray]:
-    """Group the rows once: the bottom node's classes, and each row's class."""
+                   with_pairs: bool, weights: np.ndarray | None = None) -> tuple[ClassSet, np.ndarray]:
+    """Group the rows once: the bottom node's classes, and each row's class. ``weights``: the records each
+    row stands for (rows that are distinct combinations with their counts); one each by default."""
     rows = qis[0].rows.size
     bottom = tuple(0 for _ in qis)
     key, space = _keys([q.rows for q in qis], [q.sizes[0] for q in qis])
-    grouped = group(key, space, np.ones(rows, dtype=np.int64))
+    ones = np.ones(rows, dtype=np.int64) if weights is None else weights.astype(np.int64)
+    grouped = group(key, space, ones)
     count = grouped.keys.size
     pairs: tuple[Pairs, ...] = ()
     if with_pairs:
-        ones = np.ones(rows, dtype=np.int64)
         pairs = tuple(regroup_pairs(Pairs(np.arange(rows, dtype=np.int64), s.rows, ones), grouped.inverse, count,
                                     None, s.sizes[0]) for s in sensitive)
     codes = tuple(q.rows[grouped.first] for q in qis)

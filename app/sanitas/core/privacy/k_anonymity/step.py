@@ -123,10 +123,18 @@ class KAnonymityStep(DatasetStep):
                 how += " (fully generalized: every value released as '*')"
         dtype = released.schema.get(column) if released is not None else None
         return {"result": "generalized", "output_dtype": str(dtype) if dtype is not None else None,
-                "facts": {"generalized_by": how, "rows": released.height if released is not None else 0,
+                "facts": {"generalized_by": how, "rows": _released_rows(facts, released),
                           "suppressed": facts.suppressed}}
 
     def files_read(self, section: BaseModel) -> dict[str, str]:
         assert isinstance(section, KAnonymitySection)
         return {ref.file: f"the hierarchy file of column '{column}'" for column, ref in section.hierarchies.items()
                 if ref.file is not None}
+
+
+def _released_rows(facts: KAnonymityFacts, released: pl.DataFrame | None) -> int:
+    """Rows of the released table: the records the risk after counts, plus the masked ones (kept as '*').
+    From the facts, so that a released table of counted combinations (the Spark engine's) reads the same."""
+    if released is None:
+        return 0
+    return facts.risk_after.records + facts.risk_after.suppressed
