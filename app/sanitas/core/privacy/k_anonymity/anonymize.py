@@ -128,15 +128,39 @@ class AnonymizationResult:
 def prepare(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[Problem, np.ndarray]:
     """The search problem (columns coded once, rows grouped once) and each row's bottom class."""
     _check(frame, config)
+    qis, sensitive = code_columns(frame, config)
+    return prepare_coded(qis, sensitive, config, frame.height)
+
+
+def code_columns(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[list[CodedColumn], list[CodedColumn]]:
+    """Every quasi-identifier coded with its hierarchy, every sensitive column with its own or flat."""
     qis = [code_with_hierarchy(frame[c], h) for c, h in config.quasi_identifiers.items()]
     sensitive = [code_with_hierarchy(frame[c], config.sensitive_hierarchies[c]) if c in config.sensitive_hierarchies
                  else code_flat(frame[c]) for c in config.sensitive]
+    return qis, sensitive
+
+
+def prepare_coded(qis: list[CodedColumn], sensitive: list[CodedColumn], config: AnonymizationConfig,
+                  rows: int) -> tuple[Problem, np.ndarray]:
+    """``prepare`` from columns already coded (a streamed release codes them batch by batch)."""
     models = config.models
     bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive)
-    budget = math.floor(config.suppression_limit * frame.height + 1e-9)
+    budget = math.floor(config.suppression_limit * rows + 1e-9)
     lattice = Lattice(tuple(q.height for q in qis), tuple(config.quasi_identifiers))
-    loss = LossFunction(config.metric, qis, frame.height)
+    loss = LossFunction(config.metric, qis, rows)
     return Problem(lattice, qis, sensitive, models, loss, budget, bottom), row_class
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The chosen node and what it suppresses, before any value is written."""
+
+    levels: dict[str, int]
+    suppressed: np.ndarray  # Boolean, one per input row
+    loss: float
+    stats: SearchStats
+    facts: PrivacyFacts
+    qis: list[CodedColumn]
 
 
 def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any], *, progress: Progress | None = None,
@@ -147,23 +171,33 @@ def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any],
     """
     if not isinstance(config, AnonymizationConfig):
         config = AnonymizationConfig.parse(config)
-    problem, row_class = prepare(frame, config)
+    _check(frame, config)
+    qis, sensitive = code_columns(frame, config)
+    solution = solve(qis, sensitive, config, frame.height, progress=progress, cancel=cancel)
+    rows = pl.Series("suppressed", solution.suppressed, pl.Boolean)
+    return AnonymizationResult(_release(frame, config, solution.levels, rows, solution.qis), rows, solution.levels,
+                               solution.loss, config.metric, solution.stats, solution.facts)
+
+
+def solve(qis: list[CodedColumn], sensitive: list[CodedColumn], config: AnonymizationConfig, rows: int, *,
+          progress: Progress | None = None, cancel: CancelToken | None = None) -> Solution:
+    """Search the lattice of the coded columns: the chosen levels, the suppressed rows and the facts."""
+    problem, row_class = prepare_coded(qis, sensitive, config, rows)
     best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy, progress=progress,
                          cancel=cancel)
     evaluator = Evaluator(problem)
     if best is None:
-        raise _no_solution(config, evaluator, problem.lattice, frame.height, problem.budget, stats.exact)
+        raise _no_solution(config, evaluator, problem.lattice, rows, problem.budget, stats.exact)
     classes, bottom_to_node = evaluator.classes(best.node)
     final = evaluator.evaluate(best.node, classes)
     assert final.suppressed is not None and final.loss is not None
-    qis, sensitive = problem.qis, problem.sensitive
     if sensitive and not problem.models.needs_sensitive:  # the search did without sensitive counts; facts need them
         with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True)
         classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
-    rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
+    suppressed = final.suppressed[bottom_to_node[row_class]] if rows else np.zeros(0, dtype=bool)
     levels = dict(zip(config.quasi_identifiers, best.node, strict=True))
-    return AnonymizationResult(_release(frame, config, levels, rows, qis), rows, levels, final.loss, config.metric,
-                               stats, _facts(problem.models, classes, final.suppressed, sensitive, config))
+    return Solution(levels, suppressed, final.loss, stats, _facts(problem.models, classes, final.suppressed, sensitive,
+                                                                  config), qis)
 
 
 def _check(frame: pl.DataFrame, config: AnonymizationConfig) -> None:

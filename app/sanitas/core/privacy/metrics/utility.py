@@ -108,7 +108,8 @@ def entropy_bits(values: pl.Series) -> float:
     n = values.len()
     if n == 0:
         return 0.0
-    counts = values.to_frame("v").group_by("v").agg(pl.len().alias(_COUNT)).get_column(_COUNT).cast(pl.Float64)
+    # sorted: the sum does not depend on the group order, so two runs (or a streamed one) agree to the bit
+    counts = values.to_frame("v").group_by("v").agg(pl.len().alias(_COUNT)).get_column(_COUNT).sort().cast(pl.Float64)
     shares = counts / n
     return max(0.0, -float((shares * shares.log(2)).sum()))
 
