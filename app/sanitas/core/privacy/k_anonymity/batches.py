@@ -13,8 +13,11 @@ Only what this covers is streamed (``why_not_streamed``); anything else runs in 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -67,7 +70,7 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
     hierarchies, sources = load_hierarchies(section, pl.DataFrame(), recipe_dir)  # type: ignore[arg-type]
     progress(0.1, "Coding the quasi-identifiers")
     coded = _coded(qis, hierarchies, batches, rows, cancel)
-    original = pl.DataFrame([pl.Series(q.name, q.rows) for q in coded])  # level-0 codes: one per value
+    original = pl.DataFrame([pl.Series(q.name, _narrow(q.rows, q.sizes[0])) for q in coded])  # a code per value
     population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
     before = risk_report(original, qis, None, source=source, **population)
     cancel.raise_if_cancelled()
@@ -77,6 +80,8 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
         "average_risk": section.average_risk, "suppression_limit": section.suppression_limit,
         "suppression": section.suppression, "metric": section.metric})
     solution = solve(coded, [], config, rows, cancel=cancel)
+    del coded
+    give_back_memory()
     if solution.suppressed.all():
         raise AnonymizationError(f"{source}: every record would be suppressed")  # the in-memory path says it in full
     return StreamedKAnonymity(section, solution, hierarchies, sources, original, before, unchanged, source,
@@ -119,7 +124,10 @@ class StreamedKAnonymity(BatchRelease):
         self.keep = ~suppressed
         self.rows = int(self.keep.sum())
         self.levels: dict[str, int] = solution.levels  # type: ignore[attr-defined]
-        self.generalized = [q for q in solution.qis if self.levels[q.name]]  # type: ignore[attr-defined]
+        # the batches gather labels by the level-0 codes, held at 1 or 2 bytes a row instead of 8
+        self.generalized = [replace(q, rows=_narrow(q.rows, q.sizes[0]))
+                            for q in solution.qis if self.levels[q.name]]  # type: ignore[attr-defined]
+        solution.qis.clear()  # type: ignore[attr-defined]
         self.schema = {q.name: pl.String() for q in self.generalized}
         self.declared = list(section.quasi_identifiers)
         self.sampling_fraction = (min(1.0, suppressed.size / section.population) if section.population
@@ -188,6 +196,18 @@ class StreamedKAnonymity(BatchRelease):
                                     "needed).")
         self.original = pl.DataFrame()
         return StepResult(frame=pl.DataFrame(schema=self.schema), facts=facts)
+
+
+def give_back_memory() -> None:
+    """Return the search's freed arrays to the system before the batches: glibc keeps freed heap memory of
+    numpy arrays below its (self-raising) mmap threshold, about 100 MB after a 1M-row search. No-op elsewhere."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _narrow(codes: np.ndarray, size: int) -> np.ndarray:
+    """``codes`` (all below ``size``) in the narrowest unsigned integer type that holds them."""
+    return codes.astype(np.min_scalar_type(max(size - 1, 0)), copy=False)
 
 
 def _expanded(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
