@@ -30,7 +30,7 @@ from sanitas.core.privacy.k_anonymity.release import (
     global_label,
     load_hierarchies,
 )
-from sanitas.core.privacy.k_anonymity.rollup import CodedColumn, coded_column
+from sanitas.core.privacy.k_anonymity.rollup import CodedColumn, coded_column, forget_positions
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.k_anonymity.verify import verify
 from sanitas.core.privacy.metrics.risk import risk_report
@@ -81,6 +81,7 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
         "suppression": section.suppression, "metric": section.metric})
     solution = solve(coded, [], config, rows, cancel=cancel)
     del coded
+    forget_positions()
     give_back_memory()
     if solution.suppressed.all():
         raise AnonymizationError(f"{source}: every record would be suppressed")  # the in-memory path says it in full

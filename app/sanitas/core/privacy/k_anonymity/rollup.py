@@ -191,6 +191,11 @@ def _positions(n: int) -> np.ndarray:
     return _POSITIONS[n]
 
 
+def forget_positions() -> None:
+    """Drop the cached position arrays (8 bytes a row) once the search is over."""
+    _POSITIONS.clear()
+
+
 def group(key: np.ndarray, space: int, weights: np.ndarray) -> Grouping:
     """Group equal keys. The argsort is a plain sort of ``key << bits | position`` when that fits in
     63 bits: sorting integers is about three times faster than numpy's argsort, and the search groups
