@@ -18,13 +18,14 @@ import ctypes
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from sanitas.core.errors import VerificationError
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, level_name
-from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, AnonymizationError, solve
+from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, AnonymizationError, Solution, solve
 from sanitas.core.privacy.k_anonymity.release import (
     KAnonymityFacts,
     global_label,
@@ -33,7 +34,7 @@ from sanitas.core.privacy.k_anonymity.release import (
 from sanitas.core.privacy.k_anonymity.rollup import CodedColumn, coded_column, forget_positions
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.k_anonymity.verify import verify
-from sanitas.core.privacy.metrics.risk import risk_report
+from sanitas.core.privacy.metrics.risk import RiskReport, risk_report
 from sanitas.core.privacy.metrics.utility import utility_report
 from sanitas.core.progress import CancelToken, Progress
 from sanitas.core.steps.protocol import Batches, BatchRelease, PlanView, StepResult
@@ -61,13 +62,13 @@ def why_not_streamed(section: KAnonymitySection, plan: PlanView) -> str | None:
     return None
 
 
-def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, recipe_dir: object,
+def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, recipe_dir: Path | None,
                   source: str, unchanged: Sequence[str], progress: Progress, cancel: CancelToken) -> StreamedKAnonymity:
     """Code the quasi-identifiers batch by batch, then search: the step ready for the release's batches."""
     started = time.perf_counter()
     qis = section.quasi_identifiers
     progress(0.0, "Building generalization hierarchies")
-    hierarchies, sources = load_hierarchies(section, pl.DataFrame(), recipe_dir)  # type: ignore[arg-type]
+    hierarchies, sources = load_hierarchies(section, pl.DataFrame(), recipe_dir)  # files only: no values needed
     progress(0.1, "Coding the quasi-identifiers")
     coded = _coded(qis, hierarchies, batches, rows, cancel)
     original = pl.DataFrame([pl.Series(q.name, _narrow(q.rows, q.sizes[0])) for q in coded])  # a code per value
@@ -105,7 +106,7 @@ def _coded(qis: list[str], hierarchies: dict[str, Hierarchy], batches: Batches, 
     coded = []
     for column in qis:
         codes = pl.concat(parts.pop(column)) if column in tables else pl.Series([], dtype=pl.UInt32)
-        if codes.len() != rows:
+        if codes.len() != rows or column not in tables:
             raise AnonymizationError(f"the pass over '{column}' read {codes.len():,} rows, not {rows:,}")
         coded.append(coded_column(column, codes, *tables[column]))
     return coded
@@ -114,21 +115,21 @@ def _coded(qis: list[str], hierarchies: dict[str, Hierarchy], batches: Batches, 
 class StreamedKAnonymity(BatchRelease):
     """The chosen node applied to each batch, and the released classes counted for the facts."""
 
-    def __init__(self, section: KAnonymitySection, solution: object, hierarchies: dict[str, Hierarchy],
-                 sources: dict[str, str], original: pl.DataFrame, before: object, unchanged: Sequence[str],
+    def __init__(self, section: KAnonymitySection, solution: Solution, hierarchies: dict[str, Hierarchy],
+                 sources: dict[str, str], original: pl.DataFrame, before: RiskReport, unchanged: Sequence[str],
                  source: str, seconds: float) -> None:
         self.section, self.solution = section, solution
         self.hierarchies, self.sources = hierarchies, sources
         self.original, self.before, self.source, self.seconds = original, before, source, seconds
         self.unchanged = [c for c in unchanged if c not in section.quasi_identifiers]
-        suppressed = solution.suppressed  # type: ignore[attr-defined]
+        suppressed = solution.suppressed
         self.keep = ~suppressed
         self.rows = int(self.keep.sum())
-        self.levels: dict[str, int] = solution.levels  # type: ignore[attr-defined]
+        self.levels: dict[str, int] = solution.levels
         # the batches gather labels by the level-0 codes, held at 1 or 2 bytes a row instead of 8
         self.generalized = [replace(q, rows=_narrow(q.rows, q.sizes[0]))
-                            for q in solution.qis if self.levels[q.name]]  # type: ignore[attr-defined]
-        solution.qis.clear()  # type: ignore[attr-defined]
+                            for q in solution.qis if self.levels[q.name]]
+        solution.qis.clear()
         self.schema = {q.name: pl.String() for q in self.generalized}
         self.declared = list(section.quasi_identifiers)
         self.sampling_fraction = (min(1.0, suppressed.size / section.population) if section.population
@@ -166,7 +167,7 @@ class StreamedKAnonymity(BatchRelease):
         released = _expanded(counts, qis)
         if released.height == 0:
             raise AnonymizationError(f"{self.source}: every record would be suppressed")
-        fraction = self.before.sampling_fraction  # type: ignore[attr-defined]
+        fraction = self.before.sampling_fraction
         after = risk_report(released, qis, None, sampling_fraction=fraction if section.population is not None
                             else section.sampling_fraction, source=self.source)
         if section.population is not None:
@@ -174,12 +175,12 @@ class StreamedKAnonymity(BatchRelease):
         checks = verify(section, released, reference=released, hierarchies=self.hierarchies)
         utility = utility_report(self.original, released, qis, quasi_identifiers=qis, generalization=self.levels,
                                  source=self.source)
-        stats = solution.stats  # type: ignore[attr-defined]
+        stats = solution.stats
         facts = KAnonymityFacts(
             quasi_identifiers=qis, sensitive=[], method="global", method_label=global_label(stats.exact,
                                                                                              stats.strategy),
             levels=self.levels, heights={c: self.hierarchies[c].height for c in qis},
-            metric=section.metric, loss=float(solution.loss), search=stats.model_dump(),  # type: ignore[attr-defined]
+            metric=section.metric, loss=float(solution.loss), search=stats.model_dump(),
             suppression=section.suppression, suppressed=int(self.keep.size - self.rows),
             suppression_limit=section.suppression_limit, checks=checks, risk_before=self.before,
             risk_after=after, utility=utility, hierarchy_sources=self.sources,
