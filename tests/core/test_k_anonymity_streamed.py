@@ -122,3 +122,22 @@ def test_no_solution_is_said_by_the_in_memory_path(data: Path, tmp_path: Path) -
     with pytest.raises(SanitasError, match="suppression limit"):
         release(data, tmp_path / "o.csv", recipe(k=ROWS))
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize(("qis", "limit"), [(["age", "sex"], 0.0), (["age"], 0.05)])
+def test_nothing_suppressed_and_level_zero_kept_as_read(data: Path, tmp_path: Path, qis: list[str],
+                                                        limit: float) -> None:
+    """No suppression budget: every row is released. A QI left at level 0 keeps its values and dtype
+    (sex as text; age alone, as integers)."""
+    spec = recipe(k=2, suppression_limit=limit, quasi_identifiers=qis,
+                  hierarchies={c: {"file": f"{c}.csv"} for c in qis})
+    streamed = release(data, tmp_path / "s.csv", spec)
+    release(data, tmp_path / "m.csv", spec, streamed=False)
+    assert streamed.streamed
+    assert (tmp_path / "s.csv").read_bytes() == (tmp_path / "m.csv").read_bytes()
+    assert stable(json.loads((tmp_path / "s.csv.report.json").read_text())) == stable(
+        json.loads((tmp_path / "m.csv.report.json").read_text()))
+    facts = streamed.release.k_anonymity
+    assert facts.levels[qis[-1]] == 0
+    assert (facts.suppressed == 0) == (limit == 0)
+    assert streamed.release.output_shape[0] == ROWS - facts.suppressed
