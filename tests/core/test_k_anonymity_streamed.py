@@ -78,8 +78,12 @@ def stable(report: Any) -> Any:
     return report
 
 
-@pytest.mark.parametrize("spec", [recipe(), recipe(k=2, population=30_000), recipe(k=10, average_risk=0.5)],
-                         ids=["k5", "k2-population", "k10-average-risk"])
+AUTO = {**{c: {"file": f"{c}.csv"} for c in QIS if c not in ("age", "sex")}, "sex": {"auto": "category"}}
+
+
+@pytest.mark.parametrize("spec", [recipe(), recipe(k=2, population=30_000), recipe(k=10, average_risk=0.5),
+                                  recipe(hierarchies=AUTO)],
+                         ids=["k5", "k2-population", "k10-average-risk", "auto-hierarchies"])
 def test_same_bytes_and_report_as_in_memory(data: Path, tmp_path: Path, spec: dict[str, Any]) -> None:
     streamed = release(data, tmp_path / "s.csv", spec)
     memory = release(data, tmp_path / "m.csv", spec, streamed=False)
@@ -108,7 +112,8 @@ def test_claims_hold_on_the_written_file(data: Path, tmp_path: Path) -> None:
     ({"suppression": "mask"}, "masked suppression"),
     ({"method": "mondrian", "hierarchies": None, "suppression_limit": None, "quasi_identifiers": ["age", "sex"]},
      "Mondrian"),
-    ({"hierarchies": {**{c: {"file": f"{c}.csv"} for c in QIS}, "sex": {"auto": "category"}}}, "built from"),
+    ({"hierarchies": {**{c: {"file": f"{c}.csv"} for c in QIS}, "sex": {"file": "sex.csv", "unknown_as_star": True}}},
+     "unknown values"),
 ])
 def test_falls_back_where_not_covered(data: Path, tmp_path: Path, section: dict[str, Any], why: str) -> None:
     done = release(data, tmp_path / "o.csv", recipe(**section))

@@ -7,6 +7,7 @@ searched on the codes, and then each batch of the streamed release is filtered a
 goes by (``StreamedKAnonymity.apply``): the same cells as ``anonymize._release``. The released batches'
 classes are counted on their values, and the facts are computed from those counts once every batch is
 written: the independent check (verify.py) still regroups the released values, not the search's codes.
+An automatic hierarchy is built from its column read whole (that column alone), as the in-memory path does.
 
 Only what this covers is streamed (``why_not_streamed``); anything else runs in memory as before.
 """
@@ -53,9 +54,7 @@ def why_not_streamed(section: KAnonymitySection, plan: PlanView) -> str | None:
         return "k-anonymity with sensitive columns (l-diversity, t-closeness) runs in memory"
     for column in section.quasi_identifiers:
         ref = section.hierarchies.get(column)
-        if ref is None or ref.file is None:
-            return f"the hierarchy of '{column}' is built from the column's values"
-        if ref.unknown_as_star:
+        if ref is not None and ref.unknown_as_star:
             return f"the hierarchy of '{column}' maps unknown values to '*'"
         if plan.actions.get(column, "keep") != "keep":
             return f"quasi-identifier '{column}' has a column action besides k-anonymity"
@@ -68,7 +67,7 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
     started = time.perf_counter()
     qis = section.quasi_identifiers
     progress(0.0, "Building generalization hierarchies")
-    hierarchies, sources = load_hierarchies(section, pl.DataFrame(), recipe_dir)  # files only: no values needed
+    hierarchies, sources = load_hierarchies(section, _built_from(section, batches), recipe_dir)
     progress(0.1, "Coding the quasi-identifiers")
     coded = _coded(qis, hierarchies, batches, rows, cancel)
     original = pl.DataFrame([pl.Series(q.name, _narrow(q.rows, q.sizes[0])) for q in coded])  # a code per value
@@ -88,6 +87,16 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
         raise AnonymizationError(f"{source}: every record would be suppressed")  # the in-memory path says it in full
     return StreamedKAnonymity(section, solution, hierarchies, sources, original, before, unchanged, source,
                               time.perf_counter() - started)
+
+
+def _built_from(section: KAnonymitySection, batches: Batches) -> pl.DataFrame:
+    """The columns whose hierarchy is built from their values (auto), whole, as the in-memory path reads them;
+    none for hierarchy files."""
+    auto = [c for c in section.quasi_identifiers
+            if (ref := section.hierarchies.get(c)) is None or ref.file is None]
+    if not auto:
+        return pl.DataFrame()
+    return pl.concat(list(batches(auto)), how="vertical")
 
 
 def _coded(qis: list[str], hierarchies: dict[str, Hierarchy], batches: Batches, rows: int,
