@@ -139,7 +139,8 @@ def test_tsv_and_collisions_reported_alike(data: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "output", "why"), [
-    ({"k_anonymity": {"k": 2, "quasi_identifiers": ["sex", "city"]}}, "o.csv", "dataset-level steps"),
+    ({"k_anonymity": {"k": 2, "quasi_identifiers": ["sex", "city"], "suppression": "mask"}}, "o.csv",
+     "dataset-level steps"),
     ({}, "o.parquet", "not written batch by batch"),
     ({"columns": {"full_name": {"action": "fake", "params": {"entity": "PERSON"}}}}, "o.csv", "whole set of values"),
     ({"columns": {"notes": {"action": "scrub"}}}, "o.csv", "reads the whole table"),

@@ -38,7 +38,7 @@ from sanitas.core.dataset import READ_ERRORS, Dataset
 from sanitas.core.decisions import decide_all
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.engine import release_scan
-from sanitas.core.errors import ExportError, TransformError
+from sanitas.core.errors import ExportError, SanitasError, TransformError
 from sanitas.core.export import ExportResult, _add_writer_notes, _commit, _stage_text, report_paths
 from sanitas.core.io import check_destination
 from sanitas.core.io.batch_writer import BatchWriter, streams
@@ -48,13 +48,14 @@ from sanitas.core.keys import KeyRing
 from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import Recipe
-from sanitas.core.recipe_check import check_recipe, resolve_plan
+from sanitas.core.recipe_check import check_recipe, plan_view, resolve_plan
 from sanitas.core.release import Release
 from sanitas.core.release_risk import ReleaseRisk, released_quasi_identifiers
 from sanitas.core.report import build_report, render_html, render_json
 from sanitas.core.residual_stream import OriginalsBuilder, ResidualStream, fetch_texts, identifier_columns
 from sanitas.core.settings import Settings, load_settings
 from sanitas.core.step_registry import steps_in
+from sanitas.core.steps.protocol import BatchRelease, StepContext
 from sanitas.core.streamed_columns import ColumnStream, better_witness, column_streams, why_not_per_batch, witness_expr
 from sanitas.core.transforms.base import TransformContext
 from sanitas.core.transforms.registry import get_transform
@@ -159,9 +160,13 @@ def release_to_file(
 
 def why_not_streamed(recipe: Recipe, out_path: Path) -> str | None:
     """What keeps this release from being streamed, before anything is read (None: nothing)."""
-    steps = [step.name for step, _ in steps_in(recipe)]
-    if steps:
-        return f"the recipe has dataset-level steps ({', '.join(steps)}), which read the whole table"
+    steps = steps_in(recipe)
+    if len(steps) > 1:
+        return f"the recipe has dataset-level steps ({', '.join(s.name for s, _ in steps)}), which read the whole table"
+    for step, section in steps:  # a step may offer to run batch by batch (k-anonymity's global recoding)
+        why = step.why_not_per_batch(section, plan_view(recipe))
+        if why:
+            return f"the recipe has dataset-level steps ({step.name}) that read the whole table here: {why}"
     if not streams(out_path):
         return f"{out_path.suffix or 'this'} output is not written batch by batch (only CSV and TSV are)"
     for name, plan in recipe.columns.items():
@@ -245,14 +250,19 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     originals = builder.done() if builder is not None else None
     _give_back_memory()
     timings["read"] = time.perf_counter() - started
+    stepped = _batch_step(dataset, recipe, decisions, scan, rows, timings, recipe_dir=recipe_dir, settings=settings,
+                          progress=progress, cancel=cancel, batch_rows=batch_rows)
 
     # 2. second pass: the column actions, batch by batch, to the staged file
     started = time.perf_counter()
     out_schema = {c.name: get_transform(c.plan.action)(c.plan.params).output_dtype(c.dtype)
                   for c in columns if c.how != "drop"}
-    residual = ResidualStream(ahead, originals, builder.texts_kept if builder else True, schema, out_schema, rows,
+    out_schema.update(stepped.schema if stepped else {})
+    out_rows = stepped.rows if stepped else rows
+    residual = ResidualStream(ahead, originals, builder.texts_kept if builder else True, schema, out_schema, out_rows,
                               settings=settings)
-    qis = released_quasi_identifiers(pl.DataFrame(schema=out_schema), decisions, [], set())
+    qis = released_quasi_identifiers(pl.DataFrame(schema=out_schema), decisions, stepped.declared if stepped else [],
+                                     set())
     classes = _Classes(qis)
     html_path, json_path = report_paths(out_path)
     report_timings: dict[str, float] = {}
@@ -262,7 +272,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     try:
             writer = BatchWriter(staged, out_path, input_path=dataset.source)
             written = 0.0
-            offset = 0
+            offset = out_offset = 0
             bar = sub_progress(progress, 0.35, 0.9)
             for batch in _batches(dataset, batch_rows):
                 cancel.raise_if_cancelled()
@@ -273,12 +283,15 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                     if series is not None:
                         outputs.append(series)
                 output = pl.DataFrame(outputs)
-                residual.add(batch, output, offset)
+                if stepped:
+                    output = stepped.apply(batch, output, offset)
+                residual.add(batch, output, out_offset)
                 classes.add(output)
                 mark = time.perf_counter()
                 writer.write(output)
                 written += time.perf_counter() - mark
                 offset += batch.height
+                out_offset += output.height
                 del batch, outputs, output
             staged_data = writer.close()
             _give_back_memory()
@@ -301,14 +314,20 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             timings["residual_check"] = time.perf_counter() - started
             del residual, originals, builder
             _give_back_memory()
-            risk = classes.risk(threshold=recipe.risk_threshold or settings.risk_threshold, source=dataset.name)
+            steps = {}
+            if stepped:
+                started = time.perf_counter()
+                steps[stepped_name(recipe)] = stepped.finish()
+                timings[stepped_name(recipe)] += time.perf_counter() - started
+            risk = classes.risk(threshold=recipe.risk_threshold or settings.risk_threshold, source=dataset.name,
+                                sampling_fraction=stepped.sampling_fraction if stepped else None)
             if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
                 notes.append(f"The recipe was written for a dataset with another column layout (schema "
                              f"{recipe.schema_fingerprint}; {dataset.name} has {dataset.schema_fingerprint()}): check "
                              "that every column's action still fits.")
             release = Release(dataset=dataset, recipe=recipe, scan=scan, frame=None, outcomes=outcomes, residual=check,
-                              input_rows=rows, timings=timings, settings=settings, steps={}, notes=notes, risk=risk,
-                              shape=(rows, len(out_schema)))
+                              input_rows=rows, timings=timings, settings=settings, steps=steps, notes=notes, risk=risk,
+                              shape=(out_rows, len(out_schema)))
             cancel.raise_if_cancelled()
             progress(0.97, "Writing the report")
             withheld = None
@@ -339,6 +358,29 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     pending.commit()
     progress(1.0, "Export done")
     return pending
+
+
+def stepped_name(recipe: Recipe) -> str:
+    return steps_in(recipe)[0][0].name
+
+
+def _batch_step(dataset: Dataset, recipe: Recipe, decisions: dict[str, Any], scan: ScanResult, rows: int,
+                timings: dict[str, float], *, recipe_dir: Path | None, settings: Settings, progress: Progress,
+                cancel: CancelToken, batch_rows: int) -> BatchRelease | None:
+    """The recipe's dataset-level step ready for the batches (``DatasetStep.per_batch``), or None."""
+    steps = steps_in(recipe)
+    if not steps:
+        return None
+    step, section = steps[0]
+    started = time.perf_counter()
+    context = StepContext(source_name=dataset.name, plan=plan_view(recipe), decisions=decisions, recipe_dir=recipe_dir,
+                          settings=settings, progress=sub_progress(progress, 0.3, 0.35), cancel=cancel)
+    try:
+        stepped = step.per_batch(section, context, lambda names: _batches(dataset, batch_rows, names), rows)
+    except SanitasError as exc:  # its message (counts, no solution) is the in-memory path's to say
+        raise NotStreamed(f"{step.title} stopped on the streamed pass ({type(exc).__name__})", scan) from None
+    timings[step.name] = time.perf_counter() - started
+    return stepped
 
 
 def _planned_outcomes(columns: list[ColumnStream]) -> list[Any]:
@@ -439,7 +481,7 @@ class _Classes:
         starts = np.flatnonzero(np.concatenate(([True], ~(same_a & (b[1:] == b[:-1])))))
         return a[starts], b[starts], np.add.reduceat(n, starts)
 
-    def risk(self, *, threshold: float, source: str) -> ReleaseRisk:
+    def risk(self, *, threshold: float, source: str, sampling_fraction: float | None = None) -> ReleaseRisk:
         """``release_risk`` of the whole output (no k_anonymity section: nothing declared, nothing noised)."""
         if not self.qis:
             return ReleaseRisk(judged=False, threshold=threshold,
@@ -448,7 +490,8 @@ class _Classes:
         sizes = self._merged()[2]
         self.parts = []
         classes = pl.DataFrame({"class": np.repeat(np.arange(sizes.size, dtype=np.uint32), sizes)})
-        report = risk_report(classes, ["class"], threshold=threshold, source=source)
+        report = risk_report(classes, ["class"], threshold=threshold, source=source,
+                             sampling_fraction=sampling_fraction)
         figures = report.json_dict()
         figures["quasi_identifiers"] = list(self.qis)
         return ReleaseRisk(judged=True, threshold=threshold, quasi_identifiers=self.qis, figures=figures,

@@ -57,12 +57,14 @@ class CodedColumn:
             self._maps[(low, high)] = mapping
         return self._maps[(low, high)]
 
-    def labels_at(self, level: int) -> pl.Series:
+    def labels_at(self, level: int, rows: np.ndarray | None = None) -> pl.Series:
         """Every row's label at ``level`` (null rows stay null), gathered from the codes: the release is
-        written from the codes the search used, without matching the column's strings again."""
+        written from the codes the search used, without matching the column's strings again. ``rows``:
+        only these rows (a streamed release writes a batch at a time)."""
         assert self.labels is not None, "a column coded without a hierarchy has no labels"
         names = list(self.labels[level]) + [None] * (self.sizes[level] - len(self.labels[level]))
-        return pl.Series(self.name, names, dtype=pl.String).gather(self.to_level[level][self.rows])
+        codes = self.rows if rows is None else self.rows[rows]
+        return pl.Series(self.name, names, dtype=pl.String).gather(self.to_level[level][codes])
 
     def counts(self, level: int) -> np.ndarray:
         """Rows per level-``level`` code."""
@@ -72,17 +74,24 @@ class CodedColumn:
 def code_with_hierarchy(column: pl.Series, hierarchy: Hierarchy) -> CodedColumn:
     """Codes from the hierarchy's encoding; nulls get one extra code at every level."""
     encoding = hierarchy.encode(column, rows_at=(0,))
-    table = encoding.table.sort(level_name(0))
-    to_level = [table[level_name(i)].to_numpy().astype(np.int64) for i in range(encoding.height)]
-    sizes = [len(encoding.label_sets[i]) for i in range(encoding.height)]
-    rows = encoding.codes[level_name(0)]
+    return coded_column(column.name, encoding.codes[level_name(0)], encoding.table, encoding.label_sets)
+
+
+def coded_column(name: str, rows: pl.Series, table: pl.DataFrame,
+                 label_sets: tuple[tuple[str, ...], ...]) -> CodedColumn:
+    """A CodedColumn from a hierarchy encoding's per-value table and the rows' level-0 codes (null: null),
+    which a streamed release gathers batch by batch (the table does not depend on the rows)."""
+    height = len(label_sets)
+    table = table.sort(level_name(0))
+    to_level = [table[level_name(i)].to_numpy().astype(np.int64) for i in range(height)]
+    sizes = [len(label_sets[i]) for i in range(height)]
     domain = sizes[0]
     if rows.null_count():
         to_level = [np.append(m, s) for m, s in zip(to_level, sizes, strict=True)]
         sizes = [s + 1 for s in sizes]
     values = rows.fill_null(domain).to_numpy().astype(np.int64)
     counts0 = np.bincount(values, minlength=sizes[0]).astype(np.int64)
-    return CodedColumn(column.name, values, tuple(to_level), tuple(sizes), domain, counts0, encoding.label_sets)
+    return CodedColumn(name, values, tuple(to_level), tuple(sizes), domain, counts0, label_sets)
 
 
 def code_flat(column: pl.Series) -> CodedColumn:
@@ -180,6 +189,11 @@ def _positions(n: int) -> np.ndarray:
             _POSITIONS.clear()
         _POSITIONS[n] = np.arange(n, dtype=np.int64)
     return _POSITIONS[n]
+
+
+def forget_positions() -> None:
+    """Drop the cached position arrays (8 bytes a row) once the search is over."""
+    _POSITIONS.clear()
 
 
 def group(key: np.ndarray, space: int, weights: np.ndarray) -> Grouping:

@@ -112,9 +112,11 @@ def entropy_bits(values: pl.Series, weights: pl.Series | None = None) -> float:
     n = values.len() if weights is None else int(weights.sum())
     if n == 0:
         return 0.0
+    # sorted: the sum does not depend on the group order, so two runs (or a streamed one) agree to the bit
     frame = values.to_frame("v") if weights is None else pl.DataFrame({"v": values, "w": weights})
-    counts = frame.group_by("v").agg(count_of(None if weights is None else "w").alias(_COUNT))
-    shares = counts.get_column(_COUNT).cast(pl.Float64) / n
+    counts = (frame.group_by("v").agg(count_of(None if weights is None else "w").alias(_COUNT))
+              .get_column(_COUNT).sort().cast(pl.Float64))
+    shares = counts / n
     return max(0.0, -float((shares * shares.log(2)).sum()))
 
 
