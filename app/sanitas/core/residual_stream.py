@@ -336,6 +336,11 @@ class ResidualStream:
         rescan = self.rescan
         check.rescanned = [o.name for o in rescan]
         if rescan:
+            # the second opinion first: no detection code runs in two threads at once
+            self._start_second_opinion()
+            assert self._opinion is not None
+            opinion = self._opinion.result()
+            self.close()
             progress(0.5, "Re-scanning released columns for personal data")
             check.rescan_sample = min(self.size, self.rows)
             same = {o.name: findings[o.name] for o in rescan if findings and o.name in findings
@@ -352,10 +357,7 @@ class ResidualStream:
                 if finding.is_personal:
                     check.findings.append(_rescan_finding(finding, by_name[finding.name], head, self.settings))
             progress(0.8, "Second opinion: pattern, checksum and lexicon passes over every released text cell")
-            self._start_second_opinion()
-            assert self._opinion is not None
-            check.second_opinion = self._opinion.result()
-            self.close()
+            check.second_opinion = opinion
         progress(1.0, "Residual check done")
         return check
 
