@@ -125,24 +125,29 @@ class Scrub(Transform):
         return self
 
     def _artifacts(self, texts: list[str]) -> list[tuple[str, Any]]:
-        """spaCy's artifacts of each text, for the analyzer. A text the scan already read with NER
-        (the same model, NER only: the same entities as the full pipeline, whose NER has its own
-        token vectors) runs without the NER component, its entities set from that reading."""
+        """spaCy's artifacts of each text, for the analyzer, built as Presidio's process_batch builds
+        them but without the dependency parser (nothing in Presidio or our recognizers reads parses;
+        tokens, lemmas and entities are the same). A text the scan already read with NER (the same
+        model, NER only: the same entities as the full pipeline, whose NER has its own token
+        vectors) also runs without the NER component, its entities set from that reading."""
         from sanitas.core.detect.ner import known_entities
 
         engine = self._analyzer.nlp_engine
         nlp = engine.get_nlp(LANGUAGE) if self._info.has_ner else None
+        if nlp is None or "ner" not in nlp.pipe_names:
+            return list(engine.process_batch(texts, LANGUAGE, batch_size=PIPE_BATCH))
+        parser = [name for name in ("parser",) if name in nlp.pipe_names]
+        known = {t: ents for t, ents in zip(texts, known_entities(nlp, texts), strict=True) if ents is not None}
         out: dict[str, Any] = {}
-        if nlp is not None and "ner" in nlp.pipe_names:
-            known = {t: ents for t, ents in zip(texts, known_entities(nlp, texts), strict=True) if ents is not None}
-            read = list(known)
-            for text, doc in zip(read, nlp.pipe(read, batch_size=PIPE_BATCH, disable=["ner"]), strict=True):
-                spans = [doc.char_span(start, end, label=label) for label, start, end in known[text]]
-                if all(span is not None for span in spans):  # else read below with the NER component
-                    doc.ents = spans
-                    out[text] = engine._doc_to_nlp_artifact(doc, LANGUAGE)  # what process_batch builds
+        read = list(known)
+        for text, doc in zip(read, nlp.pipe(read, batch_size=PIPE_BATCH, disable=["ner", *parser]), strict=True):
+            spans = [doc.char_span(start, end, label=label) for label, start, end in known[text]]
+            if all(span is not None for span in spans):  # else read below with the NER component
+                doc.ents = spans
+                out[text] = engine._doc_to_nlp_artifact(doc, LANGUAGE)
         rest = [t for t in texts if t not in out]
-        out.update(engine.process_batch(rest, LANGUAGE, batch_size=PIPE_BATCH))
+        for text, doc in zip(rest, nlp.pipe(rest, batch_size=PIPE_BATCH, disable=parser), strict=True):
+            out[text] = engine._doc_to_nlp_artifact(doc, LANGUAGE)
         return [(t, out[t]) for t in texts]
 
     def _readings(self) -> dict[str, tuple[str, tuple[str, ...]]]:
