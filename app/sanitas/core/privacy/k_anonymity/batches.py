@@ -148,6 +148,7 @@ class StreamedKAnonymity(BatchRelease):
         self.pending = 0
 
     def apply(self, source: pl.DataFrame, output: pl.DataFrame, offset: int) -> pl.DataFrame:
+        give_back_memory()  # the previous batch's freed heap blocks (its CSV text, written in another thread)
         keep = self.keep[offset:offset + output.height]
         picked = np.flatnonzero(keep) + offset
         released = output if picked.size == output.height else output.filter(pl.Series(keep))
