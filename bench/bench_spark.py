@@ -92,6 +92,14 @@ def cpu_seconds() -> float:
     return total
 
 
+def peak_rss_mib() -> int:
+    """This process's peak resident memory so far (MiB): the in-process engine runs here, the JVM in a child,
+    and the sizes grow, so read after an in-process run it is that run's peak."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def load() -> str:
     import os
 
@@ -152,10 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_before, cpu = load(), cpu_seconds()
             local = in_process(path, recipe, workdir) if rows <= args.in_process_max else None
             local_cpu, cpu = cpu_seconds() - cpu, cpu_seconds()
+            local_rss = peak_rss_mib() if local is not None else None
             seconds, steps, partitions = on_spark(spark, path, recipe, workdir, args.master)
             spark_cpu = cpu_seconds() - cpu
             row = {"rows": rows, "in_process_s": None if local is None else round(local, 2),
                    "in_process_cpu_s": round(local_cpu, 1) if local is not None else None,
+                   "in_process_peak_rss_mib": local_rss,
                    "spark_s": round(seconds, 2), "spark_cpu_s": round(spark_cpu, 1), "partitions": partitions,
                    "load": f"{load_before} -> {load()}", "spark_steps": {k: round(v, 2) for k, v in steps.items()}}
             rows_out.append(row)
@@ -163,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{rows:>11,} rows: in-process {local or float('nan'):7.1f} s | Spark {seconds:7.1f} s "
                   f"({rows / seconds:,.0f} rows/s, {partitions} partitions) | in-process/Spark {ratio}")
             print(f"             CPU (user+sys, with the JVM and workers): in-process {row['in_process_cpu_s']} s, "
-                  f"Spark {spark_cpu:.1f} s; load {row['load']}")
+                  f"Spark {spark_cpu:.1f} s; load {row['load']}; in-process peak RSS {local_rss} MiB")
             print("             Spark steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
         spark.stop()
     for a, b in pairwise(rows_out):

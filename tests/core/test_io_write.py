@@ -289,3 +289,16 @@ def test_private_tempdir_is_private_even_under_a_loose_umask() -> None:
         assert not folder.path.exists() and not folder.alive
     finally:
         os.umask(old)
+
+
+def test_formula_count_prefilter_misses_no_first_character() -> None:
+    """count_formula_cells runs the regexes only on cells whose first character may start a formula:
+    every code point, alone, before a formula, before a blank and a formula, counts as ``risky`` says."""
+    from sanitas.core.io.formula_guard import count_formula_cells, risky
+
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    cells = [*points, *(p + "=1" for p in points), *(p + " @x" for p in points), *(p + "-5" for p in points)]
+    frame = pl.DataFrame({"a": cells})
+    exact = int(frame.select(risky(pl.col("a")).sum()).item())
+    assert exact > 0
+    assert count_formula_cells(frame) == {"a": exact}

@@ -139,7 +139,8 @@ def test_tsv_and_collisions_reported_alike(data: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "output", "why"), [
-    ({"k_anonymity": {"k": 2, "quasi_identifiers": ["sex", "city"]}}, "o.csv", "dataset-level steps"),
+    ({"k_anonymity": {"k": 2, "quasi_identifiers": ["sex", "city"], "suppression": "mask"}}, "o.csv",
+     "dataset-level steps"),
     ({}, "o.parquet", "not written batch by batch"),
     ({"columns": {"full_name": {"action": "fake", "params": {"entity": "PERSON"}}}}, "o.csv", "whole set of values"),
     ({"columns": {"notes": {"action": "scrub"}}}, "o.csv", "reads the whole table"),
@@ -200,3 +201,27 @@ def test_strict_withholds_the_data_but_writes_the_reports(data: Path, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv.report.html", "o.csv.report.json"]
     report = json.loads((tmp_path / "o.csv.report.json").read_text())
     assert report["output"] is None or report["output"].get("sha256") is None
+
+
+def test_second_opinion_runs_beside_the_batches_once_its_rows_are_read(data: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import sanitas.core.detect.second_opinion as opinion
+    import sanitas.core.residual_stream as stream
+
+    monkeypatch.setattr(stream, "HEAD_ROWS", 1000)
+    monkeypatch.setattr(opinion, "CELL_LIMIT", 1000)  # both paths read the first 1,000 rows
+    threads: list[str] = []
+    real = stream._second_opinion
+
+    def spy(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(stream, "_second_opinion", spy)
+    streamed = release(data, tmp_path / "s.csv", recipe_data())
+    memory = release(data, tmp_path / "m.csv", recipe_data(), streamed=False)
+    assert streamed.streamed and threads and threads[0].startswith("sanitas-second-opinion")
+    assert streamed.release.residual.second_opinion == memory.release.residual.second_opinion
+    assert streamed.release.residual.second_opinion.hits

@@ -45,7 +45,9 @@ def released_quasi_identifiers(released: pl.DataFrame, decisions: Mapping[str, C
 
 def release_risk(released: pl.DataFrame | None, decisions: Mapping[str, ColumnDecision], *, declared: list[str],
                  not_raw: set[str], real_records: bool, threshold: float, source: str,
-                 sampling_fraction: float | None = None) -> ReleaseRisk:
+                 sampling_fraction: float | None = None, weight: str | None = None) -> ReleaseRisk:
+    """``weight``: ``released`` is one row per distinct combination of its columns with this column of
+    record counts (what the Spark engine brings to the driver instead of the rows)."""
     if released is None or not real_records:
         return ReleaseRisk(judged=False, threshold=threshold,
                            note="No real record is released (synthetic rows or aggregates): there is no "
@@ -57,8 +59,8 @@ def release_risk(released: pl.DataFrame | None, decisions: Mapping[str, ColumnDe
                                 "noised), so records cannot be singled out by combining them.")
     if released.height == 0:
         return ReleaseRisk(judged=False, threshold=threshold, quasi_identifiers=qis, note="The release has no records.")
-    report: RiskReport = risk_report(released.select(qis), qis, threshold=threshold, source=source,
-                                     sampling_fraction=sampling_fraction)
+    report: RiskReport = risk_report(released.select(qis + ([weight] if weight else [])), qis, threshold=threshold,
+                                     source=source, sampling_fraction=sampling_fraction, weight=weight)
     return ReleaseRisk(judged=True, threshold=threshold, quasi_identifiers=qis, figures=report.json_dict(),
                        at_risk=report.prosecutor_risk.highest > threshold,
                        note=f"Risk of the released file over {', '.join(qis)}.")

@@ -224,7 +224,8 @@ class Originals:
     def substring_patterns(self) -> pl.Series:
         """The distinct original values of 6+ characters, imploded for ``contains_any``: built once per
         check, not once per searched column (a wide table searches hundreds)."""
-        patterns = pl.concat([_normalized(self.source.get_column(c)).unique() for c in self.columns]).unique()
+        patterns = pl.concat([_stacked(self.source, chunk).get_column("v").unique()
+                              for chunk in _chunks(self.columns, self.source.height)]).unique()
         return patterns.filter(patterns.str.len_chars() >= MIN_SUBSTRING_LENGTH).implode()
 
     def long_hashes(self) -> pl.DataFrame:
@@ -236,11 +237,16 @@ class Originals:
         if candidates.is_empty():
             return candidates.with_columns(pl.lit(None, pl.String).alias("source"))
         hashes = candidates.get_column("h").to_numpy()
+        order = np.argsort(hashes)  # sorted once: thousands of identifier columns are each looked up
+        queries = hashes[order]
         confirmed = []
         for index, name in enumerate(self.columns):
-            group = candidates.filter(pl.Series(_member(hashes, self.by_column[index])))
-            if group.is_empty():
+            hit = _member_sorted(queries, self.by_column[index])
+            if not hit.any():  # numpy only: no polars call for the columns no candidate comes from
                 continue
+            mask = np.zeros(hashes.size, dtype=bool)
+            mask[order] = hit
+            group = candidates.filter(pl.Series(mask))
             texts = _normalized(self.source.get_column(name))
             wanted = texts.filter(texts.hash(HASH_SEED).is_in(group.get_column("h").unique().implode()))
             hit = group.filter(pl.col("value").is_in(wanted.implode()))
@@ -258,11 +264,17 @@ def _member(hashes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if sorted_set.size == 0 or hashes.size == 0:
         return found
     order = np.argsort(hashes)
-    queries = hashes[order]
+    found[order] = _member_sorted(hashes[order], sorted_set)
+    return found
+
+
+def _member_sorted(queries: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``_member`` of queries already sorted, in their order."""
+    if sorted_set.size == 0 or queries.size == 0:
+        return np.zeros(queries.size, dtype=bool)
     at = np.searchsorted(sorted_set, queries)
     np.minimum(at, sorted_set.size - 1, out=at)
-    found[order] = sorted_set[at] == queries
-    return found
+    return sorted_set[at] == queries
 
 
 def _distinct(hashes: np.ndarray) -> np.ndarray:
@@ -279,18 +291,37 @@ def _normalized(column: pl.Series) -> pl.Series:
 
 def original_values(source: pl.DataFrame, columns: list[str]) -> Originals:
     """Hash each identifier column's values once (no distinct pass on the text: the hashes are made
-    distinct with numpy, which sorts 8-byte integers instead of hashing strings)."""
+    distinct with numpy, which sorts 8-byte integers instead of hashing strings). The columns are
+    stacked a few million cells at a time: a table of 10,000 narrow columns is hashed in a few polars
+    calls, not a few per column."""
     by_column: list[np.ndarray] = []
     long_by_column: list[np.ndarray] = []
-    for name in columns:
-        frame = pl.DataFrame({"v": _normalized(source.get_column(name))}).select(
-            pl.col("v").hash(HASH_SEED).alias("h"), pl.col("v").str.len_chars().alias("n"))
+    for chunk in _chunks(columns, source.height):
+        frame = _stacked(source, chunk).select(
+            "c", pl.col("v").hash(HASH_SEED).alias("h"), pl.col("v").str.len_chars().alias("n"))
         frame = frame.filter(pl.col("n") >= MIN_VALUE_LENGTH)
-        by_column.append(_distinct(frame.get_column("h").to_numpy()))
-        long_by_column.append(_distinct(frame.filter(pl.col("n") >= MIN_SUBSTRING_LENGTH).get_column("h").to_numpy()))
+        owner, hashes, lengths = (frame.get_column(k).to_numpy() for k in ("c", "h", "n"))
+        bounds = np.searchsorted(owner, np.arange(len(chunk) + 1))  # stacked in column order
+        for c in range(len(chunk)):
+            mine, long = hashes[bounds[c] : bounds[c + 1]], lengths[bounds[c] : bounds[c + 1]]
+            by_column.append(_distinct(mine))
+            long_by_column.append(_distinct(mine[long >= MIN_SUBSTRING_LENGTH]))
         del frame
     every = _distinct(np.concatenate(by_column)) if by_column else np.zeros(0, dtype=np.uint64)
     return Originals(source=source, columns=columns, every=every, by_column=by_column, long_by_column=long_by_column)
+
+
+def _chunks(columns: list[str], rows: int) -> list[list[str]]:
+    step = max(1, EXACT_CHUNK_CELLS // max(rows, 1))
+    return [columns[start : start + step] for start in range(0, len(columns), step)]
+
+
+def _stacked(source: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The ``_normalized`` values of ``columns`` end to end ("v"), with their column's index ("c")."""
+    return pl.DataFrame({
+        "c": np.repeat(np.arange(len(columns), dtype=np.int64), source.height),
+        "v": pl.concat([source.get_column(name).cast(pl.String).alias("v") for name in columns]),
+    }).with_columns(pl.col("v").str.strip_chars()).drop_nulls("v")
 
 
 EXACT_CHUNK_CELLS = 2_000_000

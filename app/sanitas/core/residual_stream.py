@@ -14,14 +14,15 @@ gathered batch by batch so that neither the input nor the output is ever whole i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
 from sanitas.core.detect import classify_frame
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind
-from sanitas.core.detect.second_opinion import CELL_LIMIT
+from sanitas.core.detect.second_opinion import CELL_LIMIT, SecondOpinion
 from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from sanitas.core.residual import (
@@ -46,7 +47,7 @@ from sanitas.core.settings import Settings
 
 HEAD_ROWS = max(SUBSTRING_ROW_LIMIT, CELL_LIMIT, RESCAN_CELL_LIMIT, 2_000)
 TEXT_LIMIT = 500_000  # distinct original texts kept for the confirmations; beyond, fetched again when needed
-COMPACT_EVERY = 4_000_000  # hashes gathered before they are made distinct again
+COMPACT_EVERY = 1_000_000  # distinct hashes per batch gathered before the runs are merged
 
 
 def identifier_columns(outcomes: Iterable[ColumnOutcome]) -> list[str]:
@@ -54,20 +55,45 @@ def identifier_columns(outcomes: Iterable[ColumnOutcome]) -> list[str]:
     return [o.name for o in outcomes if o.kind is ColumnKind.IDENTIFIER and not o.kept_as_is]
 
 
-@dataclass
 class _Hashes:
-    parts: list[np.ndarray] = field(default_factory=list)
-    pending: int = 0
+    """Sorted distinct 64-bit hashes gathered batch by batch: each batch's hashes are sorted and made
+    distinct on arrival, and the sorted runs merged into one when they hold more than ``COMPACT_EVERY``
+    (numpy's stable sort is a merge of sorted runs: linear, not a new sort of everything). Memory is
+    the distinct hashes plus at most ``COMPACT_EVERY`` pending ones, whatever the number of rows."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.pending = 0
 
     def add(self, hashes: np.ndarray) -> None:
-        self.parts.append(hashes)
-        self.pending += hashes.size
-        if self.pending > COMPACT_EVERY:
-            self.parts = [_distinct(np.concatenate(self.parts))]
-            self.pending = self.parts[0].size
+        if not hashes.size:
+            return
+        part = _distinct(hashes)
+        self.parts.append(part)
+        self.pending += part.size
+        if self.pending > COMPACT_EVERY and len(self.parts) > 1:
+            self.parts = [_merged(self.parts)]
+            self.pending = 0
+
+    def copy(self) -> _Hashes:
+        other = _Hashes()
+        other.parts, other.pending = list(self.parts), self.pending
+        return other
 
     def done(self) -> np.ndarray:
-        return _distinct(np.concatenate(self.parts)) if self.parts else np.zeros(0, dtype=np.uint64)
+        if not self.parts:
+            return np.zeros(0, dtype=np.uint64)
+        merged = _merged(self.parts) if len(self.parts) > 1 else self.parts[0]
+        self.parts, self.pending = [merged], 0
+        return merged
+
+
+def _merged(parts: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct union of sorted distinct arrays (timsort merges the runs)."""
+    ordered = np.sort(np.concatenate(parts), kind="stable")
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 class OriginalsBuilder:
@@ -76,28 +102,45 @@ class OriginalsBuilder:
     def __init__(self, columns: list[str]) -> None:
         self.columns = columns
         self._all = {c: _Hashes() for c in columns}
-        self._long = {c: _Hashes() for c in columns}
+        # None while every value of 4+ characters so far also had 6+ (emails, names, card numbers): the
+        # long set is then the same set, kept once
+        self._long: dict[str, _Hashes | None] = dict.fromkeys(columns)
         self._texts: dict[str, list[pl.Series]] | None = {c: [] for c in columns}
         self._text_count = 0
 
     def add(self, batch: pl.DataFrame) -> None:
-        for name in self.columns:
-            values = _normalized(batch.get_column(name))
-            values = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH)
-            hashes = values.hash(HASH_SEED)
-            self._all[name].add(hashes.to_numpy())
-            self._long[name].add(hashes.filter(values.str.len_chars() >= MIN_SUBSTRING_LENGTH).to_numpy())
-            if self._texts is not None:
-                unique = values.unique()
+        # One query for all the columns (polars runs them side by side): each value's hash and length as
+        # ``original_values`` computes them on the normalized text (trimmed; nulls have a null length).
+        exprs = []
+        for i, name in enumerate(self.columns):
+            text = pl.col(name).cast(pl.String).str.strip_chars()
+            exprs += [text.hash(HASH_SEED).alias(f"h{i}"), text.str.len_chars().fill_null(0).alias(f"n{i}")]
+        figures = batch.select(exprs)
+        for i, name in enumerate(self.columns):
+            hashes = figures.get_column(f"h{i}").to_numpy()
+            lengths = figures.get_column(f"n{i}").to_numpy()
+            kept, long = lengths >= MIN_VALUE_LENGTH, lengths >= MIN_SUBSTRING_LENGTH
+            gathered = self._long[name]
+            if gathered is None and not np.array_equal(kept, long):
+                gathered = self._long[name] = self._all[name].copy()
+            self._all[name].add(hashes[kept])
+            if gathered is not None:
+                gathered.add(hashes[long])
+        del figures
+        if self._texts is not None:
+            for name in self.columns:
+                values = _normalized(batch.get_column(name))
+                unique = values.filter(values.str.len_chars() >= MIN_VALUE_LENGTH).unique()
                 self._texts[name].append(unique)
                 self._text_count += unique.len()
-                if self._text_count > TEXT_LIMIT:
-                    self._texts = None  # too many to keep: fetched for the candidates at the end
+            if self._text_count > TEXT_LIMIT:
+                self._texts = None  # too many to keep: fetched for the candidates at the end
 
     def done(self) -> Originals:
         by_column = [self._all[c].done() for c in self.columns]
-        long_by_column = [self._long[c].done() for c in self.columns]
-        every = _distinct(np.concatenate(by_column)) if by_column else np.zeros(0, dtype=np.uint64)
+        long_by_column = [every if (gathered := self._long[c]) is None else gathered.done()
+                          for c, every in zip(self.columns, by_column, strict=True)]
+        every = _merged(by_column) if by_column else np.zeros(0, dtype=np.uint64)
         texts = None
         if self._texts is not None:
             texts = _padded({c: pl.concat(parts).unique() if parts else pl.Series([], dtype=pl.String)
@@ -115,6 +158,43 @@ def _padded(columns: Mapping[str, pl.Series]) -> pl.DataFrame:
     height = max((s.len() for s in columns.values()), default=0)
     return pl.DataFrame([pl.concat([s.cast(pl.String), pl.Series([None] * (height - s.len()), dtype=pl.String)])
                          .alias(name) for name, s in columns.items()])
+
+
+class HashLookup:
+    """Membership of 64-bit hashes in a sorted set, with a bit table in front of the binary search.
+
+    Every output cell of every checked column is looked up (16 million on the 1M-row benchmark): a
+    binary search into millions of originals costs cache misses at each of its ~23 steps. The table
+    has one bit per bucket of the hash's top ``bits`` bits (about 16 buckets per original, at most
+    2**28 bits = 32 MiB), set for each original's bucket; a cell whose bucket bit is clear is not an
+    original (no false negative), and only the few others (about 1 in 16) go to the exact search.
+    """
+
+    def __init__(self, sorted_set: np.ndarray) -> None:
+        self.sorted_set = sorted_set
+        self.bits = int(min(28, max(10, np.ceil(np.log2(max(sorted_set.size, 1) * 16)))))
+        self.shift = np.uint64(64 - self.bits)
+        size = 1 << self.bits
+        self.table = np.zeros(size // 8, dtype=np.uint8)
+        bucket = (sorted_set >> self.shift).astype(np.int64)  # sorted, as the set is
+        span = min(size, 1 << 23)  # filled a span of buckets at a time (8 MiB of flags)
+        cuts = np.searchsorted(bucket, np.arange(0, size + 1, span))
+        flags = np.zeros(span, dtype=bool)
+        for i in range(size // span):
+            flags[:] = False
+            flags[bucket[cuts[i]:cuts[i + 1]] - i * span] = True
+            self.table[i * span // 8:(i + 1) * span // 8] = np.packbits(flags, bitorder="little")
+
+    def member(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of ``hashes`` are in the set (exact)."""
+        if self.sorted_set.size == 0 or hashes.size == 0:
+            return np.zeros(hashes.size, dtype=bool)
+        bucket = (hashes >> self.shift).astype(np.int64)
+        maybe = ((self.table[bucket >> 3] >> (bucket & 7).astype(np.uint8)) & 1).astype(bool)
+        at = np.flatnonzero(maybe)
+        if at.size:
+            maybe[at] = _member(hashes[at], self.sorted_set)
+        return maybe
 
 
 TextFetch = Callable[[np.ndarray], pl.DataFrame]  # sorted hashes -> the identifier columns' texts with those hashes
@@ -157,8 +237,11 @@ class ResidualStream:
         self.head_columns = [o.name for o in self.rescan]
         self.unchanged = {o.name: o.name in source_schema for o in self.rescan}
         self.candidates: dict[str, list[pl.DataFrame]] = {c: [] for c in self.checked}
+        self.lookup = HashLookup(originals.every if originals is not None else np.zeros(0, dtype=np.uint64))
         self.head: list[pl.DataFrame] = []
         self.head_rows = 0
+        self._opinion: Future[SecondOpinion] | None = None
+        self._opinion_pool: ThreadPoolExecutor | None = None
         self.sample: list[pl.DataFrame] = []
 
     def add(self, source: pl.DataFrame, output: pl.DataFrame, offset: int) -> None:
@@ -167,7 +250,7 @@ class ResidualStream:
             for name in self.checked:
                 text = output.get_column(name).cast(pl.String).str.strip_chars()
                 hashes = text.hash(HASH_SEED)
-                found = _member(hashes.to_numpy(), self.originals.every) & text.is_not_null().to_numpy()
+                found = self.lookup.member(hashes.to_numpy()) & text.is_not_null().to_numpy()
                 if found.any():
                     keep = pl.Series(found)
                     self.candidates[name].append(pl.DataFrame({
@@ -181,6 +264,8 @@ class ResidualStream:
             part = output.select(self.head_columns).head(HEAD_ROWS - self.head_rows)
             self.head.append(part)
             self.head_rows += part.height
+            if self.head_rows >= HEAD_ROWS:
+                self._start_second_opinion()
         names = [o.name for o in self.rescan]
         if names:
             first = (-offset) % self.step
@@ -188,6 +273,23 @@ class ResidualStream:
             picked = picked[(picked + offset) // self.step < self.size]
             if picked.size:
                 self.sample.append(output.select(names)[picked])
+
+    def _start_second_opinion(self) -> None:
+        """The second opinion reads the first rows only: it runs in a worker thread as soon as they are all
+        here, while the rest of the batches are computed (it is mostly Python; the batches mostly polars)."""
+        if self._opinion is not None or not self.rescan:
+            return
+        head = pl.concat(self.head) if self.head else pl.DataFrame(
+            schema={n: self.output_schema[n] for n in self.head_columns})
+        self.head = [head]
+        self._opinion_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanitas-second-opinion")
+        self._opinion = self._opinion_pool.submit(_second_opinion, head, self.rescan, self.settings)
+
+    def close(self) -> None:
+        """Wait for the second opinion's thread, if one was started (on success or on any error)."""
+        if self._opinion_pool is not None:
+            self._opinion_pool.shutdown(wait=True, cancel_futures=True)
+            self._opinion_pool = None
 
     def finish(self, *, findings: Mapping[str, ColumnFinding] | None, fetch: TextFetch | None,
                progress: Progress | None = None, cancel: CancelToken | None = None) -> ResidualCheck:
@@ -250,7 +352,10 @@ class ResidualStream:
                 if finding.is_personal:
                     check.findings.append(_rescan_finding(finding, by_name[finding.name], head, self.settings))
             progress(0.8, "Second opinion: pattern, checksum and lexicon passes over every released text cell")
-            check.second_opinion = _second_opinion(head, rescan, self.settings)
+            self._start_second_opinion()
+            assert self._opinion is not None
+            check.second_opinion = self._opinion.result()
+            self.close()
         progress(1.0, "Residual check done")
         return check
 

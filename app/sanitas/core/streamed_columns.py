@@ -13,9 +13,9 @@ the output is what the whole-column run gives, value for value. Three ways, as o
 
 Figures that add up over batches (cells masked, rows redacted) are summed. Figures about a column's
 set of values (distinct values, pseudonym collisions, classes after generalizing) come from the
-column's distinct values gathered batch by batch: a pseudonymized column's distinct values are run
-through the transform once at the end (collisions are a property of that set), a generalized column's
-distinct inputs and outputs are counted.
+column's distinct values gathered batch by batch: a pseudonymized column's collisions are counted at
+the end from the digests and pseudonyms each batch's run made (collisions are a property of the whole
+set; nothing is hashed twice), a generalized column's distinct inputs and outputs are counted.
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ from sanitas.core.outcome import ColumnOutcome
 from sanitas.core.recipe import ColumnPlan
 from sanitas.core.transforms._text import is_integer
 from sanitas.core.transforms.base import TransformContext
+from sanitas.core.transforms.pseudonymize import OUTPUT, PAIRS_KEY, one_per_digest, pseudonym_pairs
 from sanitas.core.transforms.registry import get_transform
 
 How = Literal["batch", "witness", "drop"]
 PER_VALUE = {"keep", "redact", "mask", "pseudonymize", "drop", "generalize"}
 NUMERIC_METHODS = ("bins", "top_bottom", "age_band")
-MERGE_EVERY = 2_000_000  # distinct values gathered before they are made distinct again
+MERGE_EVERY = 500_000  # distinct values gathered before they are made distinct again (bounds memory at 5M rows)
 
 
 def why_not_per_batch(name: str, plan: ColumnPlan) -> str | None:
@@ -107,7 +108,7 @@ class DistinctSet:
         self.pending += unique.len()
         if self.pending > MERGE_EVERY and len(self.parts) > 1:
             self.parts = [pl.concat(self.parts).unique()]
-            self.pending = self.parts[0].len()
+            self.pending = 0  # counts what came since: a set larger than MERGE_EVERY is not merged again per batch
 
     def values(self) -> pl.Series:
         if not self.parts:
@@ -115,6 +116,28 @@ class DistinctSet:
         merged = pl.concat(self.parts).unique() if len(self.parts) > 1 else self.parts[0]
         self.parts = [merged]
         return merged
+
+
+@dataclass
+class PairSet:
+    """A pseudonymized column's rows per digest (digest words and pseudonym) gathered batch by batch, as
+    the transform made them (``pseudonym_pairs``): its collisions are counted from them at the end
+    without hashing any value again."""
+
+    parts: list[pl.DataFrame] = field(default_factory=list)
+    pending: int = 0
+
+    def add(self, pairs: pl.DataFrame) -> None:
+        self.parts.append(pairs)
+        self.pending += pairs.height
+        if self.pending > MERGE_EVERY and len(self.parts) > 1:
+            self.parts = [one_per_digest(pl.concat(self.parts))]
+            self.pending = 0
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema={"digest_0": pl.UInt64, "digest_1": pl.UInt64, OUTPUT: pl.String})
+        return pl.concat(self.parts)
 
 
 @dataclass
@@ -133,6 +156,7 @@ class ColumnStream:
     output_dtype: str | None = None
     inputs: DistinctSet = field(default_factory=DistinctSet)
     outputs: DistinctSet = field(default_factory=DistinctSet)
+    pairs: PairSet = field(default_factory=PairSet)
     rows: int = 0
     non_null: int = 0
 
@@ -146,15 +170,20 @@ class ColumnStream:
         series = column
         if witnessed:
             series = pl.concat([pl.Series(column.name, [self.witness], dtype=column.dtype), column])
+        action = self.plan.action
+        if action == "pseudonymize":
+            context.shared.setdefault(PAIRS_KEY, {})
         outcome, out = apply_column(series, self.plan, self.finding, self.decision, context)
         assert out is not None
         if witnessed:
             out = out.slice(1)
             outcome.facts = _minus(outcome.facts, self._witness_facts(context))
         self.output_dtype = outcome.output_dtype
-        action = self.plan.action
         if action == "pseudonymize":
             self.inputs.add(column.drop_nulls())
+            pairs = pseudonym_pairs(context.shared, self.name)
+            if pairs is not None:
+                self.pairs.add(pairs)
         elif action == "generalize":
             self.inputs.add(column)
             self.outputs.add(out)
@@ -167,6 +196,10 @@ class ColumnStream:
         self.seconds += time.perf_counter() - started
         return out
 
+    def forget(self) -> None:
+        """Drop what was gathered for ``outcome`` (called after it)."""
+        self.inputs, self.outputs, self.pairs = DistinctSet(), DistinctSet(), PairSet()
+
     def _witness_facts(self, context: TransformContext) -> dict[str, Any]:
         witness = pl.Series(self.name, [self.witness], dtype=self.dtype)
         return apply_column(witness, self.plan, self.finding, self.decision, context)[0].facts
@@ -177,11 +210,12 @@ class ColumnStream:
         transform_cls = get_transform(self.plan.action)
         transform = transform_cls(self.plan.params)
         facts = dict(self.facts)
-        if self.plan.action == "pseudonymize":
+        if self.plan.action == "pseudonymize":  # from what the batches gathered: nothing is hashed again
             distinct = self.inputs.values()
             if distinct.dtype == pl.Null:
                 distinct = pl.Series(self.name, [], dtype=self.dtype)
-            facts = apply_column(distinct.alias(self.name), self.plan, self.finding, self.decision, context)[0].facts
+            transform.fit(distinct.alias(self.name), context)
+            facts = transform.facts_of_whole(self.dtype, distinct, self.pairs.frame())  # type: ignore[attr-defined]
         elif self.plan.action == "generalize":
             facts = self._generalize_facts(transform.params)
         seconds = self.seconds + time.perf_counter() - started

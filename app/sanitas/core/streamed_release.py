@@ -22,6 +22,9 @@ counts) is the whole table's.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +38,7 @@ from sanitas.core.dataset import READ_ERRORS, Dataset
 from sanitas.core.decisions import decide_all
 from sanitas.core.detect.findings import ScanResult
 from sanitas.core.engine import release_scan
-from sanitas.core.errors import ExportError, TransformError
+from sanitas.core.errors import ExportError, SanitasError, TransformError
 from sanitas.core.export import ExportResult, _add_writer_notes, _commit, _stage_text, report_paths
 from sanitas.core.io import check_destination
 from sanitas.core.io.batch_writer import BatchWriter, streams
@@ -45,20 +48,21 @@ from sanitas.core.keys import KeyRing
 from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import Recipe
-from sanitas.core.recipe_check import check_recipe, resolve_plan
+from sanitas.core.recipe_check import check_recipe, plan_view, resolve_plan
 from sanitas.core.release import Release
 from sanitas.core.release_risk import ReleaseRisk, released_quasi_identifiers
 from sanitas.core.report import build_report, render_html, render_json
 from sanitas.core.residual_stream import OriginalsBuilder, ResidualStream, fetch_texts, identifier_columns
 from sanitas.core.settings import Settings, load_settings
 from sanitas.core.step_registry import steps_in
+from sanitas.core.steps.protocol import BatchRelease, StepContext
 from sanitas.core.streamed_columns import ColumnStream, better_witness, column_streams, why_not_per_batch, witness_expr
 from sanitas.core.transforms.base import TransformContext
 from sanitas.core.transforms.registry import get_transform
 
 BATCH_ROWS = 50_000
 BYTES_PER_ROW = 256  # a CSV batch is read as a block of about BATCH_ROWS * this many bytes
-RISK_COMPACT = 2_000_000  # class rows gathered before they are merged
+RISK_COMPACT = 1_000_000  # class rows gathered before they are merged
 
 
 @dataclass
@@ -156,9 +160,13 @@ def release_to_file(
 
 def why_not_streamed(recipe: Recipe, out_path: Path) -> str | None:
     """What keeps this release from being streamed, before anything is read (None: nothing)."""
-    steps = [step.name for step, _ in steps_in(recipe)]
-    if steps:
-        return f"the recipe has dataset-level steps ({', '.join(steps)}), which read the whole table"
+    steps = steps_in(recipe)
+    if len(steps) > 1:
+        return f"the recipe has dataset-level steps ({', '.join(s.name for s, _ in steps)}), which read the whole table"
+    for step, section in steps:  # a step may offer to run batch by batch (k-anonymity's global recoding)
+        why = step.why_not_per_batch(section, plan_view(recipe))
+        if why:
+            return f"the recipe has dataset-level steps ({step.name}) that read the whole table here: {why}"
     if not streams(out_path):
         return f"{out_path.suffix or 'this'} output is not written batch by batch (only CSV and TSV are)"
     for name, plan in recipe.columns.items():
@@ -240,23 +248,31 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     if rows == 0:
         raise NotStreamed("the input has no rows", scan)
     originals = builder.done() if builder is not None else None
+    _give_back_memory()
     timings["read"] = time.perf_counter() - started
+    stepped = _batch_step(dataset, recipe, decisions, scan, rows, timings, recipe_dir=recipe_dir, settings=settings,
+                          progress=progress, cancel=cancel, batch_rows=batch_rows)
 
     # 2. second pass: the column actions, batch by batch, to the staged file
     started = time.perf_counter()
     out_schema = {c.name: get_transform(c.plan.action)(c.plan.params).output_dtype(c.dtype)
                   for c in columns if c.how != "drop"}
-    residual = ResidualStream(ahead, originals, builder.texts_kept if builder else True, schema, out_schema, rows,
+    out_schema.update(stepped.schema if stepped else {})
+    out_rows = stepped.rows if stepped else rows
+    residual = ResidualStream(ahead, originals, builder.texts_kept if builder else True, schema, out_schema, out_rows,
                               settings=settings)
-    qis = released_quasi_identifiers(pl.DataFrame(schema=out_schema), decisions, [], set())
+    qis = released_quasi_identifiers(pl.DataFrame(schema=out_schema), decisions, stepped.declared if stepped else [],
+                                     set())
     classes = _Classes(qis)
     html_path, json_path = report_paths(out_path)
     report_timings: dict[str, float] = {}
     staged = StagedFiles().__enter__()  # left by commit or discard (Pending), or here on any error
+    writer: BatchWriter | None = None
+    stop_residual = residual.close  # its second opinion may be running in a worker thread
     try:
             writer = BatchWriter(staged, out_path, input_path=dataset.source)
             written = 0.0
-            offset = 0
+            offset = out_offset = 0
             bar = sub_progress(progress, 0.35, 0.9)
             for batch in _batches(dataset, batch_rows):
                 cancel.raise_if_cancelled()
@@ -267,14 +283,18 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                     if series is not None:
                         outputs.append(series)
                 output = pl.DataFrame(outputs)
-                residual.add(batch, output, offset)
+                if stepped:
+                    output = stepped.apply(batch, output, offset)
+                residual.add(batch, output, out_offset)
                 classes.add(output)
                 mark = time.perf_counter()
                 writer.write(output)
                 written += time.perf_counter() - mark
                 offset += batch.height
+                out_offset += output.height
                 del batch, outputs, output
             staged_data = writer.close()
+            _give_back_memory()
             report_timings["write"] = written
             timings["apply"] = time.perf_counter() - started - written
             if offset != rows:
@@ -283,6 +303,8 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             shared: dict[str, Any] = {}
             outcomes = [column.outcome(context(column.name, shared)) for column in columns]
             shared.clear()
+            for column in columns:
+                column.forget()
             started = time.perf_counter()
             residual.outcomes = outcomes
             check = residual.finish(
@@ -290,14 +312,22 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                                                                     identifiers, wanted),
                 progress=sub_progress(progress, 0.9, 0.97), cancel=cancel)
             timings["residual_check"] = time.perf_counter() - started
-            risk = classes.risk(threshold=recipe.risk_threshold or settings.risk_threshold, source=dataset.name)
+            del residual, originals, builder
+            _give_back_memory()
+            steps = {}
+            if stepped:
+                started = time.perf_counter()
+                steps[stepped_name(recipe)] = stepped.finish()
+                timings[stepped_name(recipe)] += time.perf_counter() - started
+            risk = classes.risk(threshold=recipe.risk_threshold or settings.risk_threshold, source=dataset.name,
+                                sampling_fraction=stepped.sampling_fraction if stepped else None)
             if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
                 notes.append(f"The recipe was written for a dataset with another column layout (schema "
                              f"{recipe.schema_fingerprint}; {dataset.name} has {dataset.schema_fingerprint()}): check "
                              "that every column's action still fits.")
             release = Release(dataset=dataset, recipe=recipe, scan=scan, frame=None, outcomes=outcomes, residual=check,
-                              input_rows=rows, timings=timings, settings=settings, steps={}, notes=notes, risk=risk,
-                              shape=(rows, len(out_schema)))
+                              input_rows=rows, timings=timings, settings=settings, steps=steps, notes=notes, risk=risk,
+                              shape=(out_rows, len(out_schema)))
             cancel.raise_if_cancelled()
             progress(0.97, "Writing the report")
             withheld = None
@@ -315,6 +345,9 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
             _stage_text(staged, html_path, render_html(report))
             cancel.raise_if_cancelled()
     except BaseException:
+        stop_residual()
+        if writer is not None:
+            writer.abort()  # its worker thread may still be writing the last batch
         staged.__exit__(None, None, None)
         raise
     result = ExportResult(output=None if withheld else out_path, report_html=html_path, report_json=json_path,
@@ -325,6 +358,29 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
     pending.commit()
     progress(1.0, "Export done")
     return pending
+
+
+def stepped_name(recipe: Recipe) -> str:
+    return steps_in(recipe)[0][0].name
+
+
+def _batch_step(dataset: Dataset, recipe: Recipe, decisions: dict[str, Any], scan: ScanResult, rows: int,
+                timings: dict[str, float], *, recipe_dir: Path | None, settings: Settings, progress: Progress,
+                cancel: CancelToken, batch_rows: int) -> BatchRelease | None:
+    """The recipe's dataset-level step ready for the batches (``DatasetStep.per_batch``), or None."""
+    steps = steps_in(recipe)
+    if not steps:
+        return None
+    step, section = steps[0]
+    started = time.perf_counter()
+    context = StepContext(source_name=dataset.name, plan=plan_view(recipe), decisions=decisions, recipe_dir=recipe_dir,
+                          settings=settings, progress=sub_progress(progress, 0.3, 0.35), cancel=cancel)
+    try:
+        stepped = step.per_batch(section, context, lambda names: _batches(dataset, batch_rows, names), rows)
+    except SanitasError as exc:  # its message (counts, no solution) is the in-memory path's to say
+        raise NotStreamed(f"{step.title} stopped on the streamed pass ({type(exc).__name__})", scan) from None
+    timings[step.name] = time.perf_counter() - started
+    return stepped
 
 
 def _planned_outcomes(columns: list[ColumnStream]) -> list[Any]:
@@ -372,13 +428,25 @@ def _first_pass(dataset: Dataset, identifiers: list[str], witnessed: list[Column
     return rows
 
 
+def _give_back_memory() -> None:
+    """Hand the heap's free pages back to the system between the passes (glibc's ``malloc_trim``).
+
+    numpy's arrays of a few MiB come from the C heap, where freed blocks between live ones stay part
+    of the process's RSS; the next pass's allocations do not always reuse them. A no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class _Classes:
     """Sizes of the released quasi-identifier classes, counted batch by batch on two 64-bit hashes of
-    each row's values (16 bytes per class, whatever the values)."""
+    each row's values (16 bytes per class, whatever the values); merged with numpy (a sort of the
+    hashes, not a hash table of them: polars' group_by of a million classes took about 150 MiB)."""
 
     def __init__(self, qis: list[str]) -> None:
         self.qis = qis
-        self.parts: list[pl.DataFrame] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.pending = 0
         self.rows = 0
 
@@ -388,24 +456,42 @@ class _Classes:
             return
         key = pl.struct(self.qis)
         counted = output.select(key.hash(1).alias("a"), key.hash(2).alias("b")).group_by("a", "b").len()
-        self.parts.append(counted)
+        self.parts.append((counted.get_column("a").to_numpy(), counted.get_column("b").to_numpy(),
+                           counted.get_column("len").to_numpy().astype(np.int64)))
         self.pending += counted.height
         if self.pending > RISK_COMPACT:
             self.parts = [self._merged()]
-            self.pending = self.parts[0].height
+            self.pending = 0  # counts what came since (more classes than RISK_COMPACT: not merged per batch)
 
-    def _merged(self) -> pl.DataFrame:
-        return pl.concat(self.parts).group_by("a", "b").agg(pl.col("len").sum())
+    def _merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.uint64)
+            return empty, empty, np.zeros(0, dtype=np.int64)
+        a, b, n = (np.concatenate([part[i] for part in self.parts]) for i in range(3))
+        if not a.size:
+            return a, b, n
+        order = np.argsort(a)  # by the first hash; by both only when two classes share it (rare)
+        a, b, n = a[order], b[order], n[order]
+        same_a = a[1:] == a[:-1]
+        if bool((same_a & (b[1:] != b[:-1])).any()):
+            order = np.lexsort((b, a))
+            a, b, n = a[order], b[order], n[order]
+            same_a = a[1:] == a[:-1]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], ~(same_a & (b[1:] == b[:-1])))))
+        return a[starts], b[starts], np.add.reduceat(n, starts)
 
-    def risk(self, *, threshold: float, source: str) -> ReleaseRisk:
+    def risk(self, *, threshold: float, source: str, sampling_fraction: float | None = None) -> ReleaseRisk:
         """``release_risk`` of the whole output (no k_anonymity section: nothing declared, nothing noised)."""
         if not self.qis:
             return ReleaseRisk(judged=False, threshold=threshold,
                                note="No quasi-identifier is released (none detected or declared, or all were removed "
                                     "or noised), so records cannot be singled out by combining them.")
-        sizes = self._merged().get_column("len").to_numpy()
+        sizes = self._merged()[2]
+        self.parts = []
         classes = pl.DataFrame({"class": np.repeat(np.arange(sizes.size, dtype=np.uint32), sizes)})
-        report = risk_report(classes, ["class"], threshold=threshold, source=source)
+        report = risk_report(classes, ["class"], threshold=threshold, source=source,
+                             sampling_fraction=sampling_fraction)
         figures = report.json_dict()
         figures["quasi_identifiers"] = list(self.qis)
         return ReleaseRisk(judged=True, threshold=threshold, quasi_identifiers=self.qis, figures=figures,

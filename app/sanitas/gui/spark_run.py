@@ -132,7 +132,7 @@ def run_on_spark(window: QMainWindow) -> SparkRunDialog | None:
 
 def add_spark_action(window: QMainWindow) -> QAction:
     """Put "Run on Spark..." in the File menu, after Export (the one hook main_window calls)."""
-    action = QAction("Run on &Spark...", window)
+    action = QAction("Run on &Spark…", window)
     action.setObjectName("run-on-spark")
     action.setStatusTip("Apply the recipe on Apache Spark (the master URL is in the settings)")
     action.triggered.connect(lambda: run_on_spark(window))

@@ -44,6 +44,7 @@ from sanitas.spark.partition import ColumnWork, lookup_bytes
 from sanitas.spark.progress import StageWatcher
 from sanitas.spark.residual import ROW, Coverage, spark_residual
 from sanitas.spark.rows import with_row_number
+from sanitas.spark.session import fit_shuffle_partitions
 from sanitas.spark.steps import SparkSteps
 from sanitas.spark.types import polars_schema
 
@@ -126,6 +127,7 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
     started = time.perf_counter()
     with watcher.phase(sub_progress(progress, 0.0, 0.2), "Sampling and scanning the input"):
         sample, rows = sample_for_scan(frame, settings.sample_size)
+        fit_shuffle_partitions(spark, master, rows, len(schema))
         if scan is None:
             scan = scan_dataset(Dataset.from_frame(sample, name), settings=settings, cancel=cancel)
             scan = scan.model_copy(update={"rows": rows, "file": name})
@@ -276,21 +278,23 @@ def _outcome(column: str, plan: Any, transform: Any, dtype: pl.DataType, out: pl
 
 def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[str, Any], recipe: Recipe,
           settings: Settings, name: str, steps: SparkSteps, real_records: bool = True) -> Any:
-    """Re-identification risk over the released quasi-identifiers: only those columns come to the driver."""
+    """Re-identification risk over the released quasi-identifiers: their distinct combinations with a count each
+    come to the driver (one Spark aggregation), not the rows."""
     from sanitas.core.release_risk import released_quasi_identifiers
+    from sanitas.spark.k_anonymity import COUNT, class_counts
 
     empty = pl.DataFrame(schema=output)
-    qis = released_quasi_identifiers(empty, decisions, [], set())
-    frame = pl.from_arrow(released.select(*qis).toArrow()) if qis else empty
     k_section = recipe.k_anonymity
+    declared = list(k_section.quasi_identifiers) if k_section is not None else []
+    qis = released_quasi_identifiers(empty, decisions, declared, set(steps.handled))
+    frame = class_counts(released, qis).drop("__sanitas_combo") if qis else empty.with_columns(pl.lit(0).alias(COUNT))
     fraction = None
     if k_section is not None:
         fraction = (min(1.0, steps.input_rows / k_section.population) if k_section.population
                     else k_section.sampling_fraction)
     return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
-                        declared=list(k_section.quasi_identifiers) if k_section is not None else [],
-                        not_raw=set(steps.handled), real_records=real_records, source=name,
-                        sampling_fraction=fraction)
+                        declared=declared, not_raw=set(steps.handled), real_records=real_records, source=name,
+                        sampling_fraction=fraction, weight=COUNT)
 
 
 __all__ = ["SparkRelease", "run_on_spark"]

@@ -5,10 +5,10 @@ chosen generalization applied per partition, suppression by a join.
    (quasi-identifiers, sensitive columns, and the detected quasi-identifiers released unchanged that
    the facts mention). Nothing else of the table comes to the driver.
 2. The core's own step (``k_anonymity_step``: hierarchies, lattice search, suppression, the independent
-   check, risk and utility) runs on the driver on those combinations, each repeated by its count: the
-   search's statistics are the class counts, so the chosen levels, the suppressed classes and every
-   figure of the report are the in-process ones. Driver memory grows with rows x those few columns (the
-   search and its facts need every record's class), not with the table's other columns.
+   check, risk and utility) runs on the driver on those combinations with their counts as weights
+   (``weight=``, never repeated back into records): the search's statistics are the class counts, so the
+   chosen levels, the suppressed classes and every figure of the report are the in-process ones. Driver
+   memory grows with the number of distinct combinations, not with the rows.
 3. Each partition generalizes its quasi-identifiers with the chosen levels (``Hierarchy.generalize``)
    and joins its rows with the suppressed combinations (shipped to every executor, a broadcast join
    that keeps the rows in order) to remove them, or mask them with '*' as in process.
@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 from pyspark import StorageLevel
@@ -52,12 +51,6 @@ def class_counts(frame: DataFrame, columns: list[str]) -> pl.DataFrame:
     return counted.sort(columns, nulls_last=True).with_row_index(COMBO)
 
 
-def expand(counts: pl.DataFrame) -> pl.DataFrame:
-    """Each combination repeated by its count: the records as the core's step sees them (section columns)."""
-    index = np.repeat(np.arange(counts.height), counts.get_column(COUNT).to_numpy())
-    return counts.drop(COUNT)[index]
-
-
 def spark_k_anonymity(spark: SparkSession, numbered: DataFrame, output: dict[str, pl.DataType], section: Any,
                       decisions: dict[str, ColumnDecision], recipe_dir: Path | None, cancel: CancelToken,
                       source: str = "the table", progress: Progress = no_progress,
@@ -70,18 +63,17 @@ def spark_k_anonymity(spark: SparkSession, numbered: DataFrame, output: dict[str
                  and d.name not in roles and d.name in output]
     columns = list(dict.fromkeys([*qis, *sensitive, *unchanged]))
     counts = class_counts(numbered, columns)
-    records = expand(counts)
     cancel.raise_if_cancelled()
-    released, facts = k_anonymity_step(records, section, recipe_dir=recipe_dir, source=source, progress=progress,
-                                       cancel=cancel, unchanged_quasi_identifiers=unchanged)
+    released, facts = k_anonymity_step(counts, section, recipe_dir=recipe_dir, source=source, progress=progress,
+                                       cancel=cancel, unchanged_quasi_identifiers=unchanged, weight=COUNT)
     if not facts.all_hold:  # as the in-process step: never release what the independent check rejects
         failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in facts.checks
                            if not c.holds)
         raise VerificationError(f"Not exporting {source}: the released table does not satisfy {failed}. This should "
                                 "not happen; please report it with the recipe (no data needed).")
-    hierarchies, _ = load_hierarchies(section, records, recipe_dir)
+    hierarchies, _ = load_hierarchies(section, counts, recipe_dir)
     levels = {c: facts.levels[c] for c in qis}
-    suppressed = _suppressed(counts, records, released, hierarchies, levels, section.suppression)
+    suppressed = _suppressed(counts, released, hierarchies, levels, section.suppression)
     types = {**output, **{c: released.schema[c] for c in qis}}
     apply = _partition_function(
         {c: hierarchies[c] for c in qis}, levels, columns, lookup_bytes(suppressed.select(columns)),
@@ -91,19 +83,20 @@ def spark_k_anonymity(spark: SparkSession, numbered: DataFrame, output: dict[str
     renumbered = renumbered.persist(StorageLevel.MEMORY_AND_DISK)
     renumbered.count()
     numbered.unpersist()
-    # the report's column lines read the released quasi-identifiers' type and row count from the step's frame
-    return renumbered, sizes, types, StepResult(frame=released.drop(COMBO), facts=facts)
+    # the report's column lines read the released quasi-identifiers' type from the step's frame (and the rows
+    # from its facts): the released combinations, not the records
+    return renumbered, sizes, types, StepResult(frame=released.drop(COMBO, COUNT), facts=facts)
 
 
-def _suppressed(counts: pl.DataFrame, records: pl.DataFrame, released: pl.DataFrame,
-                hierarchies: dict[str, Hierarchy], levels: dict[str, int], mode: str) -> pl.DataFrame:
-    """The combinations whose records the core's step suppressed (a combination lies in one class: all or none)."""
+def _suppressed(counts: pl.DataFrame, released: pl.DataFrame, hierarchies: dict[str, Hierarchy],
+                levels: dict[str, int], mode: str) -> pl.DataFrame:
+    """The combinations the core's step suppressed (a combination lies in one class: all of its records or none)."""
     if mode == "remove":
         kept = released.get_column(COMBO).unique()
         return counts.filter(~pl.col(COMBO).is_in(kept.implode()))
     # mask: every record kept in order; a suppressed one reads '*' where its generalization does not
-    generalized = records.select([value_text(hierarchies[c].generalize(records.get_column(c), level)).alias(c)
-                                  for c, level in levels.items()])
+    generalized = counts.select([value_text(hierarchies[c].generalize(counts.get_column(c), level)).alias(c)
+                                 for c, level in levels.items()])
     differs = pl.DataFrame([released.get_column(c).cast(pl.String).ne_missing(generalized.get_column(c))
                             for c in levels]).select(pl.any_horizontal(pl.all())).to_series()
     combos = released.get_column(COMBO).filter(differs).unique()

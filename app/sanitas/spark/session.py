@@ -50,6 +50,20 @@ def local_cores(master: str) -> int:
     return int(inside) if inside.isdigit() else (os.cpu_count() or 2)
 
 
+CELLS_PER_SHUFFLE_PARTITION = 2_500_000  # about 80 MB of (column, row, value) cells in the residual join
+
+
+def fit_shuffle_partitions(spark: SparkSession, master: str, rows: int, columns: int) -> int | None:
+    """Local mode starts with one shuffle partition per core (``build_session``); a table of many millions of
+    cells needs more, or one task sorts gigabytes: the residual join of a 10M x 20 table ran a 4 GB JVM out of
+    heap with two. A cluster keeps its own setting (None)."""
+    if not is_local(master):
+        return None
+    wanted = max(local_cores(master), -(-rows * max(columns, 1) // CELLS_PER_SHUFFLE_PARTITION))
+    spark.conf.set("spark.sql.shuffle.partitions", str(wanted))
+    return wanted
+
+
 def build_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int | None = None) -> SparkSession:
     """Get or create the session for ``master`` with the settings the engine relies on."""
     session_cls = _import_pyspark()

@@ -88,3 +88,17 @@ def test_national_id_header_with_damaged_and_spaced_values() -> None:
     values = _ids(rnd, 60) + ["AB 12 34 56 C", "ZH 13 93 89 C"] * 10 + ["1.23457E+11"] * 20
     [finding] = classify_frame(pl.DataFrame({"NationalID": values}), settings=Settings(spacy_model="none"))
     assert finding.top_entity == "NATIONAL_ID"
+
+
+def test_digit_only_validators_are_skipped_only_where_they_refuse() -> None:
+    """A value with a letter skips the validators of all-digit numbers: each of them refuses it."""
+    import importlib
+
+    from sanitas.core.detect.national_ids import DIGITS_ONLY
+
+    lettered = ["C1355210", "AB123456789", "12345678901X", "X7801250", "HR12345678901", "8001015009a87",
+                "ab 123-45-678", "SKU-1234567890"]
+    for name in DIGITS_ONLY:
+        module = importlib.import_module(f"stdnum.{name}")
+        assert not any(module.is_valid(v) for v in lettered), name
+        assert "X" in module.compact("12 x34").upper()  # compact keeps letters: validate sees them

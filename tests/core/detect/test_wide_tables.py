@@ -164,3 +164,101 @@ def test_scrub_gives_replace_many_only_the_known_values_present() -> None:
     assert kept == ["Maria Garcia", "Smith", "Garcia"] and len(kept_tags) == 3
     assert text.str.replace_many(kept, kept_tags, leftmost=True).to_list() == \
         text.str.replace_many(patterns, tags, leftmost=True).to_list()
+
+
+CITIES = ["Lake Jennifer", "Port Aiko", "North Lars", "Springfield", "East Olga", "Riverside", "New Chen",
+          "Fort Amara", "West Noah", "Glenview"]
+
+
+def test_batched_ner_reads_give_the_per_column_findings() -> None:
+    """With the NER model: the columns' reads collected and done in one nlp.pipe (classify_frame) give
+    the findings of reading each column alone; a read inside ``ner_batch`` waits for the batch."""
+    from sanitas.core.detect import ner
+
+    settings = Settings()
+    rng = np.random.default_rng(7)
+    frame = wide(4).with_columns(
+        *[pl.Series(f"city_{i}", [CITIES[j] for j in rng.integers(0, len(CITIES), 20)]) for i in range(3)])
+    ctx = make_context(settings)
+    if ctx.nlp is None:
+        pytest.skip("no spaCy model installed")
+    ner._CACHE.clear()
+    one_by_one = [classify_column(frame[c], ctx, column_facts(frame[c])) for c in frame.columns]
+    ner._CACHE.clear()
+    together = classify_frame(frame, settings=settings)
+    assert [f.model_dump() for f in together] == [f.model_dump() for f in one_by_one]
+    ner._CACHE.clear()
+    with ner.ner_batch() as batch:
+        with pytest.raises(ner.NerPending):
+            classify_column(frame["city_0"], ctx, column_facts(frame["city_0"]))
+        assert batch.wanted
+        batch.read()
+        with pytest.raises(ner.NerPending):  # not surely people: the place reading follows
+            classify_column(frame["city_0"], ctx, column_facts(frame["city_0"]))
+        batch.read()
+        city = classify_column(frame["city_0"], ctx, column_facts(frame["city_0"]))
+    assert city.model_dump() == one_by_one[frame.columns.index("city_0")].model_dump()
+
+
+def test_scrub_prefix_walk_finds_the_known_values_the_substring_test_finds() -> None:
+    from sanitas.core.transforms.scrub import INDEXED_FROM, _present, prefix_index
+
+    frame = wide(60)
+    known = sorted({v for c in frame.columns if c.startswith(("full_name", "email", "phone"))
+                    for v in frame[c].cast(pl.String).to_list() if len(v) >= 4}, key=len, reverse=True)
+    assert len(known) >= INDEXED_FROM
+    tags = [f"<{i % 3}>" for i in range(len(known))]
+    text = pl.Series([*frame["notes_0"].to_list(), "mail maria.garcia1@example.org now", None, "Smi"])
+    walked = _present(known, tags, text, prefix_index(known))
+    assert walked == _present(known, tags, text) and walked[0]
+
+
+def test_stacked_original_values_equal_each_column_hashed_alone(monkeypatch) -> None:
+    from sanitas.core import residual
+
+    frame = wide(4).with_columns(pl.Series("code", [None, 12345678] * 10),
+                                 pl.Series("short", [" abcd ", "ab", None, "abcdefgh"] * 5))
+    columns = [c for c in frame.columns if not c.startswith("notes")]
+
+    def alone(name: str, least: int) -> list[int]:
+        text = frame[name].cast(pl.String).str.strip_chars().drop_nulls()
+        return sorted(set(text.filter(text.str.len_chars() >= least).hash(residual.HASH_SEED).to_list()))
+
+    for cells in (2_000_000, 50):  # all columns in one stack; a few columns per stack
+        monkeypatch.setattr(residual, "EXACT_CHUNK_CELLS", cells)
+        originals = residual.original_values(frame, columns)
+        assert [a.tolist() for a in originals.by_column] == [alone(c, 4) for c in columns]
+        assert [a.tolist() for a in originals.long_by_column] == [alone(c, 6) for c in columns]
+        assert set(originals.substring_patterns.explode().to_list()) == {
+            v for c in columns for v in frame[c].cast(pl.String).str.strip_chars().drop_nulls().to_list()
+            if len(v) >= 6}
+
+
+def test_scrub_reusing_the_scans_ner_readings_gives_the_same_text() -> None:
+    """Scrub skips the NER component for texts the scan read (the same entities): same output,
+    same facts, whether the readings are there or not; and a column repeating the first one's
+    phrases is read from the release's shared readings."""
+    from sanitas.core.detect import ner
+    from sanitas.core.transforms import TransformContext, make_transform
+
+    frame = wide(3)
+    cells = [*frame["notes_0"].to_list(), "Maria Garcia moved to Lisbon; call (212) 647-3220 or mail m@x.org."]
+    column = pl.Series("notes", cells)
+
+    def scrub(shared: dict) -> tuple[list[str], dict]:
+        context = TransformContext(column="notes", keys=lambda _: b"k" * 32, shared=shared)
+        transform = make_transform("scrub", {"default_operator": {"type": "hash"}})
+        out = transform.fit_apply(column, context).to_list()
+        return out, transform.facts()
+
+    ner._CACHE.clear()
+    plain = scrub({})
+    if not plain[1]["ner_model"]:
+        pytest.skip("no spaCy model installed")
+    ner._CACHE.clear()
+    classify_frame(pl.DataFrame({"notes": column}), settings=Settings())  # the scan's readings
+    nlp = make_context(Settings()).nlp
+    assert nlp is not None and any(e is not None for e in ner.known_entities(nlp, cells))
+    shared: dict = {}
+    assert scrub(shared) == plain and plain[0][-1] != cells[-1]
+    assert scrub(shared) == plain  # read from the shared readings

@@ -17,12 +17,15 @@ from sanitas.core.detect.facts import ColumnFacts
 from sanitas.core.detect.findings import ColumnFinding, ColumnKind, EntityScore, Evidence
 from sanitas.core.detect.headers import HeaderFacts, HeaderHint, read_header
 from sanitas.core.detect.masking import mask_example
+from sanitas.core.detect.ner import NerPending, ner_batch
 from sanitas.core.detect.prose import ProseEvidence, prose_evidence
 from sanitas.core.detect.shapes import address_mask
 from sanitas.core.progress import CancelToken, Progress, no_progress
 from sanitas.core.settings import Settings, load_settings
 
 MAX_EXAMPLES = 3
+NER_CHUNK_COLUMNS = 500  # columns whose NER reads are batched together (bounds the texts held)
+MAX_NER_ROUNDS = 4
 SENSITIVE_HINTS = {"MEDICAL_CONDITION", "NRP", "SEXUAL_ORIENTATION", "SALARY"}
 
 
@@ -48,15 +51,34 @@ def classify_columns(
 ) -> list[ColumnFinding]:
     """Findings for sampled columns, in order, reporting progress per column (at most ~200 times).
 
-    The facts of all columns are computed together (batch_facts), so a wide table costs per cell."""
+    The facts of all columns are computed together (batch_facts), so a wide table costs per cell; so
+    do their NER reads: a chunk of columns is classified with reads collected (``ner_batch``), the
+    texts of all its columns are read in one ``nlp.pipe``, and the columns that wanted them are
+    classified again from the readings (twice at most: the place reading follows the person one)."""
     report = progress or no_progress
-    findings = []
+    findings: list[ColumnFinding] = []
     every = max(1, len(columns) // 200)
-    for i, (series, facts) in enumerate(zip(columns, batch_facts(columns), strict=True)):
-        ctx.check()
-        if i % every == 0:
-            report(i / max(len(columns), 1), f"Classifying column {i + 1}/{len(columns)}: {series.name}")
-        findings.append(classify_column(series, ctx, facts))
+    facts = batch_facts(columns)
+    for start in range(0, len(columns), NER_CHUNK_COLUMNS):
+        chunk: dict[int, ColumnFinding] = {}
+        pending = list(range(start, min(start + NER_CHUNK_COLUMNS, len(columns))))
+        with ner_batch(ctx.check) as batch:
+            for round_ in range(MAX_NER_ROUNDS):
+                waiting = []
+                for i in pending:
+                    ctx.check()
+                    if round_ == 0 and i % every == 0:
+                        report(i / max(len(columns), 1), f"Classifying column {i + 1}/{len(columns)}: "
+                               f"{columns[i].name}")
+                    try:
+                        chunk[i] = classify_column(columns[i], ctx, facts[i])
+                    except NerPending:
+                        waiting.append(i)
+                batch.read()
+                pending = waiting
+        for i in pending:  # a reading still missing (not expected): read it column by column
+            chunk[i] = classify_column(columns[i], ctx, facts[i])
+        findings += [chunk[i] for i in sorted(chunk)]
     report(1.0, f"Classified {len(columns)} columns")
     return findings
 

@@ -75,6 +75,13 @@ class ColumnFacts:
         return self.batch.full(("numbers", key), lambda _: compute(self.batch.numbers)).slice(  # type: ignore[union-attr]
             self.offset, self.count)
 
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` for a check of the column as a whole, done once per batch: a column classified
+        again once its NER reads are done (``classify_columns``) does not repeat its pattern passes."""
+        if self.batch is None:
+            return compute()
+        return self.batch.full(("column", self.offset, key), lambda _: compute())
+
     def contains(self, pattern: str) -> pl.Series:
         """Which values match the regex ``pattern`` (per value, batched)."""
         return self.per_value(("contains", pattern), lambda t: t.str.contains(pattern))

@@ -31,11 +31,27 @@ def lexicon(name: str) -> frozenset[str]:
     return frozenset(gzip.decompress(raw).decode("utf-8").splitlines())
 
 
+@lru_cache(maxsize=1)
+def sorted_lexicon(name: str) -> pl.Series:
+    """The entries of a large lexicon, sorted, in one polars Series: about 6 MB for the 640,000 places,
+    where a frozenset of as many Python strings holds 70 MB for the rest of the process."""
+    raw = resources.files("sanitas.core.detect").joinpath(f"data/lexicons/{name}.txt.gz").read_bytes()
+    words = pl.Series(name, [gzip.decompress(raw).decode("utf-8")]).str.split("\n").explode()
+    return words.filter(words != "").unique().sort()
+
+
 def in_lexicon(values: pl.Series, name: str) -> pl.Series:
-    """Which values are entries: looked up once per distinct value (a Python set probe is cheaper
-    than building polars' hash table of half a million entries for every column)."""
+    """Which values are entries: looked up once per distinct value (a Python set probe, or a binary search
+    of the sorted places, is cheaper than building polars' hash table of half a million entries for every
+    column)."""
+    distinct = values.drop_nulls().unique()
+    if name == PLACES:
+        words = sorted_lexicon(name)
+        found = words.gather(words.search_sorted(distinct).clip(0, words.len() - 1))
+        hits = distinct.filter(found == distinct)
+        return values.is_in(hits.cast(pl.String).implode()).fill_null(False)
     words = lexicon(name)
-    hits = [v for v in values.drop_nulls().unique().to_list() if v in words]
+    hits = [v for v in distinct.to_list() if v in words]
     return values.is_in(pl.Series(hits, dtype=pl.String).implode()).fill_null(False)
 
 

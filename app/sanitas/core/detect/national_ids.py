@@ -15,6 +15,7 @@ the second are validated again padded back to the column's usual width.
 from __future__ import annotations
 
 import importlib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,6 +75,15 @@ def _validators() -> tuple[tuple[str, ModuleType], ...]:
     return tuple((name, importlib.import_module(f"stdnum.{name}")) for name in CHECKSUMMED)
 
 
+# Validators of all-digit numbers: compact() keeps ASCII letters (no letter prefix is stripped) and
+# validate() checks that the whole compacted number is digits (python-stdnum 2.2, read module by
+# module), so a value with a letter is refused by each of them: not worth cleaning 21 times.
+DIGITS_ONLY = frozenset({
+    "at.vnr", "be.nn", "bg.egn", "br.cpf", "ca.sin", "cz.rc", "de.idnr", "dk.cpr", "ee.ik", "gr.amka",
+    "lt.asmens", "nl.bsn", "no.fodselsnummer", "pl.pesel", "ro.cnp", "si.emso", "tr.tckimlik", "za.idnr",
+    "kr.rrn", "au.tfn", "il.idnr",
+})
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _DIGITS_AS_NINE = str.maketrans("123456789", "999999999")
 _WRONG_LENGTH: set[tuple[str, str]] = set()  # (validator, shape) pairs a validator refused for their length
 _WRONG_LENGTH_LIMIT = 200_000
@@ -108,7 +118,10 @@ def validate(value: str, width: int | None = None) -> str | None:
     if width and digits.isdigit() and len(digits) < width <= len(digits) + 2:
         candidates.insert(0, digits.zfill(width))  # the column's own width is the likelier reading
     for text in candidates:
+        lettered = _ASCII_LETTER.search(text) is not None
         for name, module in _validators():
+            if lettered and name in DIGITS_ONLY:
+                continue
             if _accepts(name, module, text):
                 return name
     return None

@@ -5,12 +5,24 @@ sentence they are not. Each distinct value is read twice: "I met {v} yesterday."
 and "She moved to {v} last year." (is it a place?). Only entities inside the value count. Only the
 NER component runs (tagger, parser and lemmatizer are disabled): the same entities, four times
 faster. Prose cells are read as they are.
+
+A wide table has thousands of columns of twenty values each: read one column at a time, spaCy runs
+thousands of small batches. Inside ``ner_batch`` a read whose texts are not known yet only notes
+them and raises ``NerPending``; the caller collects the texts of many columns, ``NerBatch.read``
+reads them all in one ``nlp.pipe`` per model, and the columns are classified again from the
+readings. A doc's entities do not depend on the batch it is read in, so the findings are the same.
+Readings are also kept (bounded) per model, so the residual check's re-scan of unchanged cells
+does not read them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -24,6 +36,45 @@ _LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCAT
            "NORP": "NRP", "ORG": "ORG"}
 MAX_CELL_CHARS = 1000
 SURELY_PEOPLE = 0.9
+PIPE_BATCH = 256
+CACHE_LIMIT = 50_000  # readings kept per model between scans (the residual re-scan reuses them)
+
+Ents = tuple[tuple[str, int, int], ...]  # (spaCy label, start, end) of the entities a doc holds
+_CACHE: weakref.WeakKeyDictionary[Language, dict[str, Ents]] = weakref.WeakKeyDictionary()
+
+
+class NerPending(Exception):
+    """Raised inside ``ner_batch``: the texts of this read were noted, read them and try again."""
+
+
+@dataclass
+class NerBatch:
+    """Texts wanted by the columns of one pass, and everything read during the batch (never dropped,
+    so a column retried after ``read`` finds its readings)."""
+
+    check: Callable[[], None] | None = None
+    wanted: dict[Language, dict[str, None]] = field(default_factory=dict)
+    known: dict[Language, dict[str, Ents]] = field(default_factory=dict)
+
+    def read(self) -> None:
+        """Read every wanted text, one ``nlp.pipe`` per model."""
+        for nlp, texts in self.wanted.items():
+            self.known.setdefault(nlp, {}).update(_read(nlp, list(texts), self.check))
+        self.wanted = {}
+
+
+_batch: ContextVar[NerBatch | None] = ContextVar("sanitas_ner_batch", default=None)
+
+
+@contextmanager
+def ner_batch(check: Callable[[], None] | None = None) -> Iterator[NerBatch]:
+    """Collect NER reads instead of running them (see the module docstring)."""
+    batch = NerBatch(check)
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
 
 
 @dataclass(frozen=True)
@@ -47,13 +98,11 @@ def _ner_only(nlp: Language) -> list[str]:
 
 
 def most_frequent(values: pl.Series, limit: int) -> list[str]:
-    """The ``limit`` most frequent distinct values, ties in sample order (deterministic)."""
-    ranked = (
-        values.to_frame("v").with_row_index("i")
-        .group_by("v").agg(n=pl.len(), first=pl.col("i").min())
-        .sort(["n", "first"], descending=[True, False])
-    )
-    return ranked["v"].head(limit).to_list()
+    """The ``limit`` most frequent distinct values, ties in sample order (deterministic).
+
+    Plain Python: a column sample is small, and a polars group-by per column dominated wide tables."""
+    counts = Counter(values.to_list())  # insertion order is first occurrence; sorted() is stable
+    return [v for v, _ in sorted(counts.items(), key=lambda item: -item[1])[:limit]]
 
 
 def read_short_values(
@@ -89,27 +138,57 @@ def _labels_in_template(
 ) -> list[set[str]]:
     offset = template.index("{}")
     texts = [template.format(v) for v in values]
-    out: list[set[str]] = []
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=256, disable=_ner_only(nlp))):
-        if check and i % 64 == 0:
-            check()
-        end = offset + len(values[i])
-        out.append({
-            _LABELS[e.label_] for e in doc.ents
-            if e.label_ in _LABELS and e.start_char >= offset and e.end_char <= end
-        })
-    return out
+    return [
+        {_LABELS[label] for label, start, end in ents
+         if label in _LABELS and start >= offset and end <= offset + len(value)}
+        for value, ents in zip(values, entities_of(nlp, texts, check), strict=True)
+    ]
 
 
 def spans_in_cells(
     nlp: Language, cells: list[str], *, check: Callable[[], None] | None = None
 ) -> list[list[tuple[str, int, int]]]:
     """(entity, start, end) of persons, places and groups in each prose cell (first 1,000 chars)."""
-    out: list[list[tuple[str, int, int]]] = []
     texts = [c[:MAX_CELL_CHARS] for c in cells]
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=256, disable=_ner_only(nlp))):
+    return [[(_LABELS[label], start, end) for label, start, end in ents
+             if label in _LABELS and _LABELS[label] != "ORG"]
+            for ents in entities_of(nlp, texts, check)]
+
+
+def known_entities(nlp: Language, texts: list[str]) -> list[Ents | None]:
+    """The entities already read in each text (every label), None where it was not read: scrub
+    reuses the scan's readings instead of running the NER component again."""
+    cache = _CACHE.get(nlp, {})
+    return [cache.get(t) for t in texts]
+
+
+def entities_of(nlp: Language, texts: list[str], check: Callable[[], None] | None = None) -> list[Ents]:
+    """The entities (every label) of each text: remembered, or read now, or, inside ``ner_batch``,
+    noted for the batch's next read (``NerPending``)."""
+    batch = _batch.get()
+    known = batch.known.get(nlp, {}) if batch is not None else {}
+    cache = _CACHE.get(nlp, {})
+    found = [known.get(t, cache.get(t)) for t in texts]
+    missing = list(dict.fromkeys(t for t, ents in zip(texts, found, strict=True) if ents is None))
+    if not missing:
+        return found  # type: ignore[return-value]
+    if batch is not None:
+        batch.wanted.setdefault(nlp, {}).update(dict.fromkeys(missing))
+        raise NerPending
+    read = _read(nlp, missing, check)
+    return [ents if ents is not None else read[t] for t, ents in zip(texts, found, strict=True)]
+
+
+def _read(nlp: Language, texts: list[str], check: Callable[[], None] | None) -> dict[str, Ents]:
+    """One ``nlp.pipe`` over distinct texts, NER only; the readings are also kept in the cache."""
+    out: dict[str, Ents] = {}
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=PIPE_BATCH, disable=_ner_only(nlp))):
         if check and i % 64 == 0:
             check()
-        out.append([(_LABELS[e.label_], e.start_char, e.end_char) for e in doc.ents
-                    if e.label_ in _LABELS and _LABELS[e.label_] != "ORG"])
+        out[texts[i]] = tuple((e.label_, e.start_char, e.end_char) for e in doc.ents)
+    cache = _CACHE.setdefault(nlp, {})
+    if len(cache) + len(out) > CACHE_LIMIT:
+        cache.clear()
+    if len(out) <= CACHE_LIMIT:
+        cache.update(out)
     return out

@@ -27,7 +27,7 @@ STRONG_RECOGNIZERS: dict[str, str] = {
     "CreditCardRecognizer": r"(?:\d[ -]?){12}",
     "IbanRecognizer": r"[A-Za-z]{2}\s?\d{2}",
     "UsSsnRecognizer": r"(?:\d[- .]?){9}",
-    "MacAddressRecognizer": r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}",
+    "MacAddressRecognizer": r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}",  # its pattern has six groups
     "CryptoRecognizer": r"\w{25}",
 }
 WEAK_RECOGNIZERS: dict[str, str] = {

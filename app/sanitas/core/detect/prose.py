@@ -55,6 +55,18 @@ def prose_evidence(
 ) -> ProseEvidence:
     """``strict_urls``: only URLs with a scheme or www. count ('report.zip' is a file name)."""
     values = facts.text.to_list()
+    entities = list(facts.memo(("prose_patterns", strict_urls), lambda: _pattern_entities(
+        facts, values, ctx, strict_urls)))
+    ner_cells, unread = 0, ()
+    if use_ner:
+        ner_cells, unread, ner_found = _ner_by_language(facts, values, ctx)
+        entities += [ProseEntity(e, sorted(c), ner_cells, 0.8, "ner") for e, c in ner_found.items()]
+    return ProseEvidence(entities=entities, cells=len(values), ner_cells=ner_cells, unread_languages=unread)
+
+
+def _pattern_entities(facts: ColumnFacts, values: list[str], ctx: DetectContext,
+                      strict_urls: bool) -> list[ProseEntity]:
+    """What patterns, phone shapes and the name lexicons find in the cells (no NER)."""
     recognizers = [(ctx.recognizers[name], prefilter)
                    for name, prefilter in {**STRONG_RECOGNIZERS, **TEXT_ONLY_RECOGNIZERS}.items()
                    if name in ctx.recognizers]
@@ -82,20 +94,18 @@ def prose_evidence(
     named = [i for i, value in enumerate(values) if name_spans(value)]
     if named:
         entities.append(ProseEntity("PERSON", named, len(values), 0.7, "lexicon"))
-    ner_cells, unread = 0, ()
-    if use_ner:
-        ner_cells, unread, ner_found = _ner_by_language(values, ctx)
-        entities += [ProseEntity(e, sorted(c), ner_cells, 0.8, "ner") for e, c in ner_found.items()]
-    return ProseEvidence(entities=entities, cells=len(values), ner_cells=ner_cells, unread_languages=unread)
+    return entities
 
 
-def _ner_by_language(values: list[str], ctx: DetectContext) -> tuple[int, tuple[str, ...], dict[str, set[int]]]:
+def _ner_by_language(
+    facts: ColumnFacts, values: list[str], ctx: DetectContext
+) -> tuple[int, tuple[str, ...], dict[str, set[int]]]:
     """NER over an evenly spread subset of cells, each read by the model of its language: English
     cells (and cells too short to tell) by the settings' model, French ones by the French model when
     installed; cells in other languages are not read (returned as unread languages)."""
     step = max(1, len(values) // NER_CELLS)
     picked = list(range(0, len(values), step))[:NER_CELLS]
-    languages = languages_of([values[i] for i in picked])
+    languages = facts.memo(("languages", step), lambda: languages_of([values[i] for i in picked]))
     groups: dict[str, list[int]] = {}
     for i, lang in zip(picked, languages, strict=True):
         groups.setdefault(lang or "en", []).append(i)

@@ -4,7 +4,8 @@ polars' streaming engine (``LazyFrame.collect_batches``) reads ahead of a slow c
 actions taking a few seconds per batch, a third of a 1M-row file was decoded and waiting, which is
 most of what streaming was meant to save. Here each block of about ``BLOCK_BYTES`` (cut after a line
 end, never inside a quoted field: a block with an odd number of quote characters is joined to the next)
-is parsed only when the consumer asks for it, by ``pl.read_csv`` with the schema and options the lazy
+is parsed only when the consumer asks for it (the quote count is skipped when the full-file check
+found no record spanning lines), by ``pl.read_csv`` with the schema and options the lazy
 scan uses, so the values are the scan's. A file this cannot read alike (no CSV backing, an unusual
 dialect) returns None and the caller streams with polars instead; the caller also compares the rows
 read with the row count.
@@ -13,6 +14,7 @@ read with the row count.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -31,12 +33,31 @@ def csv_batches(backing: Any, schema: pl.Schema, columns: list[str] | None = Non
         return None
     settings = {**options(), "new_columns": None}
     quote = settings.get("quote_char")
+    if getattr(backing, "multiline", None) is False:
+        quote = None  # checked: every record is on one line, so a block ends where a record does
     return _read(source.path, schema, columns, settings, quote.encode() if isinstance(quote, str) and quote else None,
                  block_bytes)
 
 
 def _read(path: Any, schema: pl.Schema, columns: list[str] | None, settings: dict[str, object],
           quote: bytes | None, block_bytes: int) -> Iterator[pl.DataFrame]:
+    """The batches in order; each block is parsed in a worker thread while the consumer works on the
+    previous batch (polars parses without the GIL): one batch ahead, never more."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanitas-csv-batches") as pool:
+        ahead: Future[pl.DataFrame] | None = None
+        for data, first in _pieces(path, quote, block_bytes):
+            parsing = pool.submit(_parse, data, schema, columns, settings, first)
+            del data
+            if ahead is not None:
+                yield ahead.result()
+            ahead = parsing
+        if ahead is not None:
+            yield ahead.result()
+
+
+def _pieces(path: Any, quote: bytes | None, block_bytes: int) -> Iterator[tuple[bytes, bool]]:
+    """The file's blocks, whole records each (a block with an odd number of quotes is joined to the
+    next), and whether the block is the first (it holds the header)."""
     first = True
     pending = b""
     for block in _blocks(path, block_bytes):
@@ -45,10 +66,10 @@ def _read(path: Any, schema: pl.Schema, columns: list[str] | None, settings: dic
             pending = data  # a quoted field goes on past this block's last line end
             continue
         pending = b""
-        yield _parse(data, schema, columns, settings, first)
+        yield data, first
         first = False
     if pending:
-        yield _parse(pending, schema, columns, settings, first)
+        yield pending, first
 
 
 def _parse(data: bytes, schema: pl.Schema, columns: list[str] | None, settings: dict[str, object],

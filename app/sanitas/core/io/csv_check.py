@@ -37,21 +37,17 @@ class RaggedRow:
 
 def _blocks(path: Path, size: int) -> Iterator[bytes]:
     """The file's bytes in pieces of about ``size`` bytes, each ending after a newline (the last one
-    may not): a line is never split, so each piece parses as whole lines on its own."""
+    may not): a line is never split, so each piece parses as whole lines on its own. Each piece is
+    read, then completed to its line end with ``readline``: one copy of the bytes, not a copy for the
+    carried-over tail and another for the cut."""
     with open(path, "rb") as handle:
-        tail = b""
         while chunk := handle.read(size):
-            data = tail + chunk if tail else chunk
+            if not chunk.endswith(b"\n"):
+                rest = handle.readline()
+                if rest:
+                    chunk += rest
+            yield chunk
             del chunk
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:  # a line longer than a block: read on
-                tail = data
-                continue
-            tail = data[cut:]
-            yield data if cut == len(data) else data[:cut]
-            del data
-        if tail:
-            yield tail
 
 
 def _lines(source: bytes, *, first: bool) -> pl.LazyFrame:

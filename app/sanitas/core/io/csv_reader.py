@@ -118,6 +118,7 @@ class CsvBacking(FileBacking):
         self.options = options
         self._checked = False
         self._error: LoadError | None = None
+        self.multiline: bool | None = None  # whether a record spans lines (known once checked)
 
     def check(self) -> pl.LazyFrame | None:
         """The full-file checks, once per Dataset (one read of the file); a failure is remembered.
@@ -167,6 +168,7 @@ class CsvBacking(FileBacking):
         found = line_pass(source.path, dialect.delimiter, dialect.quote_char, len(source.header),
                           sample_every=step, sample_max=n, columns=numeric, flag=flag)
         self._checked = True
+        self.multiline = found.multiline
         if found.ragged is not None:
             self._error = LoadError(ragged_message(source.original.name, found.ragged.line + source.skipped,
                                                    found.ragged.fields,

@@ -32,6 +32,16 @@ def fingerprint_file(path: str | Path) -> str:
     return text
 
 
+def remember(path: str | Path, digest: str) -> None:
+    """Record the SHA-256 of a file just written whole by this process (computed from the bytes as they
+    were written), so that ``fingerprint_file`` does not read it again while it is unchanged."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    _SEEN[(str(Path(path).resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)] = digest
+
+
 def _digest(path: str | Path) -> str:
     digest = hashlib.sha256()
     try:

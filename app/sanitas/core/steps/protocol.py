@@ -13,7 +13,7 @@ See docs/architecture.md, "How to add a step".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -97,6 +97,28 @@ class StepResult:
     summary: list[str] = field(default_factory=list)  # one-line outcomes, when ``summary()`` is not overridden
 
 
+class BatchRelease:
+    """A dataset-level step run inside a streamed release (``streamed_release``): ``DatasetStep.per_batch``
+    has read what it needs of the input first; each batch's output then goes through ``apply`` on its way
+    to the file, and ``finish`` gives the step's result once every batch has gone by."""
+
+    rows: int  # rows the release writes
+    schema: Mapping[str, pl.DataType]  # output columns whose dtype the step changes
+    declared: list[str]  # quasi-identifiers the release's risk counts besides the detected ones
+    sampling_fraction: float | None = None  # for the release's risk
+
+    def apply(self, source: pl.DataFrame, output: pl.DataFrame, offset: int) -> pl.DataFrame:
+        """The released rows of one batch: ``source`` is the input's rows ``offset``..., ``output`` their
+        column actions' result."""
+        raise NotImplementedError
+
+    def finish(self) -> StepResult:
+        raise NotImplementedError
+
+
+Batches = Callable[[list[str]], Iterable[pl.DataFrame]]  # the input's columns, a batch at a time
+
+
 class DatasetStep:
     """One dataset-level treatment. Stateless: its state lives in the recipe section and in the facts.
 
@@ -139,6 +161,14 @@ class DatasetStep:
     def defers(self, section: BaseModel, action: str) -> bool:
         """True when a column action must run on this step's output instead of before it."""
         return False
+
+    def why_not_per_batch(self, section: BaseModel, plan: PlanView) -> str | None:
+        """None when ``per_batch`` can run this section inside a streamed release; else why it cannot."""
+        return "it reads the whole table"
+
+    def per_batch(self, section: BaseModel, context: StepContext, batches: Batches, rows: int) -> BatchRelease:
+        """The step for a streamed release, after the passes over ``batches`` it needs (``rows``: the input's)."""
+        raise NotImplementedError
 
     def run(self, frame: pl.DataFrame, section: BaseModel, context: StepContext) -> StepResult:
         """Transform ``frame`` (never mutated) with progress and cancel; raise SanitasError for the analyst."""

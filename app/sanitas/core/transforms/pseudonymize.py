@@ -48,6 +48,7 @@ from sanitas.core.transforms.base import (
 )
 
 SHARED_KEY = "pseudonymize.outputs"
+PAIRS_KEY = "pseudonymize.pairs"  # set to {} to be given each column's digests and pseudonyms: see pseudonym_pairs
 CHUNK = 250_000  # distinct values per block (between cancel checks and progress reports)
 DIGEST = ("digest_0", "digest_1")  # its two 8-byte halves
 OUTPUT = "output"
@@ -208,8 +209,28 @@ class Pseudonymize(Transform):
         mapped = pl.concat(outputs) if outputs else pl.Series(OUTPUT, [], dtype=out_dtype)
         digest = pl.concat(digests) if digests else pl.DataFrame(schema={d: pl.UInt64 for d in DIGEST})
         del outputs, digests
-        collided, inputs = self._collisions(fmt, mapped, digest)
+        pairs = digest.with_columns(mapped.cast(pl.String).alias(OUTPUT))
         del digest
+        wanted = self.ctx.shared.get(PAIRS_KEY)
+        if wanted is not None:  # a part of a column: its figures come from facts_of_whole over the parts
+            wanted[self.ctx.column] = pairs
+            self._facts = {"format": fmt, "normalize": mode, "key": self.params.key, "distinct_values": total}
+        else:
+            self._set_facts(fmt, mode, distinct, _one_per_digest(pairs))
+        return broadcast(source, distinct, mapped, out_dtype).alias(column.name)
+
+    def facts_of_whole(self, dtype: pl.DataType, distinct: pl.Series, pairs: pl.DataFrame) -> dict[str, Any]:
+        """The figures ``apply`` gives for a whole column, from what its runs on parts of it gathered: the
+        column's ``distinct`` non-null values and ``pairs``, one row per digest (``pseudonym_pairs`` of the
+        parts, concatenated): no value is hashed again. Raises as ``apply`` under ``on_collision: error``."""
+        fmt = self._format(dtype)
+        distinct = distinct if fmt == "integer" else as_text(distinct)
+        self._set_facts(fmt, self._normalization(), distinct, _one_per_digest(pairs))
+        return self.facts()
+
+    def _set_facts(self, fmt: str, mode: str, distinct: pl.Series, mine: pl.DataFrame) -> None:
+        total = distinct.len()
+        collided, inputs = self._collisions(fmt, mine)
         self._facts = {
             "format": fmt,
             "normalize": mode,
@@ -225,26 +246,39 @@ class Pseudonymize(Transform):
                 f"{collided} distinct values share a pseudonym with a different value; use a longer "
                 "format (token, or a longer length) or set on_collision to 'report'"
             )
-        return broadcast(source, distinct, mapped, out_dtype).alias(column.name)
 
-    def _collisions(self, fmt: str, outputs: pl.Series, digests: pl.DataFrame) -> tuple[int, int]:
-        """Count this column's inputs whose pseudonym another input (here or in an earlier column
-        with the same key, domain and format) also got. Returns (collisions, distinct inputs).
+    def _collisions(self, fmt: str, mine: pl.DataFrame) -> tuple[int, int]:
+        """Count this column's inputs (``mine``: one row per digest, with its pseudonym) whose pseudonym
+        another input (here or in an earlier column with the same key, domain and format) also got.
+        Returns (collisions, distinct inputs).
 
         An input is its digest. The store kept for later columns has one row per digest: the digest
-        as two integers and the pseudonym as the strings of ``outputs`` (not copies). Duplicates are
+        as two integers and the pseudonym as the strings of the outputs (not copies). Duplicates are
         found by sorting integers with numpy: polars' unique and group_by on a million rows needed
         about 250 MiB of hash tables for a moment."""
         p = self.params
         namespace = (p.key, p.domain, fmt, p.length, p.alphabet, p.prefix, p.email_domain, p.luhn)
         store: dict[tuple[Any, ...], pl.DataFrame] = self.ctx.shared.setdefault(SHARED_KEY, {})
-        mine = _one_per_digest(digests.with_columns(outputs.cast(pl.String).alias(OUTPUT)))
         seen = store.get(namespace)
         everything = mine if seen is None else _one_per_digest(pl.concat([seen, mine]))
         store[namespace] = everything
         shared = _shared_outputs(everything.get_column(OUTPUT))
         collided = mine.filter(pl.col(OUTPUT).is_in(shared.implode())).height if shared.len() else 0
         return collided, mine.height
+
+
+def pseudonym_pairs(shared: dict[str, Any], column: str) -> pl.DataFrame | None:
+    """The last ``apply`` of ``column`` in this ``shared`` state (where ``shared[PAIRS_KEY]`` was set to {}
+    before it: that apply then counts no collisions, its part's figures are not the column's): a row per
+    distinct value (two UInt64 words of its digest and the pseudonym as text). A release run on parts of
+    a column (a streamed release's batches) gathers them so that ``facts_of_whole`` counts collisions
+    without hashing the values again."""
+    return shared.get(PAIRS_KEY, {}).get(column)
+
+
+def one_per_digest(frame: pl.DataFrame) -> pl.DataFrame:
+    """``pseudonym_pairs`` gathered from several parts, one row per digest again."""
+    return _one_per_digest(frame)
 
 
 def _one_per_digest(frame: pl.DataFrame) -> pl.DataFrame:

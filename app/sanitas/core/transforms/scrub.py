@@ -26,6 +26,7 @@ from sanitas.core.transforms.base import Transform, TransformContext, TransformP
 
 CHUNK = 512  # cells per progress/cancel step
 PIPE_BATCH = 128  # spaCy batch size
+SHARED_READINGS = 200_000  # text pieces whose scrubbed output a release keeps for its other columns
 LANGUAGE = "en"
 # Recall first: a sanitizer that misses a name is worse than one that removes a word too many.
 # At 0.35, names found only by the lexicons (0.55) and phone numbers possible only in a neighbouring
@@ -115,7 +116,42 @@ class Scrub(Transform):
         self._entities = sorted(self.params.entities) if self.params.entities else sorted(supported)
         self._operators = {e: self._operator_config(e, self._spec(e), context) for e in self._entities}
         self._known = known_values(context, self.params.known_values_from, self.error)
+        self._prefixes = None
+        if self._known is not None and len(self._known[0]) >= INDEXED_FROM:
+            key = ("scrub.known_prefixes", id(self._known))
+            if key not in context.shared:  # built once per release, like the known values
+                context.shared[key] = prefix_index(self._known[0])
+            self._prefixes = context.shared[key]
         return self
+
+    def _artifacts(self, texts: list[str]) -> list[tuple[str, Any]]:
+        """spaCy's artifacts of each text, for the analyzer. A text the scan already read with NER
+        (the same model, NER only: the same entities as the full pipeline, whose NER has its own
+        token vectors) runs without the NER component, its entities set from that reading."""
+        from sanitas.core.detect.ner import known_entities
+
+        engine = self._analyzer.nlp_engine
+        nlp = engine.get_nlp(LANGUAGE) if self._info.has_ner else None
+        out: dict[str, Any] = {}
+        if nlp is not None and "ner" in nlp.pipe_names:
+            known = {t: ents for t, ents in zip(texts, known_entities(nlp, texts), strict=True) if ents is not None}
+            read = list(known)
+            for text, doc in zip(read, nlp.pipe(read, batch_size=PIPE_BATCH, disable=["ner"]), strict=True):
+                spans = [doc.char_span(start, end, label=label) for label, start, end in known[text]]
+                if all(span is not None for span in spans):  # else read below with the NER component
+                    doc.ents = spans
+                    out[text] = engine._doc_to_nlp_artifact(doc, LANGUAGE)  # what process_batch builds
+        rest = [t for t in texts if t not in out]
+        out.update(engine.process_batch(rest, LANGUAGE, batch_size=PIPE_BATCH))
+        return [(t, out[t]) for t in texts]
+
+    def _readings(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Output and entities of each text piece already scrubbed in this release with the same
+        settings: a wide table's many note columns repeat phrases, read once (the same piece always
+        gives the same output: the operators, keyed hash included, depend only on the text)."""
+        settings = self.params.model_dump_json(exclude={"known_values_from"})
+        key = ("scrub.readings", id(self._analyzer), settings)
+        return self.ctx.shared.setdefault(key, {})  # type: ignore[no-any-return]
 
     def _spec(self, entity: str) -> OperatorSpec:
         return self.params.operators.get(entity, self.params.default_operator)
@@ -150,7 +186,7 @@ class Scrub(Transform):
         text = as_text(column) if not is_null_dtype(column.dtype) else column.cast(pl.String)
         known_replaced = 0
         if self._known is not None:
-            patterns, tags = _present(*self._known, text)
+            patterns, tags = _present(*self._known, text, self._prefixes)
             if patterns:
                 before = text
                 text = text.str.replace_many(patterns, tags, leftmost=True)
@@ -159,21 +195,20 @@ class Scrub(Transform):
         values: list[str] = counts.get_column("v").to_list()
         weights: list[int] = counts.get_column("n").to_list()
         anonymizer = AnonymizerEngine()
-        nlp = self._analyzer.nlp_engine
         floor = min([self.params.score_threshold, *self.params.entity_thresholds.values()])
         allow = self.params.allow_list or None
         found: Counter[str] = Counter()
         cancel, progress = self.ctx.cancel, self.ctx.progress
         # a long cell is read in pieces spaCy accepts; its output is its pieces' outputs joined
         pieces = [(index, piece) for index, value in enumerate(values) for _, piece in text_pieces(value)]
-        piece_outputs: list[list[str]] = [[] for _ in values]
-        changed: set[int] = set()
-        for start in range(0, len(pieces), CHUNK):
+        done_before = self._readings()
+        todo = list(dict.fromkeys(p for _, p in pieces if p not in done_before))
+        readings: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for start in range(0, len(todo), CHUNK):
             cancel.raise_if_cancelled()
-            progress(start / max(len(pieces), 1), "scrubbing free text")
-            chunk = pieces[start : start + CHUNK]
-            batch = nlp.process_batch([p for _, p in chunk], LANGUAGE, batch_size=PIPE_BATCH)
-            for (index, _), (cell, artifacts) in zip(chunk, batch, strict=True):
+            progress(start / max(len(todo), 1), "scrubbing free text")
+            chunk = todo[start : start + CHUNK]
+            for cell, artifacts in self._artifacts(chunk):
                 results = self._analyzer.analyze(
                     text=cell,
                     language=LANGUAGE,
@@ -184,14 +219,21 @@ class Scrub(Transform):
                 )
                 results = [r for r in results if r.score >= self._threshold(r.entity_type)]
                 if not results:
-                    piece_outputs[index].append(cell)
+                    readings[cell] = (cell, ())
                     continue
                 done = anonymizer.anonymize(text=cell, analyzer_results=results, operators=self._operators)
-                for item in done.items:
-                    found[item.entity_type] += weights[index]
-                if done.text != cell:
-                    changed.add(index)
-                piece_outputs[index].append(done.text)
+                readings[cell] = (done.text, tuple(item.entity_type for item in done.items))
+        if len(done_before) + len(readings) <= SHARED_READINGS:
+            done_before.update(readings)
+        piece_outputs: list[list[str]] = [[] for _ in values]
+        changed: set[int] = set()
+        for index, piece in pieces:
+            output, entities = readings[piece] if piece in readings else done_before[piece]
+            for entity in entities:
+                found[entity] += weights[index]
+            if output != piece:
+                changed.add(index)
+            piece_outputs[index].append(output)
         outputs = ["".join(parts) for parts in piece_outputs]
         cells_changed = sum(weights[index] for index in changed)
         progress(1.0, "scrubbing free text")
@@ -210,6 +252,7 @@ class Scrub(Transform):
 MIN_KNOWN_LENGTH = 4
 PRESENT_CHECK_LIMIT = 200_000_000  # characters x known values: above it, every value goes to replace_many
 KNOWN_CHUNK_CELLS = 2_000_000
+INDEXED_FROM = 500  # known values from which ``_present`` walks the text once (prefix_index)
 
 
 def known_values(
@@ -258,16 +301,34 @@ def _known_table(source: pl.DataFrame, columns: list[str],
     return table.get_column("value").to_list(), [tags[c] for c in table.get_column("c").to_list()]
 
 
-def _present(patterns: list[str], tags: list[str], text: pl.Series) -> tuple[list[str], list[str]]:
+def prefix_index(patterns: list[str]) -> dict[str, list[int]]:
+    """The known values by their first MIN_KNOWN_LENGTH characters (every known value has that many)."""
+    index: dict[str, list[int]] = {}
+    for i, value in enumerate(patterns):
+        index.setdefault(value[:MIN_KNOWN_LENGTH], []).append(i)
+    return index
+
+
+def _present(patterns: list[str], tags: list[str], text: pl.Series,
+             prefixes: dict[str, list[int]] | None = None) -> tuple[list[str], list[str]]:
     """The known values that occur in the column's cells, in order, with their tags.
 
     ``replace_many`` builds its automaton over every value it is given: on a wide table (thousands of
     identifier columns, hundreds of scrubbed ones) that is quadratic. Keeping only the values found in
     the cells (a plain substring test on the joined distinct cells) gives the same replacements: a
-    value that occurs in no cell replaces nothing, and the order, which decides overlaps, is kept."""
+    value that occurs in no cell replaces nothing, and the order, which decides overlaps, is kept.
+    With many known values (``prefixes`` given), the joined cells are walked once instead: each place
+    where a known value's first characters occur is checked against those values only, so the cost
+    follows the column's text, not the number of known values times it."""
     cells = text.drop_nulls().unique().to_list()
     joined = "\n".join(cells)
     if len(joined) * len(patterns) > PRESENT_CHECK_LIMIT:
         return patterns, tags
-    chosen = [i for i, value in enumerate(patterns) if value in joined]
+    if prefixes is None or len(patterns) < INDEXED_FROM:
+        chosen = [i for i, value in enumerate(patterns) if value in joined]
+    else:
+        hits = {i for at in range(len(joined) - MIN_KNOWN_LENGTH + 1)
+                for i in prefixes.get(joined[at : at + MIN_KNOWN_LENGTH], ())
+                if joined.startswith(patterns[i], at)}
+        chosen = sorted(hits)
     return [patterns[i] for i in chosen], [tags[i] for i in chosen]

@@ -14,7 +14,7 @@ classes of their own even at the top node; small ones must be suppressed like an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -125,45 +125,108 @@ class AnonymizationResult:
     facts: PrivacyFacts
 
 
-def prepare(frame: pl.DataFrame, config: AnonymizationConfig) -> tuple[Problem, np.ndarray]:
-    """The search problem (columns coded once, rows grouped once) and each row's bottom class."""
+def prepare(frame: pl.DataFrame, config: AnonymizationConfig,
+            weight: str | None = None) -> tuple[Problem, np.ndarray]:
+    """The search problem (columns coded once, rows grouped once) and each row's bottom class.
+    ``weight``: a column of record counts, each row standing for that many records."""
     _check(frame, config)
-    qis = [code_with_hierarchy(frame[c], h) for c, h in config.quasi_identifiers.items()]
-    sensitive = [code_with_hierarchy(frame[c], config.sensitive_hierarchies[c]) if c in config.sensitive_hierarchies
-                 else code_flat(frame[c]) for c in config.sensitive]
+    weights = _weights(frame, weight)
+    qis, sensitive = code_columns(frame, config, weights)
+    return prepare_coded(qis, sensitive, config, _records(frame, weights), weights)
+
+
+def code_columns(frame: pl.DataFrame, config: AnonymizationConfig,
+                 weights: np.ndarray | None = None) -> tuple[list[CodedColumn], list[CodedColumn]]:
+    """Every quasi-identifier coded with its hierarchy, every sensitive column with its own or flat."""
+    qis = [_weighted(code_with_hierarchy(frame[c], h), weights) for c, h in config.quasi_identifiers.items()]
+    sensitive = [_weighted(code_with_hierarchy(frame[c], config.sensitive_hierarchies[c])
+                           if c in config.sensitive_hierarchies else code_flat(frame[c]), weights)
+                 for c in config.sensitive]
+    return qis, sensitive
+
+
+def _weights(frame: pl.DataFrame, weight: str | None) -> np.ndarray | None:
+    return frame.get_column(weight).to_numpy().astype(np.int64) if weight is not None else None
+
+
+def _weighted(column: CodedColumn, weights: np.ndarray | None) -> CodedColumn:
+    """The column's records per level-0 code counted with the rows' weights."""
+    if weights is None:
+        return column
+    counts0 = np.bincount(column.rows, weights=weights, minlength=column.sizes[0]).astype(np.int64)
+    return replace(column, counts0=counts0, _maps={})
+
+
+def _records(frame: pl.DataFrame, weights: np.ndarray | None) -> int:
+    return frame.height if weights is None else int(weights.sum())
+
+
+def prepare_coded(qis: list[CodedColumn], sensitive: list[CodedColumn], config: AnonymizationConfig,
+                  rows: int, weights: np.ndarray | None = None) -> tuple[Problem, np.ndarray]:
+    """``prepare`` from columns already coded (a streamed release codes them batch by batch). ``rows``
+    counts records; with ``weights`` each coded row stands for that many of them."""
     models = config.models
-    bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive)
-    budget = math.floor(config.suppression_limit * frame.height + 1e-9)
+    bottom, row_class = bottom_classes(qis, sensitive, with_pairs=models.needs_sensitive, weights=weights)
+    budget = math.floor(config.suppression_limit * rows + 1e-9)
     lattice = Lattice(tuple(q.height for q in qis), tuple(config.quasi_identifiers))
-    loss = LossFunction(config.metric, qis, frame.height)
+    loss = LossFunction(config.metric, qis, rows)
     return Problem(lattice, qis, sensitive, models, loss, budget, bottom), row_class
 
 
+@dataclass(frozen=True)
+class Solution:
+    """The chosen node and what it suppresses, before any value is written."""
+
+    levels: dict[str, int]
+    suppressed: np.ndarray  # Boolean, one per input row
+    loss: float
+    stats: SearchStats
+    facts: PrivacyFacts
+    qis: list[CodedColumn]
+
+
 def anonymize(frame: pl.DataFrame, config: AnonymizationConfig | dict[str, Any], *, progress: Progress | None = None,
-              cancel: CancelToken | None = None) -> AnonymizationResult:
+              cancel: CancelToken | None = None, weight: str | None = None) -> AnonymizationResult:
     """The least-loss generalization of ``frame`` satisfying ``config``'s privacy models.
 
     ``progress`` follows the search over the candidate nodes; ``cancel`` is checked at every node.
+    ``weight``: a column of record counts: ``frame`` is then one row per distinct combination of its
+    columns with how many records share it (what a distributed engine counts), the search and the facts
+    are those of the records, and the result has one row (and one ``suppressed`` entry) per combination.
     """
     if not isinstance(config, AnonymizationConfig):
         config = AnonymizationConfig.parse(config)
-    problem, row_class = prepare(frame, config)
+    _check(frame, config)
+    weights = _weights(frame, weight)
+    qis, sensitive = code_columns(frame, config, weights)
+    solution = solve(qis, sensitive, config, _records(frame, weights), progress=progress, cancel=cancel,
+                     weights=weights)
+    rows = pl.Series("suppressed", solution.suppressed, pl.Boolean)
+    return AnonymizationResult(_release(frame, config, solution.levels, rows, solution.qis), rows, solution.levels,
+                               solution.loss, config.metric, solution.stats, solution.facts)
+
+
+def solve(qis: list[CodedColumn], sensitive: list[CodedColumn], config: AnonymizationConfig, rows: int, *,
+          progress: Progress | None = None, cancel: CancelToken | None = None,
+          weights: np.ndarray | None = None) -> Solution:
+    """Search the lattice of the coded columns: the chosen levels, the suppressed rows and the facts.
+    ``rows`` counts records; with ``weights`` each coded row stands for that many (see ``anonymize``)."""
+    problem, row_class = prepare_coded(qis, sensitive, config, rows, weights)
     best, stats = search(problem, node_limit=config.node_limit, strategy=config.strategy, progress=progress,
                          cancel=cancel)
     evaluator = Evaluator(problem)
     if best is None:
-        raise _no_solution(config, evaluator, problem.lattice, frame.height, problem.budget, stats.exact)
+        raise _no_solution(config, evaluator, problem.lattice, rows, problem.budget, stats.exact)
     classes, bottom_to_node = evaluator.classes(best.node)
     final = evaluator.evaluate(best.node, classes)
     assert final.suppressed is not None and final.loss is not None
-    qis, sensitive = problem.qis, problem.sensitive
     if sensitive and not problem.models.needs_sensitive:  # the search did without sensitive counts; facts need them
-        with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True)
+        with_pairs, _ = bottom_classes(qis, sensitive, with_pairs=True, weights=weights)
         classes = roll_up(with_pairs, best.node, qis, sensitive)[0]
-    rows = pl.Series("suppressed", final.suppressed[bottom_to_node[row_class]] if frame.height else [], pl.Boolean)
+    suppressed = final.suppressed[bottom_to_node[row_class]] if row_class.size else np.zeros(0, dtype=bool)
     levels = dict(zip(config.quasi_identifiers, best.node, strict=True))
-    return AnonymizationResult(_release(frame, config, levels, rows, qis), rows, levels, final.loss, config.metric,
-                               stats, _facts(problem.models, classes, final.suppressed, sensitive, config))
+    return Solution(levels, suppressed, final.loss, stats, _facts(problem.models, classes, final.suppressed, sensitive,
+                                                                  config), qis)
 
 
 def _check(frame: pl.DataFrame, config: AnonymizationConfig) -> None:

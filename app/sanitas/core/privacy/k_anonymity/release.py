@@ -102,38 +102,47 @@ def k_anonymity_step(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     unchanged_quasi_identifiers: Sequence[str] = (),
+    weight: str | None = None,
 ) -> tuple[pl.DataFrame, KAnonymityFacts]:
     """The released table and its facts, by the section's method, verified on the released records.
 
     ``unchanged_quasi_identifiers``: other columns the detection calls quasi-identifiers that the
     release keeps as they are. The models do not cover them; the facts say how much risk they add back.
+    ``weight`` (global recoding only): a column of record counts. ``frame`` is then one row per distinct
+    combination of the section's columns with how many records share it, and the released table one row
+    per released (or masked) combination with its count: the facts are those of the records, without the
+    records themselves (what the Spark engine counts by an aggregation and brings to the driver).
     """
-    released, facts = _k_anonymity_step(frame, section, recipe_dir, source, progress, cancel)
+    released, facts = _k_anonymity_step(frame, section, recipe_dir, source, progress, cancel, weight)
     extra = [c for c in unchanged_quasi_identifiers if c in released.columns and c not in section.quasi_identifiers]
     if extra:
         facts.unchanged_quasi_identifiers = extra
         facts.risk_with_unchanged = risk_report(released, [*section.quasi_identifiers, *extra], source=source,
-                                                sampling_fraction=facts.risk_before.sampling_fraction)
+                                                sampling_fraction=facts.risk_before.sampling_fraction, weight=weight)
     return released, facts
 
 
 def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_dir: Path | None, source: str,
-                      progress: Progress | None, cancel: CancelToken | None) -> tuple[pl.DataFrame, KAnonymityFacts]:
+                      progress: Progress | None, cancel: CancelToken | None,
+                      weight: str | None = None) -> tuple[pl.DataFrame, KAnonymityFacts]:
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     qis, sensitive = section.quasi_identifiers, section.sensitive
     if frame.height == 0:
         raise AnonymizationError(f"{source}: the table has no records, so there is nothing to anonymize.")
+    if weight is not None and section.method == "mondrian":
+        raise AnonymizationError(f"{source}: Mondrian splits records, not counted combinations; run it on the rows.")
     population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
-    before = risk_report(frame, qis, sensitive or None, source=source, **population)
+    before = risk_report(frame, qis, sensitive or None, source=source, weight=weight, **population)
     cancel.raise_if_cancelled()
     if section.method == "mondrian":
         return _mondrian_step(frame, section, before, source, progress, cancel)
-    return _global_step(frame, section, before, recipe_dir, source, progress, cancel)
+    return _global_step(frame, section, before, recipe_dir, source, progress, cancel, weight)
 
 
 def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskReport, recipe_dir: Path | None,
-                 source: str, progress: Progress, cancel: CancelToken) -> tuple[pl.DataFrame, KAnonymityFacts]:
+                 source: str, progress: Progress, cancel: CancelToken,
+                 weight: str | None = None) -> tuple[pl.DataFrame, KAnonymityFacts]:
     from sanitas.core.privacy.k_anonymity.anonymize import anonymize
 
     qis, sensitive = section.quasi_identifiers, section.sensitive
@@ -149,30 +158,32 @@ def _global_step(frame: pl.DataFrame, section: KAnonymitySection, before: RiskRe
         "average_risk": section.average_risk, "suppression_limit": section.suppression_limit,
         "suppression": section.suppression, "metric": section.metric,
     }
-    result = anonymize(frame, config, progress=sub_progress(progress, 0.2, 0.8), cancel=cancel)
+    result = anonymize(frame, config, progress=sub_progress(progress, 0.2, 0.8), cancel=cancel, weight=weight)
     cancel.raise_if_cancelled()
     progress(0.8, "Verifying the released table")
     released = result.frame
     # In mask mode every input row is released in order, the suppressed ones with '*' quasi-identifiers;
     # the search's own mask tells them apart from rows that are '*' because the top level was chosen.
     masked = result.suppressed.alias("suppressed") if section.suppression == "mask" else None
-    after = _risk_after(released, section, before, masked, source)
+    after = _risk_after(released, section, before, masked, source, weight)
     kept = released.filter(~masked) if masked is not None else released
     if kept.height == 0:
         raise AnonymizationError(
-            f"{source}: every one of the {frame.height:,} records would be suppressed, so nothing would be "
+            f"{source}: every one of the {before.records:,} records would be suppressed, so nothing would be "
             f"released. Lower the models (k is {section.k}), use coarser hierarchies, or lower suppression_limit "
             "so that no solution that suppresses everything is accepted.")
-    checks = verify(section, kept, reference=frame, hierarchies=hierarchies)
+    checks = verify(section, kept, reference=frame, hierarchies=hierarchies, weight=weight)
     utility = utility_report(frame, released, qis, quasi_identifiers=qis, generalization=result.levels,
-                             suppressed=masked, source=source)
+                             suppressed=masked, source=source, weight=weight)
     stats = result.stats
+    counts = frame.get_column(weight) if weight is not None else None
+    withheld = int(result.suppressed.sum() if counts is None else counts.filter(result.suppressed).sum())
     facts = KAnonymityFacts(
         quasi_identifiers=qis, sensitive=sensitive, method="global", method_label=global_label(stats.exact,
                                                                                                stats.strategy),
         levels=result.levels, heights={c: hierarchies[c].height for c in qis}, metric=result.metric,
         loss=float(result.loss), search=stats.model_dump(), suppression=section.suppression,
-        suppressed=int(result.suppressed.sum()), suppression_limit=section.suppression_limit, checks=checks,
+        suppressed=withheld, suppression_limit=section.suppression_limit, checks=checks,
         risk_before=before, risk_after=after, utility=utility, hierarchy_sources=sources,
     )
     progress(1.0, "k-anonymity done")
@@ -218,7 +229,7 @@ def global_label(exact: bool, strategy: str) -> str:
 
 
 def _risk_after(released: pl.DataFrame, section: KAnonymitySection, before: RiskReport, masked: pl.Series | None,
-                source: str) -> RiskReport:
+                source: str, weight: str | None = None) -> RiskReport:
     """Risk of the released records with the input's sampling fraction.
 
     Removing suppressed records does not remove their people from the population, so the release keeps
@@ -226,7 +237,7 @@ def _risk_after(released: pl.DataFrame, section: KAnonymitySection, before: Risk
     """
     if section.population is None:
         return risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
-                           sampling_fraction=section.sampling_fraction, source=source)
+                           sampling_fraction=section.sampling_fraction, source=source, weight=weight)
     after = risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
-                        sampling_fraction=before.sampling_fraction, source=source)
+                        sampling_fraction=before.sampling_fraction, source=source, weight=weight)
     return after.model_copy(update={"population": section.population})

@@ -57,12 +57,14 @@ class CodedColumn:
             self._maps[(low, high)] = mapping
         return self._maps[(low, high)]
 
-    def labels_at(self, level: int) -> pl.Series:
+    def labels_at(self, level: int, rows: np.ndarray | None = None) -> pl.Series:
         """Every row's label at ``level`` (null rows stay null), gathered from the codes: the release is
-        written from the codes the search used, without matching the column's strings again."""
+        written from the codes the search used, without matching the column's strings again. ``rows``:
+        only these rows (a streamed release writes a batch at a time)."""
         assert self.labels is not None, "a column coded without a hierarchy has no labels"
         names = list(self.labels[level]) + [None] * (self.sizes[level] - len(self.labels[level]))
-        return pl.Series(self.name, names, dtype=pl.String).gather(self.to_level[level][self.rows])
+        codes = self.rows if rows is None else self.rows[rows]
+        return pl.Series(self.name, names, dtype=pl.String).gather(self.to_level[level][codes])
 
     def counts(self, level: int) -> np.ndarray:
         """Rows per level-``level`` code."""
@@ -72,17 +74,24 @@ class CodedColumn:
 def code_with_hierarchy(column: pl.Series, hierarchy: Hierarchy) -> CodedColumn:
     """Codes from the hierarchy's encoding; nulls get one extra code at every level."""
     encoding = hierarchy.encode(column, rows_at=(0,))
-    table = encoding.table.sort(level_name(0))
-    to_level = [table[level_name(i)].to_numpy().astype(np.int64) for i in range(encoding.height)]
-    sizes = [len(encoding.label_sets[i]) for i in range(encoding.height)]
-    rows = encoding.codes[level_name(0)]
+    return coded_column(column.name, encoding.codes[level_name(0)], encoding.table, encoding.label_sets)
+
+
+def coded_column(name: str, rows: pl.Series, table: pl.DataFrame,
+                 label_sets: tuple[tuple[str, ...], ...]) -> CodedColumn:
+    """A CodedColumn from a hierarchy encoding's per-value table and the rows' level-0 codes (null: null),
+    which a streamed release gathers batch by batch (the table does not depend on the rows)."""
+    height = len(label_sets)
+    table = table.sort(level_name(0))
+    to_level = [table[level_name(i)].to_numpy().astype(np.int64) for i in range(height)]
+    sizes = [len(label_sets[i]) for i in range(height)]
     domain = sizes[0]
     if rows.null_count():
         to_level = [np.append(m, s) for m, s in zip(to_level, sizes, strict=True)]
         sizes = [s + 1 for s in sizes]
     values = rows.fill_null(domain).to_numpy().astype(np.int64)
     counts0 = np.bincount(values, minlength=sizes[0]).astype(np.int64)
-    return CodedColumn(column.name, values, tuple(to_level), tuple(sizes), domain, counts0, encoding.label_sets)
+    return CodedColumn(name, values, tuple(to_level), tuple(sizes), domain, counts0, label_sets)
 
 
 def code_flat(column: pl.Series) -> CodedColumn:
@@ -182,6 +191,11 @@ def _positions(n: int) -> np.ndarray:
     return _POSITIONS[n]
 
 
+def forget_positions() -> None:
+    """Drop the cached position arrays (8 bytes a row) once the search is over."""
+    _POSITIONS.clear()
+
+
 def group(key: np.ndarray, space: int, weights: np.ndarray) -> Grouping:
     """Group equal keys. The argsort is a plain sort of ``key << bits | position`` when that fits in
     63 bits: sorting integers is about three times faster than numpy's argsort, and the search groups
@@ -226,16 +240,17 @@ def regroup_pairs(pairs: Pairs, inverse: np.ndarray, classes: int, value_map: np
 
 
 def bottom_classes(qis: Sequence[CodedColumn], sensitive: Sequence[CodedColumn],
-                   with_pairs: bool) -> tuple[ClassSet, np.ndarray]:
-    """Group the rows once: the bottom node's classes, and each row's class."""
+                   with_pairs: bool, weights: np.ndarray | None = None) -> tuple[ClassSet, np.ndarray]:
+    """Group the rows once: the bottom node's classes, and each row's class. ``weights``: the records each
+    row stands for (rows that are distinct combinations with their counts); one each by default."""
     rows = qis[0].rows.size
     bottom = tuple(0 for _ in qis)
     key, space = _keys([q.rows for q in qis], [q.sizes[0] for q in qis])
-    grouped = group(key, space, np.ones(rows, dtype=np.int64))
+    ones = np.ones(rows, dtype=np.int64) if weights is None else weights.astype(np.int64)
+    grouped = group(key, space, ones)
     count = grouped.keys.size
     pairs: tuple[Pairs, ...] = ()
     if with_pairs:
-        ones = np.ones(rows, dtype=np.int64)
         pairs = tuple(regroup_pairs(Pairs(np.arange(rows, dtype=np.int64), s.rows, ones), grouped.inverse, count,
                                     None, s.sizes[0]) for s in sensitive)
     codes = tuple(q.rows[grouped.first] for q in qis)

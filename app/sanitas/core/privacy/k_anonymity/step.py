@@ -17,7 +17,7 @@ from sanitas.core.detect.findings import ColumnKind
 from sanitas.core.errors import VerificationError
 from sanitas.core.privacy.k_anonymity.release import KAnonymityFacts, k_anonymity_step
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
-from sanitas.core.steps.protocol import DatasetStep, PlanView, StepContext, StepResult
+from sanitas.core.steps.protocol import Batches, BatchRelease, DatasetStep, PlanView, StepContext, StepResult
 
 
 class KAnonymityStep(DatasetStep):
@@ -45,11 +45,23 @@ class KAnonymityStep(DatasetStep):
             return []  # global recoding counts a null as one more value
         return null_quasi_identifier_problems(table, section.quasi_identifiers)
 
+    def why_not_per_batch(self, section: BaseModel, plan: PlanView) -> str | None:
+        from sanitas.core.privacy.k_anonymity.batches import why_not_streamed
+
+        assert isinstance(section, KAnonymitySection)
+        return why_not_streamed(section, plan)
+
+    def per_batch(self, section: BaseModel, context: StepContext, batches: Batches, rows: int) -> BatchRelease:
+        from sanitas.core.privacy.k_anonymity.batches import streamed_step
+
+        assert isinstance(section, KAnonymitySection)
+        return streamed_step(section, batches, rows, recipe_dir=context.recipe_dir, source=context.source_name,
+                             unchanged=_unchanged(section, context), progress=context.progress,
+                             cancel=context.cancel)
+
     def run(self, frame: pl.DataFrame, section: BaseModel, context: StepContext) -> StepResult:
         assert isinstance(section, KAnonymitySection)
-        roles = {*section.quasi_identifiers, *section.sensitive, *section.identifying}
-        unchanged = [d.name for d in context.decisions.values()
-                     if d.kind is ColumnKind.QUASI_IDENTIFIER and d.action == "keep" and d.name not in roles]
+        unchanged = _unchanged(section, context)
         started = time.perf_counter()
         released, facts = k_anonymity_step(frame, section, recipe_dir=context.recipe_dir, source=context.source_name,
                                            progress=context.progress, cancel=context.cancel,
@@ -123,10 +135,25 @@ class KAnonymityStep(DatasetStep):
                 how += " (fully generalized: every value released as '*')"
         dtype = released.schema.get(column) if released is not None else None
         return {"result": "generalized", "output_dtype": str(dtype) if dtype is not None else None,
-                "facts": {"generalized_by": how, "rows": released.height if released is not None else 0,
+                "facts": {"generalized_by": how, "rows": _released_rows(facts, released),
                           "suppressed": facts.suppressed}}
 
     def files_read(self, section: BaseModel) -> dict[str, str]:
         assert isinstance(section, KAnonymitySection)
         return {ref.file: f"the hierarchy file of column '{column}'" for column, ref in section.hierarchies.items()
                 if ref.file is not None}
+
+
+def _released_rows(facts: KAnonymityFacts, released: pl.DataFrame | None) -> int:
+    """Rows of the released table: the records the risk after counts, plus the masked ones (kept as '*').
+    From the facts, so that a released table of counted combinations (the Spark engine's) reads the same."""
+    if released is None:
+        return 0
+    return facts.risk_after.records + facts.risk_after.suppressed
+
+
+def _unchanged(section: KAnonymitySection, context: StepContext) -> list[str]:
+    """Columns detected as quasi-identifying, kept as they are and outside the section."""
+    roles = {*section.quasi_identifiers, *section.sensitive, *section.identifying}
+    return [d.name for d in context.decisions.values()
+            if d.kind is ColumnKind.QUASI_IDENTIFIER and d.action == "keep" and d.name not in roles]

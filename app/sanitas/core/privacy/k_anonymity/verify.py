@@ -66,11 +66,12 @@ class Figures:
 
 
 def verify(section: KAnonymitySection, released: pl.DataFrame, *, reference: pl.DataFrame | None = None,
-           hierarchies: Mapping[str, Hierarchy] | None = None) -> list[ModelCheck]:
+           hierarchies: Mapping[str, Hierarchy] | None = None, weight: str | None = None) -> list[ModelCheck]:
     """Check every model of ``section`` on ``released`` (the released records only, suppressed ones left out).
 
     ``reference`` is the input table t-closeness compares with (default: ``released``); ``hierarchies``
-    holds the sensitive columns' hierarchies for hierarchical t-closeness.
+    holds the sensitive columns' hierarchies for hierarchical t-closeness. ``weight``: a column of both
+    tables saying how many records each row stands for (distinct combinations with their counts).
     """
     ell = section.l_diversity or {}
     close = section.t_closeness or {}
@@ -78,6 +79,7 @@ def verify(section: KAnonymitySection, released: pl.DataFrame, *, reference: pl.
         released, section.quasi_identifiers, section.sensitive, reference=reference, hierarchies=hierarchies,
         recursive_l=int(ell.get("l", 2)) if ell.get("variant") == "recursive" else None,
         hierarchical_t=close.get("variant") == "hierarchical" if section.t_closeness is not None else None,
+        weight=weight,
     )
     empty = figures.records == 0
     checks: list[ModelCheck] = []
@@ -120,18 +122,22 @@ def _l_check(ell: dict, figures: Figures, empty: bool) -> ModelCheck:
 
 def released_figures(released: pl.DataFrame, quasi_identifiers: list[str], sensitive: list[str], *,
                      reference: pl.DataFrame | None = None, hierarchies: Mapping[str, Hierarchy] | None = None,
-                     recursive_l: int | None = None, hierarchical_t: bool | None = False) -> Figures:
-    """k, l, (c,l) and t of ``released``; ``hierarchical_t=None`` skips t, ``recursive_l=None`` skips (c,l)."""
+                     recursive_l: int | None = None, hierarchical_t: bool | None = False,
+                     weight: str | None = None) -> Figures:
+    """k, l, (c,l) and t of ``released``; ``hierarchical_t=None`` skips t, ``recursive_l=None`` skips (c,l).
+    ``weight``: each row stands for that many records."""
     qis = list(quasi_identifiers)
-    sizes = released.lazy().group_by(qis).agg(pl.len().alias(_SIZE)).collect(engine="streaming").get_column(_SIZE)
-    records, classes = released.height, sizes.len()
+    sizes = released.lazy().group_by(qis).agg(_records(weight).alias(_SIZE)).collect(engine="streaming")
+    sizes = sizes.get_column(_SIZE)
+    records = released.height if weight is None else int(released.get_column(weight).sum())
+    classes = sizes.len()
     figures = Figures(records=records, classes=classes, k=int(sizes.min() or 0))
     if not sensitive or not records:
         return figures
     reference = released if reference is None else reference
     distinct, entropies, ratios, distances = [], [], [], []
     for column in sensitive:
-        counts = released.lazy().group_by([*qis, column]).agg(pl.len().alias(_N)).collect(engine="streaming")
+        counts = released.lazy().group_by([*qis, column]).agg(_records(weight).alias(_N)).collect(engine="streaming")
         distinct.append(int(counts.group_by(qis).agg(pl.len().alias(_SIZE)).get_column(_SIZE).min()))
         entropies.append(lowest_entropy(counts, qis))
         if recursive_l is not None:
@@ -140,8 +146,8 @@ def released_figures(released: pl.DataFrame, quasi_identifiers: list[str], sensi
             hierarchy = (hierarchies or {}).get(column) if hierarchical_t else None
             if hierarchical_t and hierarchy is None:
                 raise ValueError(f"hierarchical t-closeness needs a hierarchy for sensitive column '{column}'")
-            distances.append(hierarchical_emd(released, reference, qis, column, hierarchy) if hierarchy is not None
-                             else equal_distance_emd(released, reference, qis, column))
+            distances.append(hierarchical_emd(released, reference, qis, column, hierarchy, weight)
+                             if hierarchy is not None else equal_distance_emd(released, reference, qis, column, weight))
     return Figures(records=records, classes=classes, k=figures.k, distinct_l=min(distinct),
                    entropy_l=math.exp(max(min(entropies), 0.0)),
                    recursive_c=max(ratios) if ratios else None, t=max(distances) if distances else None)
@@ -163,19 +169,20 @@ def largest_recursive_ratio(counts: pl.DataFrame, qis: list[str], ell: int) -> f
     return float(ratio)
 
 
-def equal_distance_emd(released: pl.DataFrame, reference: pl.DataFrame, qis: list[str], column: str) -> float:
+def equal_distance_emd(released: pl.DataFrame, reference: pl.DataFrame, qis: list[str], column: str,
+                       weight: str | None = None) -> float:
     """The largest 0.5 sum_v |P(v) - Q(v)| over the classes of ``released``."""
-    return float((_l1_per_class(released, reference, qis, column).get_column(_D) / 2).max() or 0.0)
+    return float((_l1_per_class(released, reference, qis, column, weight).get_column(_D) / 2).max() or 0.0)
 
 
 def hierarchical_emd(released: pl.DataFrame, reference: pl.DataFrame, qis: list[str], column: str,
-                     hierarchy: Hierarchy) -> float:
+                     hierarchy: Hierarchy, weight: str | None = None) -> float:
     """The largest hierarchical EMD over the classes (see the module docstring)."""
     height = tree_height(hierarchy, reference.get_column(column))
     if height == 0:
         return 0.0
     per_level = [_l1_per_class(released.with_columns(_label(released, column, hierarchy, j)),
-                               reference.with_columns(_label(reference, column, hierarchy, j)), qis, _LABEL)
+                               reference.with_columns(_label(reference, column, hierarchy, j)), qis, _LABEL, weight)
                  for j in range(height)]
     total = pl.concat(per_level).group_by(qis).agg(pl.col(_D).sum())
     return float((total.get_column(_D) / (2 * height)).max() or 0.0)
@@ -199,11 +206,18 @@ def _label(frame: pl.DataFrame, column: str, hierarchy: Hierarchy, level: int) -
     return labels.cast(pl.String).alias(_LABEL)
 
 
-def _l1_per_class(released: pl.DataFrame, reference: pl.DataFrame, qis: list[str], column: str) -> pl.DataFrame:
+def _records(weight: str | None) -> pl.Expr:
+    """Records in a group: its rows, or the sum of their weights."""
+    return pl.len() if weight is None else pl.col(weight).sum()
+
+
+def _l1_per_class(released: pl.DataFrame, reference: pl.DataFrame, qis: list[str], column: str,
+                  weight: str | None = None) -> pl.DataFrame:
     """sum_v |P(v) - Q(v)| per class of ``released`` (column ``_D``), Q the shares of ``reference``."""
-    total, mass = max(reference.height, 1), 1.0 if reference.height else 0.0
-    shares = reference.group_by(column).agg((pl.len() / total).alias(_Q))
-    counts = released.group_by([*qis, column]).agg(pl.len().alias(_N))
+    rows = reference.height if weight is None else int(reference.get_column(weight).sum())
+    total, mass = max(rows, 1), 1.0 if rows else 0.0
+    shares = reference.group_by(column).agg((_records(weight) / total).alias(_Q))
+    counts = released.group_by([*qis, column]).agg(_records(weight).alias(_N))
     counts = counts.with_columns((pl.col(_N) / pl.col(_N).sum().over(qis)).alias(_P))
     joined = counts.join(shares, on=column, how="left", nulls_equal=True).with_columns(pl.col(_Q).fill_null(0.0))
     lacking = mass - pl.col(_Q).sum()  # the reference's mass on values the class does not hold

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 from pydantic import BaseModel, Field
 
-from sanitas.core.privacy.metrics.risk import SIZE, RiskInputError, equivalence_classes
+from sanitas.core.privacy.metrics.risk import SIZE, RiskInputError, count_of, equivalence_classes, records_of
 
 _COUNT = "__sanitas_count__"
 
@@ -64,15 +64,18 @@ def utility_report(
     generalization: Mapping[str, int] | None = None,
     suppressed: pl.Series | None = None,
     source: str = "the table",
+    weight: str | None = None,
 ) -> UtilityReport:
     """Compare ``after`` (the release) with ``before`` column by column, and over the quasi-identifiers.
 
     ``suppressed`` marks rows of ``after`` withheld from the release; without it, rows missing from
-    ``after`` count as suppressed. ``columns`` defaults to every column of ``before``.
+    ``after`` count as suppressed. ``columns`` defaults to every column of ``before``. ``weight``: a column
+    of both tables saying how many records each row stands for (tables of classes with their counts).
     """
     names_before = before.collect_schema().names()
     names_after = after.collect_schema().names()
-    wanted = list(columns) if columns is not None else names_before
+    wanted = [c for c in (columns if columns is not None else names_before) if c != weight]
+    carried = [weight] if weight is not None else []
     missing = [c for c in dict.fromkeys([*wanted, *quasi_identifiers]) if c not in names_before]
     if missing:
         raise RiskInputError(f"{source}: no column {', '.join(repr(c) for c in missing)}. "
@@ -81,49 +84,54 @@ def utility_report(
     if lost_qis:
         raise RiskInputError(f"{source}: quasi-identifier {', '.join(repr(c) for c in lost_qis)} is not in "
                              "the release; leave it out of the quasi-identifiers.")
-    original = before.lazy().select(wanted + [c for c in quasi_identifiers if c not in wanted]).collect()
+    original = before.lazy().select(wanted + [c for c in quasi_identifiers if c not in wanted] + carried).collect()
     kept_names = [c for c in dict.fromkeys([*wanted, *quasi_identifiers]) if c in names_after]
-    released = after.lazy().select(kept_names).collect()
-    withheld = original.height - released.height
+    released = after.lazy().select(kept_names + carried).collect()
+    withheld = records_of(original, weight) - records_of(released, weight)
     if suppressed is not None:
         if suppressed.len() != released.height:
             raise RiskInputError(f"{source}: the suppression mask has {suppressed.len():,} entries "
                                  f"for {released.height:,} rows.")
         mask = suppressed.cast(pl.Boolean).fill_null(False)
-        withheld = int(mask.sum())
+        withheld = records_of(released, weight) - records_of(released.filter(~mask), weight)
         released = released.filter(~mask)
     levels = dict(generalization or {})
     report = UtilityReport(
-        records_before=original.height, records_after=released.height, suppressed=withheld,
-        columns=[_column_utility(original, released, c, levels.get(c)) for c in wanted],
+        records_before=records_of(original, weight), records_after=records_of(released, weight), suppressed=withheld,
+        columns=[_column_utility(original, released, c, levels.get(c), weight) for c in wanted],
         quasi_identifiers=list(quasi_identifiers),
     )
     if quasi_identifiers:
-        _class_metrics(report, original, released, list(quasi_identifiers))
+        _class_metrics(report, original, released, list(quasi_identifiers), weight)
     return report
 
 
-def entropy_bits(values: pl.Series) -> float:
-    """Shannon entropy of a column's value distribution in bits: -sum(p log2 p) over its distinct values."""
-    n = values.len()
+def entropy_bits(values: pl.Series, weights: pl.Series | None = None) -> float:
+    """Shannon entropy of a column's value distribution in bits: -sum(p log2 p) over its distinct values
+    (``weights``: how many records each value stands for)."""
+    n = values.len() if weights is None else int(weights.sum())
     if n == 0:
         return 0.0
-    counts = values.to_frame("v").group_by("v").agg(pl.len().alias(_COUNT)).get_column(_COUNT).cast(pl.Float64)
+    # sorted: the sum does not depend on the group order, so two runs (or a streamed one) agree to the bit
+    frame = values.to_frame("v") if weights is None else pl.DataFrame({"v": values, "w": weights})
+    counts = (frame.group_by("v").agg(count_of(None if weights is None else "w").alias(_COUNT))
+              .get_column(_COUNT).sort().cast(pl.Float64))
     shares = counts / n
     return max(0.0, -float((shares * shares.log(2)).sum()))
 
 
-def _column_utility(original: pl.DataFrame, released: pl.DataFrame, column: str, level: int | None) -> ColumnUtility:
+def _column_utility(original: pl.DataFrame, released: pl.DataFrame, column: str, level: int | None,
+                    weight: str | None = None) -> ColumnUtility:
     values = original.get_column(column)
     distinct_before = values.n_unique() if values.len() else 0
-    entropy_before = entropy_bits(values)
+    entropy_before = entropy_bits(values, original.get_column(weight) if weight is not None else None)
     dropped = column not in released.columns
     if dropped:
         distinct_after, entropy_after = 0, 0.0
     else:
         kept = released.get_column(column)
         distinct_after = kept.n_unique() if kept.len() else 0
-        entropy_after = entropy_bits(kept)
+        entropy_after = entropy_bits(kept, released.get_column(weight) if weight is not None else None)
     lost = entropy_before - entropy_after
     return ColumnUtility(
         column=column, dropped=dropped, distinct_before=distinct_before, distinct_after=distinct_after,
@@ -133,10 +141,11 @@ def _column_utility(original: pl.DataFrame, released: pl.DataFrame, column: str,
     )
 
 
-def _class_metrics(report: UtilityReport, original: pl.DataFrame, released: pl.DataFrame, qis: list[str]) -> None:
+def _class_metrics(report: UtilityReport, original: pl.DataFrame, released: pl.DataFrame, qis: list[str],
+                   weight: str | None = None) -> None:
     """Discernibility and average class size before and after, over the quasi-identifiers."""
-    before = equivalence_classes(original, qis).get_column(SIZE)
-    after = equivalence_classes(released, qis).get_column(SIZE)
+    before = equivalence_classes(original, qis, weight).get_column(SIZE)
+    after = equivalence_classes(released, qis, weight).get_column(SIZE)
     report.discernibility_before = discernibility(before)
     report.discernibility_after = discernibility(after, suppressed=report.suppressed, rows=report.records_before)
     report.average_class_size_before = report.records_before / before.len() if before.len() else 0.0
