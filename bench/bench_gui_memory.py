@@ -105,6 +105,8 @@ if do_export:
     wait(lambda: not runner.running, 3600)
     export_s = time.perf_counter() - began
     analysis["export_peak_mb"], analysis["export_held_mb"] = analysis_mb()
+    wait(lambda: False, 20)  # idle: what the process still holds once freed memory had time to go back
+    analysis["idle_held_mb"] = analysis_mb()[1]
     analysis["exported"] = out.exists()
     window.doc.undo_stack.setClean()
 import gc, ctypes; gc.collect(); ctypes.CDLL("libc.so.6").malloc_trim(0)  # what stays held, not freed pages
@@ -152,6 +154,8 @@ def show(label: str, figures: dict[str, float]) -> None:
         if analysis.get(f"{step}_peak_mb") is not None:
             print(f"          analysis process, {what}: peak RSS {analysis[f'{step}_peak_mb']:,.0f} MB, "
                   f"held after {analysis[f'{step}_held_mb']:,.0f} MB")
+    if analysis.get("idle_held_mb") is not None:
+        print(f"          analysis process 20 s after the export: holds {analysis['idle_held_mb']:,.0f} MB")
     if figures.get("export_s") is not None:
         print(f"          export {figures['export_s']:.0f} s (written: {analysis.get('exported')}); window peak "
               f"RSS after it {figures['gui_peak_after_export_mb']:,.0f} MB")

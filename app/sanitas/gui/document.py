@@ -130,7 +130,7 @@ class Document(QObject):
         current = dict(self.recipe.columns)
         suggested, _ = suggest_recipe(self.scan, seed=self.recipe.seed, corrections=current)
         plans = {c: p for c, p in suggested.columns.items() if c not in current or _correction_only(current[c])}
-        section = self.recipe.k_anonymity or suggested.k_anonymity
+        section = self.recipe.k_anonymity or _without_chosen(suggested.k_anonymity, current)
         if self.recipe.k_anonymity is None and section is not None:  # the section covers its columns' actions
             plans.update({c: suggested.columns[c] for c in section.quasi_identifiers if c in suggested.columns
                           and (c not in current or _correction_only(current[c]))})
@@ -292,6 +292,22 @@ class _SetRiskThreshold(QUndoCommand):
 
     def undo(self) -> None:
         self.doc._write_risk_threshold(self.old)
+
+
+def _without_chosen(section: KAnonymitySection | None, plans: dict[str, ColumnPlan]) -> KAnonymitySection | None:
+    """The suggested section without the quasi-identifiers the analyst already gave an action of their own
+    (a hand-made generalize of age stays; the section must not claim the column too, or the recipe no
+    longer fits: a quasi-identifier of k_anonymity must be kept). None when no quasi-identifier is left."""
+    if section is None:
+        return None
+    chosen = {c for c, plan in plans.items() if plan.action != "keep" and not _correction_only(plan)}
+    kept = [c for c in section.quasi_identifiers if c not in chosen]
+    if not kept:
+        return None
+    if len(kept) == len(section.quasi_identifiers):
+        return section
+    return section.model_copy(update={"quasi_identifiers": kept,
+                                      "hierarchies": {c: h for c, h in section.hierarchies.items() if c not in chosen}})
 
 
 def _correction_only(plan: ColumnPlan) -> bool:

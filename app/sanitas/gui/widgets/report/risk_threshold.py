@@ -59,6 +59,7 @@ class RiskThresholdBar(QWidget):
         self.spin.valueChanged.connect(self._value_changed)
         doc.riskThresholdChanged.connect(self.refresh)
         doc.recipeReplaced.connect(self.refresh)
+        doc.recipePathChanged.connect(self.refresh)  # also an autosaved plan restored with its threshold
         self.refresh()
 
     def refresh(self) -> None:
