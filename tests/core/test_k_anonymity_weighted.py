@@ -8,12 +8,11 @@ repeated by their counts, must be the released records.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import polars as pl
 import pytest
 
+from figures_close import figures_close
 from sanitas.core.privacy.k_anonymity.release import k_anonymity_step
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.metrics.risk import risk_report
@@ -21,16 +20,6 @@ from sanitas.core.privacy.metrics.utility import utility_report
 
 WEIGHT = "__count"
 ROWS = 20_000
-
-
-def _close(a: object, b: object) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +79,7 @@ def test_counted_combinations_give_the_records_release(records: pl.DataFrame, na
     local, counted_facts = facts.model_dump(), weighted.model_dump()
     for each in (local, counted_facts):
         each["search"].pop("seconds", None)
-    assert _close(counted_facts, local)
+    assert figures_close(counted_facts, local)
     assert classes.height <= counted.height
     assert _sorted(_expanded(classes)).equals(_sorted(released))
 
@@ -102,12 +91,12 @@ def test_weighted_risk_and_utility_equal_the_rows(records: pl.DataFrame) -> None
     counted_mask = counted.get_column("age").is_null() | (counted.get_column("sex") == "F")
     rows = risk_report(records, qis, ["diagnosis"], sampling_fraction=0.1, suppressed=mask)
     weighted = risk_report(counted, qis, ["diagnosis"], sampling_fraction=0.1, suppressed=counted_mask, weight=WEIGHT)
-    assert _close(weighted.model_dump(), rows.model_dump())
+    assert figures_close(weighted.model_dump(), rows.model_dump())
     after = records.with_columns(pl.col("age") // 10)
     counted_after = counted.with_columns(pl.col("age") // 10)
     expected = utility_report(records, after, qis, quasi_identifiers=qis)
     got = utility_report(counted, counted_after, qis, quasi_identifiers=qis, weight=WEIGHT)
-    assert _close(got.model_dump(), expected.model_dump())
+    assert figures_close(got.model_dump(), expected.model_dump())
 
 
 def test_mondrian_is_refused_on_counted_combinations(records: pl.DataFrame) -> None:

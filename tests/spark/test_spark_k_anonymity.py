@@ -8,7 +8,6 @@ records: every table the run brings to the driver is at most that big (the recor
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -16,21 +15,12 @@ import polars as pl
 import pytest
 import yaml
 
+from figures_close import figures_close
 from sanitas.core.engine import run
 from sanitas.core.io import open_dataset
 from sanitas.core.recipe import load_recipe
 
 ROWS = 3_000
-
-
-def _close(a: object, b: object) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +102,7 @@ def test_global_recoding_on_spark_is_the_in_process_release(spark, table: Path, 
     local_facts = local.facts("k_anonymity").model_dump()
     for facts in (spark_facts, local_facts):
         facts["search"].pop("seconds", None)
-    assert _close(spark_facts, local_facts)  # entropies are sums in another order: equal to 1e-15
+    assert figures_close(spark_facts, local_facts)  # entropies are sums in another order: equal to 1e-15
     assert local_facts["suppressed"] > 0, "the test must suppress some records"
     assert out.schema == expected.schema
     assert out.equals(expected)
@@ -122,4 +112,4 @@ def test_global_recoding_on_spark_is_the_in_process_release(spark, table: Path, 
 
     assert lines(result.release.outcomes) == lines(local.outcomes)
     assert result.release.risk is not None and local.risk is not None
-    assert _close(result.release.risk.model_dump(), local.risk.model_dump())
+    assert figures_close(result.release.risk.model_dump(), local.risk.model_dump())

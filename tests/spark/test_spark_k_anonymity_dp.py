@@ -11,7 +11,6 @@ the release's risk. The report written beside the output says both steps ran.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import pytest
 import yaml
 from scipy.stats import ks_2samp
 
+from figures_close import figures_close
 from sanitas.core.engine import run
 from sanitas.core.io import open_dataset
 from sanitas.core.recipe import load_recipe
@@ -27,16 +27,6 @@ from sanitas.core.recipe import load_recipe
 ROWS = 3_000
 QIS = ["age", "zip", "sex"]
 K = 5
-
-
-def _close(a: object, b: object) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return a == b
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +100,7 @@ def test_k_anonymity_then_dp_noise_on_spark_reads_as_in_process(spark, table: Pa
     k_spark, k_local = facts.model_dump(), local.facts("k_anonymity").model_dump()
     for each in (k_spark, k_local):
         each["search"].pop("seconds", None)
-    assert _close(k_spark, k_local)
+    assert figures_close(k_spark, k_local)
     spark_dp, local_dp = result.release.facts("differential_privacy"), local.facts("differential_privacy")
     assert spark_dp.model_dump() == local_dp.model_dump()
     mechanisms = {m.column: m for m in spark_dp.mechanisms}
@@ -121,7 +111,7 @@ def test_k_anonymity_then_dp_noise_on_spark_reads_as_in_process(spark, table: Pa
     for outcome in local.outcomes:
         assert by_name[outcome.name].facts == outcome.facts, outcome.name
         assert by_name[outcome.name].output_dtype == outcome.output_dtype, outcome.name
-    assert _close(result.release.risk.model_dump(), local.risk.model_dump())
+    assert figures_close(result.release.risk.model_dump(), local.risk.model_dump())
 
     # the report beside the output: both steps ran, with the figures above
     report = json.loads(exported.report_json.read_text())
