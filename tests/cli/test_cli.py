@@ -277,6 +277,9 @@ def test_apply_k_anonymity_demo_recipe(tmp_path: Path, capsys: pytest.CaptureFix
     report = json.loads(Path(f"{out}.report.json").read_text())
     assert all(check["holds"] for check in report["k_anonymity"]["checks"])
     assert report["k_anonymity"]["risk_after"]["sample_uniques"] == 0
+    # the headline risk judges every released quasi-identifier, not only the section's: it agrees here
+    assert report["status"] == "released" and report["risk"]["k"] >= 5
+    assert set(report["risk"]["quasi_identifiers"]) == {"age", "sex", "zip", "city"}
     assert frame.height >= 0.95 * 5000
     printed = capsys.readouterr().out
     assert "k-anonymity: 5-anonymity holds, distinct 2-diversity holds." in printed
