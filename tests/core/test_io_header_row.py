@@ -73,6 +73,9 @@ def test_csv_header_row_past_the_end_names_file_and_row(tmp_path: Path) -> None:
         message = caught.value.message
         assert message.startswith("short.csv: header row") and f"row {row}" in message and "past the end" in message
         assert caught.value.option == "header_row"
+        lines = TITLED.count("\n")
+        said = "nothing follows line" if row == lines + 1 else f"it has {lines:,} lines"
+        assert said in message  # the file's real length, not the row asked for minus one
     for bad in (0, -2, "3", True):
         with pytest.raises(LoadError, match="header row must be a whole number from 1"):
             open_dataset(path, header_row=bad)  # type: ignore[arg-type]

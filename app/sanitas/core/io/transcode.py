@@ -70,9 +70,11 @@ def transcode_to_utf8(
             "or save the file as UTF-8."
         ) from None
     if skip_lines and (to_skip or _blank(target)):
-        raise LoadError(f"{path.name}: header row {skip_lines + 1:,} is past the end of the file (it has "
-                        f"{skip_lines:,} lines or fewer). Choose the line that holds the column names.",
-                        option="header_row")
+        lines = skip_lines - to_skip
+        where = (f"it has {lines:,} line{'s' if lines != 1 else ''}" if to_skip
+                 else f"nothing follows line {skip_lines:,}")
+        raise LoadError(f"{path.name}: header row {skip_lines + 1:,} is past the end of the file ({where}). "
+                        "Choose the line that holds the column names.", option="header_row")
     return target
 
 
