@@ -124,8 +124,8 @@ def run_scan(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"{scan.file}: {scan.rows:,} rows, {len(scan.columns)} columns "
-          f"({scan.sample_size:,} values sampled per column, {scan.seconds:.1f} s)")
+    sampled = "every value read" if scan.rows <= scan.sample_size else f"{scan.sample_size:,} values sampled per column"
+    print(f"{scan.file}: {scan.rows:,} rows, {len(scan.columns)} columns ({sampled}, {scan.seconds:.1f} s)")
     for note in scan.notes:
         print(f"note: {note}")
     rows = [("COLUMN", "TYPE", "KIND", "FINDINGS (score, share of values)")]
