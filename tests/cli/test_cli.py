@@ -456,3 +456,24 @@ def test_header_row_flag_reads_under_a_title_and_is_validated(tmp_path: Path, su
     assert main(["apply", str(subset), "-r", str(recipe), "-o", str(plain), "-q", "--model", "none"]) in (0, 3)
     released = pl.read_csv(out, infer_schema=False)
     assert released.width == 19 and released.equals(pl.read_csv(plain, infer_schema=False))  # as if no title
+
+
+def test_report_names_the_key_source_actually_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,n\nA1,1\nA2,2\n")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\nunlisted_columns: keep\nkeys: {default: {env: SANITAS_TEST_KEY}}\n"
+                      "columns: {id: {action: pseudonymize, params: {key: default}}}\n")
+    key = tmp_path / "demo.key"
+    key.write_text("0123456789abcdef0123\n")
+    key.chmod(0o600)
+    monkeypatch.delenv("SANITAS_TEST_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["apply", "s.csv", "-r", "r.yaml", "--key-file", "default=demo.key", "-o", "o1.csv", "-q"]) == 0
+    keys = json.loads((tmp_path / "o1.csv.report.json").read_text())["recipe"]["keys"]
+    assert keys == {"default": "key file demo.key"}
+    assert "0123456789abcdef" not in (tmp_path / "o1.csv.report.json").read_text()
+    monkeypatch.setenv("SANITAS_TEST_KEY", "fedcba98765432100123")
+    assert main(["apply", "s.csv", "-r", "r.yaml", "-o", "o2.csv", "-q"]) == 0
+    keys = json.loads((tmp_path / "o2.csv.report.json").read_text())["recipe"]["keys"]
+    assert keys == {"default": "environment variable SANITAS_TEST_KEY"}

@@ -55,6 +55,13 @@ class KeyRing:
         self._overrides = dict(overrides or {})
         self._cache: dict[str, bytes] = {}
 
+    def describe(self) -> dict[str, str]:
+        """Where each key actually comes from, for the report: a --key-file override (its path as given)
+        wins over the recipe's reference, as in ``_read``. Never the key itself."""
+        sources = {name: ref.describe() for name, ref in self._refs.items()}
+        sources.update({name: f"key file {path}" for name, path in self._overrides.items()})
+        return sources
+
     def __call__(self, name: str) -> bytes:
         if name not in self._cache:
             self._cache[name] = self._read(name)
