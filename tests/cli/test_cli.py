@@ -334,7 +334,8 @@ def test_refuses_to_write_over_the_recipe_its_hierarchies_and_key_files(tmp_path
     override.write_text("fedcba98765432100123\n")
     recipe = tmp_path / "recipe.json"
     recipe.write_text(json.dumps({
-        "version": 1, "unlisted_columns": "keep", "keys": {"default": {"file": "keys/k.json"}},
+        "version": 1, "unlisted_columns": "keep",
+        "keys": {"default": {"file": "keys/k.json"}, "extra": {"env": "SANITAS_UNUSED_KEY"}},
         "k_anonymity": {"quasi_identifiers": ["sex", "age"], "k": 2,
                         "hierarchies": {"sex": {"file": "hier2/adult_hierarchy_sex.csv"}, "age": {"auto": "number"}}},
     }))
@@ -477,3 +478,18 @@ def test_report_names_the_key_source_actually_used(tmp_path: Path, monkeypatch: 
     assert main(["apply", "s.csv", "-r", "r.yaml", "-o", "o2.csv", "-q"]) == 0
     keys = json.loads((tmp_path / "o2.csv.report.json").read_text())["recipe"]["keys"]
     assert keys == {"default": "environment variable SANITAS_TEST_KEY"}
+
+
+def test_key_file_for_an_unknown_key_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,n\nA1,1\nA2,2\n")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\nunlisted_columns: keep\nkeys: {default: {env: SANITAS_TEST_KEY}}\n"
+                      "columns: {id: {action: pseudonymize, params: {key: other}}}\n")
+    key = tmp_path / "demo.key"
+    key.write_text("0123456789abcdef0123\n")
+    out = tmp_path / "o.csv"
+    assert main(["apply", str(source), "-r", str(recipe), "--key-file", f"nope={key}", "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "no key named 'nope'" in err and "its keys: default, other" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob("*.report.*"))

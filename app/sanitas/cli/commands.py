@@ -235,6 +235,7 @@ def _key_files(values: list[str]) -> dict[str, Path]:
 def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.export import files_read
     from sanitas.core.io import check_destination, folders_to_create
+    from sanitas.core.keys import check_overrides
     from sanitas.core.recipe import load_recipe
     from sanitas.core.step_registry import STEPS
     from sanitas.core.streamed_release import release_to_file
@@ -257,6 +258,7 @@ def run_apply(args: argparse.Namespace) -> int:
     dataset = open_input(args)
     output = args.output.expanduser().absolute()
     key_files = _key_files(args.key_file)
+    check_overrides([*recipe.keys, *recipe.key_names_used().values()], key_files)
     reads = files_read(recipe, recipe_path=args.recipe, key_files=key_files)
     if settings.recognizers_file is not None:
         reads.setdefault(Path(settings.recognizers_file).expanduser(), "the custom recognizers file")
