@@ -493,3 +493,26 @@ def test_key_file_for_an_unknown_key_is_refused(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert "no key named 'nope'" in err and "its keys: default, other" in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob("*.report.*"))
+
+
+def test_next_commands_repeat_the_read_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    titled = tmp_path / "my data.csv"
+    titled.write_text("Export of 2026\n\nid;email;n\nA1;a@example.com;1\nA2;b@example.com;2\n", encoding="latin-1")
+    reads = ["--delimiter", ";", "--encoding", "latin-1", "--header-row", "3"]
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "my data.csv", *reads, "--model", "none"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "Next:" in x)
+    assert line.endswith("Next: sanitas plan 'my data.csv' --delimiter ';' --encoding latin-1 --header-row 3 "
+                         "-o recipe.yaml")
+    suggested = shlex.split(line.split("Next: sanitas ", 1)[1])
+    assert main([*suggested, "-q", "--model", "none"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Next:"))
+    assert line.startswith("Next: sanitas apply 'my data.csv' --delimiter ';' --encoding latin-1 --header-row 3 "
+                           "--recipe ") and line.endswith("recipe.yaml -o OUTPUT")
+    monkeypatch.setenv("SANITAS_KEY", "0123456789abcdef0123")
+    suggested = shlex.split(line.removeprefix("Next: sanitas ").replace("OUTPUT", "out.csv"))
+    assert main([*suggested, "-q", "--model", "none"]) in (0, 3)
+    assert pl.read_csv(tmp_path / "out.csv").height == 2
