@@ -337,7 +337,8 @@ def test_refuses_to_write_over_the_recipe_its_hierarchies_and_key_files(tmp_path
     override.write_text("fedcba98765432100123\n")
     recipe = tmp_path / "recipe.json"
     recipe.write_text(json.dumps({
-        "version": 1, "unlisted_columns": "keep", "keys": {"default": {"file": "keys/k.json"}},
+        "version": 1, "unlisted_columns": "keep",
+        "keys": {"default": {"file": "keys/k.json"}, "extra": {"env": "SANITAS_UNUSED_KEY"}},
         "k_anonymity": {"quasi_identifiers": ["sex", "age"], "k": 2,
                         "hierarchies": {"sex": {"file": "hier2/adult_hierarchy_sex.csv"}, "age": {"auto": "number"}}},
     }))
@@ -459,3 +460,62 @@ def test_header_row_flag_reads_under_a_title_and_is_validated(tmp_path: Path, su
     assert main(["apply", str(subset), "-r", str(recipe), "-o", str(plain), "-q", "--model", "none"]) in (0, 3)
     released = pl.read_csv(out, infer_schema=False)
     assert released.width == 19 and released.equals(pl.read_csv(plain, infer_schema=False))  # as if no title
+
+
+def test_report_names_the_key_source_actually_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,n\nA1,1\nA2,2\n")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\nunlisted_columns: keep\nkeys: {default: {env: SANITAS_TEST_KEY}}\n"
+                      "columns: {id: {action: pseudonymize, params: {key: default}}}\n")
+    key = tmp_path / "demo.key"
+    key.write_text("0123456789abcdef0123\n")
+    key.chmod(0o600)
+    monkeypatch.delenv("SANITAS_TEST_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["apply", "s.csv", "-r", "r.yaml", "--key-file", "default=demo.key", "-o", "o1.csv", "-q"]) == 0
+    keys = json.loads((tmp_path / "o1.csv.report.json").read_text())["recipe"]["keys"]
+    assert keys == {"default": "key file demo.key"}
+    assert "0123456789abcdef" not in (tmp_path / "o1.csv.report.json").read_text()
+    monkeypatch.setenv("SANITAS_TEST_KEY", "fedcba98765432100123")
+    assert main(["apply", "s.csv", "-r", "r.yaml", "-o", "o2.csv", "-q"]) == 0
+    keys = json.loads((tmp_path / "o2.csv.report.json").read_text())["recipe"]["keys"]
+    assert keys == {"default": "environment variable SANITAS_TEST_KEY"}
+
+
+def test_key_file_for_an_unknown_key_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("id,n\nA1,1\nA2,2\n")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("version: 1\nunlisted_columns: keep\nkeys: {default: {env: SANITAS_TEST_KEY}}\n"
+                      "columns: {id: {action: pseudonymize, params: {key: other}}}\n")
+    key = tmp_path / "demo.key"
+    key.write_text("0123456789abcdef0123\n")
+    out = tmp_path / "o.csv"
+    assert main(["apply", str(source), "-r", str(recipe), "--key-file", f"nope={key}", "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "no key named 'nope'" in err and "its keys: default, other" in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob("*.report.*"))
+
+
+def test_next_commands_repeat_the_read_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    titled = tmp_path / "my data.csv"
+    titled.write_text("Export of 2026\n\nid;email;n\nA1;a@example.com;1\nA2;b@example.com;2\n", encoding="latin-1")
+    reads = ["--delimiter", ";", "--encoding", "latin-1", "--header-row", "3"]
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "my data.csv", *reads, "--model", "none"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "Next:" in x)
+    assert line.endswith("Next: sanitas plan 'my data.csv' --delimiter ';' --encoding latin-1 --header-row 3 "
+                         "-o recipe.yaml")
+    suggested = shlex.split(line.split("Next: sanitas ", 1)[1])
+    assert main([*suggested, "-q", "--model", "none"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Next:"))
+    assert line.startswith("Next: sanitas apply 'my data.csv' --delimiter ';' --encoding latin-1 --header-row 3 "
+                           "--recipe ") and line.endswith("recipe.yaml -o OUTPUT")
+    monkeypatch.setenv("SANITAS_KEY", "0123456789abcdef0123")
+    suggested = shlex.split(line.removeprefix("Next: sanitas ").replace("OUTPUT", "out.csv"))
+    assert main([*suggested, "-q", "--model", "none"]) in (0, 3)
+    assert pl.read_csv(tmp_path / "out.csv").height == 2

@@ -149,6 +149,13 @@ def test_keys_are_referenced_never_stored(tmp_path: Path, monkeypatch: pytest.Mo
         KeyRef(env="A", file="b")
 
 
+def test_keyring_describes_where_each_key_comes_from(tmp_path: Path) -> None:
+    refs = {"default": KeyRef(env="SANITAS_KEY"), "f": KeyRef(file="keys/k.key")}
+    assert KeyRing(refs).describe() == {"default": "environment variable SANITAS_KEY", "f": "key file k.key"}
+    ring = KeyRing(refs, tmp_path, {"default": Path("demo.key")})  # the --key-file override wins, as in reading
+    assert ring.describe() == {"default": "key file demo.key", "f": "key file k.key"}
+
+
 def _finding(name: str, entity: str | None) -> ColumnFinding:
     entities = [EntityScore(entity=entity, score=0.9, share=0.9)] if entity else []
     kind = ColumnKind.IDENTIFIER if entity else ColumnKind.NOT_PERSONAL

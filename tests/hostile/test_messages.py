@@ -166,3 +166,18 @@ def test_unreadable_input_is_named_with_what_to_do(tmp_path: Path, monkeypatch: 
     assert main(["scan", str(source / "x.csv"), "-q", "--model", "none"]) == 2
     err = capsys.readouterr().err
     assert "a part of this path is a file, not a folder" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_risk_threshold_refuses_a_boolean(value: str, tmp_path: Path) -> None:
+    # YAML `true` is 1 to pydantic's float: it would silently turn the risk check off
+    with pytest.raises(SanitasError, match="field 'risk_threshold': must be a number between 0 and 1"):
+        parse_recipe({"version": 1, "risk_threshold": value == "true"})
+    assert parse_recipe({"version": 1, "risk_threshold": 1}).risk_threshold == 1.0
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"risk_threshold: {value}\n")
+    with pytest.raises(SanitasError, match="invalid settings: risk_threshold: must be a number between 0 and 1") as err:
+        load_settings(settings)
+    assert "Value error" not in err.value.message
+    settings.write_text("risk_threshold: 0.3\n")
+    assert load_settings(settings).risk_threshold == 0.3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,17 @@ def header_row(value: str) -> int:
         raise argparse.ArgumentTypeError(f"'{value}' is not a line number: give the line that holds the column "
                                          "names, counted from 1 (the first line)")
     return row
+
+
+def read_flags(args: argparse.Namespace) -> str:
+    """The file and the read options that were given, for a suggested next command that must read the
+    file the same way (without --header-row 3 the next command would read the title as the header)."""
+    words = [str(args.file)]
+    for flag in ("delimiter", "encoding", "sheet", "header_row"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            words += [f"--{flag.replace('_', '-')}", str(value)]
+    return shlex.join(words)
 
 
 def _detect_options(parser: argparse.ArgumentParser) -> None:
@@ -143,7 +155,7 @@ def run_scan(args: argparse.Namespace) -> int:
               f"(cells per entity: {found})")
     personal = sum(1 for f in scan.columns if f.is_personal)
     print(f"\n{personal} of {len(scan.columns)} columns hold personal data. "
-          f"Next: sanitas plan {args.file} -o recipe.yaml")
+          f"Next: sanitas plan {read_flags(args)} -o recipe.yaml")
     return 0
 
 
@@ -194,7 +206,7 @@ def run_plan(args: argparse.Namespace) -> int:
         raise SanitasError(f"{args.output}: cannot write the recipe ({exc.strerror}).") from None
     changed = sum(1 for p in recipe.columns.values() if p.action != "keep")
     print(f"Wrote {args.output}: {changed} of {len(recipe.columns)} columns get an action.")
-    print(f"Next: sanitas apply {args.file} --recipe {args.output} -o OUTPUT")
+    print(f"Next: sanitas apply {read_flags(args)} --recipe {shlex.quote(str(args.output))} -o OUTPUT")
     return 0
 
 
@@ -235,6 +247,7 @@ def _key_files(values: list[str]) -> dict[str, Path]:
 def run_apply(args: argparse.Namespace) -> int:
     from sanitas.core.export import files_read
     from sanitas.core.io import check_destination, folders_to_create
+    from sanitas.core.keys import check_overrides
     from sanitas.core.recipe import load_recipe
     from sanitas.core.step_registry import STEPS
     from sanitas.core.streamed_release import release_to_file
@@ -257,6 +270,7 @@ def run_apply(args: argparse.Namespace) -> int:
     dataset = open_input(args)
     output = args.output.expanduser().absolute()
     key_files = _key_files(args.key_file)
+    check_overrides([*recipe.keys, *recipe.key_names_used().values()], key_files)
     reads = files_read(recipe, recipe_path=args.recipe, key_files=key_files)
     if settings.recognizers_file is not None:
         reads.setdefault(Path(settings.recognizers_file).expanduser(), "the custom recognizers file")

@@ -188,7 +188,8 @@ def run(
                      "every column's action still fits.")
     return Release(dataset=dataset, recipe=recipe, scan=scan, frame=None if artifact is not None else frame,
                    outcomes=outcomes, residual=residual, input_rows=source.height, timings=timings,
-                   settings=settings, steps=results, artifact=artifact, notes=notes, risk=risk)
+                   settings=settings, steps=results, artifact=artifact, notes=notes, risk=risk,
+                   key_sources=keyring.describe())
 
 
 def _sampling_fraction(section: Any, rows: int) -> float | None:

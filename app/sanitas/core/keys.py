@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -55,6 +56,13 @@ class KeyRing:
         self._overrides = dict(overrides or {})
         self._cache: dict[str, bytes] = {}
 
+    def describe(self) -> dict[str, str]:
+        """Where each key actually comes from, for the report: a --key-file override (its path as given)
+        wins over the recipe's reference, as in ``_read``. Never the key itself."""
+        sources = {name: ref.describe() for name, ref in self._refs.items()}
+        sources.update({name: f"key file {path}" for name, path in self._overrides.items()})
+        return sources
+
     def __call__(self, name: str) -> bytes:
         if name not in self._cache:
             self._cache[name] = self._read(name)
@@ -80,6 +88,17 @@ class KeyRing:
             return _check(value.encode("utf-8"), f"environment variable {ref.env}", name)
         path = Path(ref.file or "")
         return _from_file(path if path.is_absolute() else self._base / path, name)
+
+
+def check_overrides(known: Iterable[str], overrides: Mapping[str, Path]) -> None:
+    """Refuse a --key-file for a key the recipe neither defines nor uses: it would be silently ignored
+    and the run would fail later on the key it meant to replace (typically a typo in NAME)."""
+    names = sorted(set(known))
+    for name, path in overrides.items():
+        if name not in names:
+            raise RecipeError(f"--key-file {name}={path}: the recipe has no key named '{name}' (its keys: "
+                              f"{', '.join(names) or 'none'}). Use one of those names, e.g. "
+                              f"--key-file {names[0] if names else 'default'}={path}.")
 
 
 def _from_file(path: Path, name: str) -> bytes:

@@ -88,6 +88,13 @@ class Recipe(BaseModel):
     findings: RecordedFindings | None = Field(default=None, description="the scan the recipe was planned from, "
                                               "for the file with this SHA-256: apply reuses it on that file")
 
+    @field_validator("risk_threshold", mode="before")
+    @classmethod
+    def _no_bool_threshold(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML `true` would pass as 1.0 and turn the risk check off
+            raise ValueError("must be a number between 0 and 1 (e.g. 0.2), not true or false")
+        return value
+
     @field_validator("columns", mode="before")
     @classmethod
     def _no_null_columns(cls, value: Any) -> Any:

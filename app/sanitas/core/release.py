@@ -47,6 +47,8 @@ class Release:
     risk: Any = None  # ReleaseRisk: re-identification risk of the released file over its quasi-identifiers
     # (rows, columns) of a streamed release, whose records went to the file batch by batch (frame is None)
     shape: tuple[int, int] | None = None
+    # where each key came from (KeyRing.describe: a --key-file override wins); None: the recipe's references
+    key_sources: dict[str, str] | None = None
 
     def outcome(self, column: str) -> ColumnOutcome | None:
         return next((o for o in self.outcomes if o.name == column), None)

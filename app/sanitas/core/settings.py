@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sanitas.core.errors import SanitasError
 from sanitas.core.io.atomic import write_text_atomic
@@ -45,6 +46,13 @@ class Settings(BaseModel):
     spark_master: str = Field(default="local[*]", min_length=1, description=(
         "Spark master for the Spark engine (apply --engine spark, the workbench's Run on Spark): local[*] on "
         "this machine, or a cluster URL such as spark://host:7077."))
+
+    @field_validator("risk_threshold", mode="before")
+    @classmethod
+    def _no_bool_threshold(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML `true` would pass as 1.0 and turn the risk check off
+            raise ValueError("must be a number between 0 and 1 (e.g. 0.2), not true or false")
+        return value
 
     def excel_limits(self) -> ExcelLimits:
         return ExcelLimits(max_cells=self.excel_max_cells, max_bytes=self.excel_max_bytes)
@@ -115,7 +123,8 @@ def with_overrides(settings: Settings, **updates: object) -> Settings:
 def _first(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(p) for p in error["loc"])
-    return f"{where}: {error['msg']}" if where else error["msg"]
+    msg = str(error["msg"]).removeprefix("Value error, ")  # a validator's own words, without pydantic's prefix
+    return f"{where}: {msg}" if where else msg
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

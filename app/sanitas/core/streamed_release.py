@@ -329,7 +329,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                              "that every column's action still fits.")
             release = Release(dataset=dataset, recipe=recipe, scan=scan, frame=None, outcomes=outcomes, residual=check,
                               input_rows=rows, timings=timings, settings=settings, steps=steps, notes=notes, risk=risk,
-                              shape=(out_rows, len(out_schema)))
+                              shape=(out_rows, len(out_schema)), key_sources=keyring.describe())
             cancel.raise_if_cancelled()
             progress(0.97, "Writing the report")
             withheld = None

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from sanitas.core.export import files_read
+from sanitas.core.keys import check_overrides
 from sanitas.core.progress import Cancelled, CancelToken, Progress
 from sanitas.core.recipe import load_recipe
 from sanitas.core.settings import Settings
@@ -26,6 +27,7 @@ def run_apply_spark(args: argparse.Namespace, settings: Settings, key_files: dic
 
     started = time.perf_counter()
     recipe = load_recipe(args.recipe)
+    check_overrides([*recipe.keys, *recipe.key_names_used().values()], key_files)
     source = args.file.expanduser().absolute()
     output = args.output.expanduser().absolute()
     reads = files_read(recipe, recipe_path=args.recipe, key_files=key_files)

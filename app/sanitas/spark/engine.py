@@ -249,7 +249,8 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
         risk = _risk(numbered, output, decisions, recipe, settings, name, steps, real_records)
     release = Release(dataset=Dataset.from_frame(pl.DataFrame(schema=schema), name), recipe=recipe, scan=scan,
                       frame=None, outcomes=outcomes, residual=residual, input_rows=rows, timings=timings,
-                      settings=settings, risk=risk, steps=ran.results, artifact=ran.artifact)
+                      settings=settings, risk=risk, steps=ran.results, artifact=ran.artifact,
+                      key_sources=keyring.describe())
     return SparkRelease(release=release, frame=numbered, output_schema=output, coverage=coverage,
                         partitions=len(sizes), master=master)
 

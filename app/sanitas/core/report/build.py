@@ -88,7 +88,8 @@ def build_report(
             seed=recipe.seed,
             locale=recipe.locale,
             unlisted_columns=recipe.unlisted_columns.value,
-            keys={name: ref.describe() for name, ref in recipe.keys.items()},
+            keys=release.key_sources if release.key_sources is not None
+            else {name: ref.describe() for name, ref in recipe.keys.items()},
         ),
         detection=DetectionFacts(
             model=release.scan.model, sample_size=release.scan.sample_size, notes=release.scan.notes
