@@ -294,7 +294,8 @@ def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[s
                     else k_section.sampling_fraction)
     return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
                         declared=declared, not_raw=set(steps.handled), real_records=real_records, source=name,
-                        sampling_fraction=fraction, weight=COUNT)
+                        sampling_fraction=fraction, weight=COUNT,
+                        masked=k_section is not None and k_section.suppression == "mask")
 
 
 __all__ = ["SparkRelease", "run_on_spark"]
