@@ -68,3 +68,21 @@ def test_remove_mode_release_is_unchanged(demo: Path) -> None:
     recipe = parse_recipe({**RECIPE, "k_anonymity": {**RECIPE["k_anonymity"], "suppression": "remove"}})
     release = run(Dataset.from_frame(pl.read_csv(demo, infer_schema=False)), recipe)
     assert release.risk.json_dict()["suppressed"] == 0 and release.risk.json_dict()["k"] >= 5
+
+
+def test_step_risk_figures_use_the_recipes_threshold(demo: Path, tmp_path: Path) -> None:
+    recipe = parse_recipe({**RECIPE, "risk_threshold": 0.125})
+    release = run(open_dataset(demo), recipe)
+    facts = release.k_anonymity
+    assert release.risk.threshold == facts.risk_before.threshold == facts.risk_after.threshold == 0.125
+    result = export_release(release, tmp_path / "t.csv")
+    assert "Threshold for a record at risk: 12.5%" in result.report_html.read_text()
+    report = json.loads(result.report_json.read_text())
+    assert report["k_anonymity"]["risk_after"]["threshold"] == 0.125
+
+
+def test_step_risk_figures_default_to_the_settings_threshold(demo: Path) -> None:
+    from sanitas.core.settings import Settings
+
+    release = run(open_dataset(demo), parse_recipe(RECIPE), settings=Settings(risk_threshold=0.1))
+    assert release.k_anonymity.risk_after.threshold == release.risk.threshold == 0.1

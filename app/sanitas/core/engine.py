@@ -100,7 +100,7 @@ def run(
     cancel.raise_if_cancelled()
 
     steps = steps_in(recipe)
-    view = plan_view(recipe)
+    view = plan_view(recipe, settings.risk_threshold)
     handled = {c: step.name for step, section in steps for c in step.handles_columns(section, view)}
     deferred = {name for name, p in plan.items()
                 if name in handled or get_transform(p.action).stage == "after_steps"
