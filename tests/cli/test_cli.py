@@ -456,3 +456,14 @@ def test_header_row_flag_reads_under_a_title_and_is_validated(tmp_path: Path, su
     assert main(["apply", str(subset), "-r", str(recipe), "-o", str(plain), "-q", "--model", "none"]) in (0, 3)
     released = pl.read_csv(out, infer_schema=False)
     assert released.width == 19 and released.equals(pl.read_csv(plain, infer_schema=False))  # as if no title
+
+
+def test_apply_risk_summary_is_precise_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """12.5% at risk against a 12.1% threshold must not read as '12% (threshold 12%, AT RISK)'."""
+    data = tmp_path / "g.csv"
+    pl.DataFrame({"grp": ["a"] * 8 + ["b"] * 16, "n": list(range(24))}).write_csv(data)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(yaml.safe_dump({"version": 1, "unlisted_columns": "keep", "risk_threshold": 0.121,
+                                      "columns": {"grp": {"action": "keep", "kind": "quasi-identifier"}}}))
+    assert main(["apply", str(data), "--recipe", str(recipe), "-o", str(tmp_path / "o.csv")]) == 0
+    assert "highest prosecutor risk 12.5% (threshold 12.1%, AT RISK)" in capsys.readouterr().out
