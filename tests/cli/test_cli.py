@@ -519,3 +519,14 @@ def test_next_commands_repeat_the_read_options(tmp_path: Path, monkeypatch: pyte
     suggested = shlex.split(line.removeprefix("Next: sanitas ").replace("OUTPUT", "out.csv"))
     assert main([*suggested, "-q", "--model", "none"]) in (0, 3)
     assert pl.read_csv(tmp_path / "out.csv").height == 2
+
+
+def test_apply_risk_summary_is_precise_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """12.5% at risk against a 12.1% threshold must not read as '12% (threshold 12%, AT RISK)'."""
+    data = tmp_path / "g.csv"
+    pl.DataFrame({"grp": ["a"] * 8 + ["b"] * 16, "n": list(range(24))}).write_csv(data)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(yaml.safe_dump({"version": 1, "unlisted_columns": "keep", "risk_threshold": 0.121,
+                                      "columns": {"grp": {"action": "keep", "kind": "quasi-identifier"}}}))
+    assert main(["apply", str(data), "--recipe", str(recipe), "-o", str(tmp_path / "o.csv")]) == 0
+    assert "highest prosecutor risk 12.5% (threshold 12.1%, AT RISK)" in capsys.readouterr().out

@@ -82,8 +82,8 @@ AUTO = {**{c: {"file": f"{c}.csv"} for c in QIS if c not in ("age", "sex")}, "se
 
 
 @pytest.mark.parametrize("spec", [recipe(), recipe(k=2, population=30_000), recipe(k=10, average_risk=0.5),
-                                  recipe(hierarchies=AUTO)],
-                         ids=["k5", "k2-population", "k10-average-risk", "auto-hierarchies"])
+                                  recipe(hierarchies=AUTO), {**recipe(), "risk_threshold": 0.125}],
+                         ids=["k5", "k2-population", "k10-average-risk", "auto-hierarchies", "risk-threshold"])
 def test_same_bytes_and_report_as_in_memory(data: Path, tmp_path: Path, spec: dict[str, Any]) -> None:
     streamed = release(data, tmp_path / "s.csv", spec)
     memory = release(data, tmp_path / "m.csv", spec, streamed=False)
@@ -95,6 +95,8 @@ def test_same_bytes_and_report_as_in_memory(data: Path, tmp_path: Path, spec: di
     facts = streamed.release.k_anonymity
     assert facts.suppressed > 0 and facts.all_hold and facts.unchanged_quasi_identifiers == ["region"]
     assert streamed.release.output_shape == memory.release.frame.shape
+    threshold = spec.get("risk_threshold", 0.2)  # the recipe's, else the settings' default
+    assert facts.risk_before.threshold == facts.risk_after.threshold == facts.risk_with_unchanged.threshold == threshold
 
 
 def test_claims_hold_on_the_written_file(data: Path, tmp_path: Path) -> None:

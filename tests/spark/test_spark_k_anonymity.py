@@ -113,3 +113,5 @@ def test_global_recoding_on_spark_is_the_in_process_release(spark, table: Path, 
     assert lines(result.release.outcomes) == lines(local.outcomes)
     assert result.release.risk is not None and local.risk is not None
     assert figures_close(result.release.risk.model_dump(), local.risk.model_dump())
+    masked = local_facts["suppressed"] if suppression == "mask" else 0  # masked rows are suppressed, not a class
+    assert local.risk.json_dict()["suppressed"] == masked

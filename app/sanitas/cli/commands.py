@@ -317,7 +317,8 @@ def run_apply(args: argparse.Namespace) -> int:
         figures = release.risk.figures
         verdict = "AT RISK" if release.risk.at_risk else "below the threshold"
         print(f"Re-identification risk over {', '.join(release.risk.quasi_identifiers)}: highest prosecutor risk "
-              f"{figures['prosecutor_risk']['highest']:.0%} (threshold {release.risk.threshold:.0%}, {verdict}), "
+              f"{_risk_pct(figures['prosecutor_risk']['highest'])} (threshold {_risk_pct(release.risk.threshold)}, "
+              f"{verdict}), "
               f"k = {figures['k']}, {figures['sample_uniqueness']:.1%} unique records.")
     elif release.risk is not None and not release.releases_real_records:
         print(f"Re-identification risk: {release.risk.note}")
@@ -356,6 +357,11 @@ def _remove_empty(folders: list[Path]) -> None:
     for folder in reversed(folders):
         with contextlib.suppress(OSError):
             folder.rmdir()
+
+
+def _risk_pct(share: float) -> str:
+    """Three significant digits (20%, 12.1%, 33.3%): whole percents made 12.1% at risk of 12% look wrong."""
+    return f"{share * 100:.3g}%"
 
 
 def _rows(rows: list[int]) -> str:

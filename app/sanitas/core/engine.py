@@ -100,7 +100,7 @@ def run(
     cancel.raise_if_cancelled()
 
     steps = steps_in(recipe)
-    view = plan_view(recipe)
+    view = plan_view(recipe, settings.risk_threshold)
     handled = {c: step.name for step, section in steps for c in step.handles_columns(section, view)}
     deferred = {name for name, p in plan.items()
                 if name in handled or get_transform(p.action).stage == "after_steps"
@@ -181,7 +181,8 @@ def run(
         None if artifact is not None else frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
         declared=list(k_section.quasi_identifiers) if k_section is not None else [], not_raw=set(handled),
         real_records=all(r.releases_real_records for r in results.values()), source=dataset.name,
-        sampling_fraction=_sampling_fraction(k_section, source.height))
+        sampling_fraction=_sampling_fraction(k_section, source.height),
+        masked=k_section is not None and k_section.suppression == "mask")
     if recipe.schema_fingerprint and recipe.schema_fingerprint != dataset.schema_fingerprint():
         notes.append(f"The recipe was written for a dataset with another column layout (schema "
                      f"{recipe.schema_fingerprint}; {dataset.name} has {dataset.schema_fingerprint()}): check that "

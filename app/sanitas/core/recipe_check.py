@@ -55,12 +55,14 @@ def recipe_problems(
     return problems
 
 
-def plan_view(recipe: Recipe) -> PlanView:
-    """The part of the recipe a dataset-level step checks against (plain data: steps never import the recipe)."""
+def plan_view(recipe: Recipe, default_risk_threshold: float | None = None) -> PlanView:
+    """The part of the recipe a dataset-level step checks against (plain data: steps never import the recipe).
+    ``default_risk_threshold``: the settings' threshold, used when the recipe sets none."""
     return PlanView(actions={c: p.action for c, p in recipe.columns.items()},
                     unlisted_columns=recipe.unlisted_columns.value, seed=recipe.seed, locale=recipe.locale,
                     params={c: p.params for c, p in recipe.columns.items()}, sections=recipe.dataset_sections(),
                     corrected=frozenset(c for c, p in recipe.columns.items() if p.entity or p.kind),
+                    risk_threshold=recipe.risk_threshold or default_risk_threshold,
                     keeping_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.keeps_values),
                     identity_removing_actions=tuple(n for n, cls in TRANSFORMS.items() if cls.removes_identity),
                     free_text_actions=frozenset(n for n, cls in TRANSFORMS.items() if cls.per == "row"))

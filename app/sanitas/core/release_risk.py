@@ -45,9 +45,12 @@ def released_quasi_identifiers(released: pl.DataFrame, decisions: Mapping[str, C
 
 def release_risk(released: pl.DataFrame | None, decisions: Mapping[str, ColumnDecision], *, declared: list[str],
                  not_raw: set[str], real_records: bool, threshold: float, source: str,
-                 sampling_fraction: float | None = None, weight: str | None = None) -> ReleaseRisk:
+                 sampling_fraction: float | None = None, weight: str | None = None,
+                 masked: bool = False) -> ReleaseRisk:
     """``weight``: ``released`` is one row per distinct combination of its columns with this column of
-    record counts (what the Spark engine brings to the driver instead of the rows)."""
+    record counts (what the Spark engine brings to the driver instead of the rows).
+    ``masked``: the release used k-anonymity's mask suppression, so rows whose every judged quasi-identifier
+    is '*' are suppressed records, not a class (as ARX counts them); see ``masked_rows``."""
     if released is None or not real_records:
         return ReleaseRisk(judged=False, threshold=threshold,
                            note="No real record is released (synthetic rows or aggregates): there is no "
@@ -59,8 +62,23 @@ def release_risk(released: pl.DataFrame | None, decisions: Mapping[str, ColumnDe
                                 "noised), so records cannot be singled out by combining them.")
     if released.height == 0:
         return ReleaseRisk(judged=False, threshold=threshold, quasi_identifiers=qis, note="The release has no records.")
+    suppressed = masked_rows(released, qis) if masked else None
     report: RiskReport = risk_report(released.select(qis + ([weight] if weight else [])), qis, threshold=threshold,
-                                     source=source, sampling_fraction=sampling_fraction, weight=weight)
+                                     source=source, sampling_fraction=sampling_fraction, weight=weight,
+                                     suppressed=suppressed)
+    note = f"Risk of the released file over {', '.join(qis)}."
+    if report.suppressed:
+        note += (f" The {report.suppressed:,} record(s) whose quasi-identifiers were all masked ('*') by suppression "
+                 "are counted as suppressed, not as a class.")
     return ReleaseRisk(judged=True, threshold=threshold, quasi_identifiers=qis, figures=report.json_dict(),
-                       at_risk=report.prosecutor_risk.highest > threshold,
-                       note=f"Risk of the released file over {', '.join(qis)}.")
+                       at_risk=report.prosecutor_risk.highest > threshold, note=note)
+
+
+def masked_rows(released: pl.DataFrame, qis: list[str]) -> pl.Series | None:
+    """Rows whose every quasi-identifier is exactly '*': the records mask suppression withheld.
+
+    None when every row is so: the step never suppresses everything, so such rows were generalized to the
+    top level and are one genuine class (indistinguishable from masked ones, so they count together)."""
+    mask = released.select(pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis])
+                           .fill_null(False)).to_series()
+    return None if bool(mask.all()) else mask

@@ -375,7 +375,8 @@ def _batch_step(dataset: Dataset, recipe: Recipe, decisions: dict[str, Any], sca
         return None
     step, section = steps[0]
     started = time.perf_counter()
-    context = StepContext(source_name=dataset.name, plan=plan_view(recipe), decisions=decisions, recipe_dir=recipe_dir,
+    context = StepContext(source_name=dataset.name, plan=plan_view(recipe, settings.risk_threshold),
+                          decisions=decisions, recipe_dir=recipe_dir,
                           settings=settings, progress=sub_progress(progress, 0.3, 0.35), cancel=cancel)
     try:
         stepped = step.per_batch(section, context,

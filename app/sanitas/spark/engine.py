@@ -145,7 +145,8 @@ def _run(spark: SparkSession, source: Path, recipe: Recipe, master: str, recipe_
                                 keys=keyring, shared=shared, cancel=cancel, column_entities=entities,
                                 settings=settings)
 
-    steps = SparkSteps(spark, recipe, plan_view(recipe), decisions, recipe_dir, noise_seed, watcher, cancel, name)
+    steps = SparkSteps(spark, recipe, plan_view(recipe, settings.risk_threshold), decisions, recipe_dir, noise_seed,
+                       watcher, cancel, name)
     hows = {c: "pass" if c in steps.handled else cols.how_for(c, p, schema[c]) for c, p in plan.items()}
     if all(h == "drop" for h in hows.values()) and steps.releases_records:
         raise RecipeError(f"{name}: every column is dropped; there would be nothing to release.")
@@ -295,7 +296,8 @@ def _risk(released: DataFrame, output: dict[str, pl.DataType], decisions: dict[s
                     else k_section.sampling_fraction)
     return release_risk(frame, decisions, threshold=recipe.risk_threshold or settings.risk_threshold,
                         declared=declared, not_raw=set(steps.handled), real_records=real_records, source=name,
-                        sampling_fraction=fraction, weight=COUNT)
+                        sampling_fraction=fraction, weight=COUNT,
+                        masked=k_section is not None and k_section.suppression == "mask")
 
 
 __all__ = ["SparkRelease", "run_on_spark"]

@@ -53,7 +53,7 @@ def class_counts(frame: DataFrame, columns: list[str]) -> pl.DataFrame:
 
 def spark_k_anonymity(spark: SparkSession, numbered: DataFrame, output: dict[str, pl.DataType], section: Any,
                       decisions: dict[str, ColumnDecision], recipe_dir: Path | None, cancel: CancelToken,
-                      source: str = "the table", progress: Progress = no_progress,
+                      source: str = "the table", progress: Progress = no_progress, threshold: float | None = None,
                       ) -> tuple[DataFrame, list[int], dict[str, pl.DataType], StepResult]:
     """The released frame (renumbered, persisted), its partition sizes, its column types and the step's result."""
     assert isinstance(section, KAnonymitySection)
@@ -65,7 +65,8 @@ def spark_k_anonymity(spark: SparkSession, numbered: DataFrame, output: dict[str
     counts = class_counts(numbered, columns)
     cancel.raise_if_cancelled()
     released, facts = k_anonymity_step(counts, section, recipe_dir=recipe_dir, source=source, progress=progress,
-                                       cancel=cancel, unchanged_quasi_identifiers=unchanged, weight=COUNT)
+                                       cancel=cancel, unchanged_quasi_identifiers=unchanged, weight=COUNT,
+                                       threshold=threshold)
     if not facts.all_hold:  # as the in-process step: never release what the independent check rejects
         failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in facts.checks
                            if not c.holds)

@@ -68,7 +68,7 @@ class SparkSteps:
 
                 ran.frame, ran.sizes, ran.output, result = spark_k_anonymity(
                     self.spark, ran.frame, ran.output, section, self.decisions, self.recipe_dir, self.cancel,
-                    source=self.source_name)
+                    source=self.source_name, threshold=self.view.risk_threshold)
             elif step.name == "synthetic":
                 from sanitas.spark.synthetic import spark_synthetic
 

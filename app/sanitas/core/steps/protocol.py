@@ -43,6 +43,7 @@ class PlanView:
     free_text_actions: frozenset[str] = frozenset()  # actions that work cell by cell on prose (scrub)
     sections: Mapping[str, BaseModel] = field(default_factory=dict)  # every dataset-level section set
     corrected: frozenset[str] = frozenset()  # listed columns whose entity or kind the analyst corrected
+    risk_threshold: float | None = None  # the recipe's risk_threshold, else the settings' (when plan_view had them)
 
     def columns_with(self, action: str) -> dict[str, Mapping[str, Any]]:
         """Listed columns whose action is ``action``, with their params."""

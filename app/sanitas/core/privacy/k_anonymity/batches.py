@@ -62,7 +62,8 @@ def why_not_streamed(section: KAnonymitySection, plan: PlanView) -> str | None:
 
 
 def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, recipe_dir: Path | None,
-                  source: str, unchanged: Sequence[str], progress: Progress, cancel: CancelToken) -> StreamedKAnonymity:
+                  source: str, unchanged: Sequence[str], progress: Progress, cancel: CancelToken,
+                  threshold: float | None = None) -> StreamedKAnonymity:
     """Code the quasi-identifiers batch by batch, then search: the step ready for the release's batches."""
     started = time.perf_counter()
     qis = section.quasi_identifiers
@@ -71,7 +72,8 @@ def streamed_step(section: KAnonymitySection, batches: Batches, rows: int, *, re
     progress(0.1, "Coding the quasi-identifiers")
     coded = _coded(qis, hierarchies, batches, rows, cancel)
     original = pl.DataFrame([pl.Series(q.name, _narrow(q.rows, q.sizes[0])) for q in coded])  # a code per value
-    population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
+    population = {"population": section.population, "sampling_fraction": section.sampling_fraction,
+                  **({"threshold": threshold} if threshold is not None else {})}
     before = risk_report(original, qis, None, source=source, **population)
     cancel.raise_if_cancelled()
     progress(0.3, "Searching the lattice of generalizations")
@@ -179,7 +181,7 @@ class StreamedKAnonymity(BatchRelease):
             raise AnonymizationError(f"{self.source}: every record would be suppressed")
         fraction = self.before.sampling_fraction
         after = risk_report(released, qis, None, sampling_fraction=fraction if section.population is not None
-                            else section.sampling_fraction, source=self.source)
+                            else section.sampling_fraction, source=self.source, threshold=self.before.threshold)
         if section.population is not None:
             after = after.model_copy(update={"population": section.population})
         checks = verify(section, released, reference=released, hierarchies=self.hierarchies)
@@ -198,7 +200,8 @@ class StreamedKAnonymity(BatchRelease):
         if self.unchanged:
             facts.unchanged_quasi_identifiers = self.unchanged
             facts.risk_with_unchanged = risk_report(with_unchanged, self.counted, source=self.source,
-                                                    sampling_fraction=facts.risk_before.sampling_fraction)
+                                                    sampling_fraction=facts.risk_before.sampling_fraction,
+                                                    threshold=self.before.threshold)
         facts.search.setdefault("seconds", self.seconds + time.perf_counter() - started)
         if not facts.all_hold:
             failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in facts.checks

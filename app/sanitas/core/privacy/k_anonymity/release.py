@@ -103,8 +103,12 @@ def k_anonymity_step(
     cancel: CancelToken | None = None,
     unchanged_quasi_identifiers: Sequence[str] = (),
     weight: str | None = None,
+    threshold: float | None = None,
 ) -> tuple[pl.DataFrame, KAnonymityFacts]:
     """The released table and its facts, by the section's method, verified on the released records.
+
+    ``threshold``: the record risk above which the risk figures count a record at risk (the release's
+    effective risk_threshold; risk.py's default when None).
 
     ``unchanged_quasi_identifiers``: other columns the detection calls quasi-identifiers that the
     release keeps as they are. The models do not cover them; the facts say how much risk they add back.
@@ -113,18 +117,20 @@ def k_anonymity_step(
     per released (or masked) combination with its count: the facts are those of the records, without the
     records themselves (what the Spark engine counts by an aggregation and brings to the driver).
     """
-    released, facts = _k_anonymity_step(frame, section, recipe_dir, source, progress, cancel, weight)
+    released, facts = _k_anonymity_step(frame, section, recipe_dir, source, progress, cancel, weight, threshold)
     extra = [c for c in unchanged_quasi_identifiers if c in released.columns and c not in section.quasi_identifiers]
     if extra:
         facts.unchanged_quasi_identifiers = extra
         facts.risk_with_unchanged = risk_report(released, [*section.quasi_identifiers, *extra], source=source,
-                                                sampling_fraction=facts.risk_before.sampling_fraction, weight=weight)
+                                                sampling_fraction=facts.risk_before.sampling_fraction, weight=weight,
+                                                threshold=facts.risk_before.threshold)
     return released, facts
 
 
 def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_dir: Path | None, source: str,
                       progress: Progress | None, cancel: CancelToken | None,
-                      weight: str | None = None) -> tuple[pl.DataFrame, KAnonymityFacts]:
+                      weight: str | None = None,
+                      threshold: float | None = None) -> tuple[pl.DataFrame, KAnonymityFacts]:
     progress = progress or no_progress
     cancel = cancel or NEVER_CANCELLED
     qis, sensitive = section.quasi_identifiers, section.sensitive
@@ -132,7 +138,8 @@ def _k_anonymity_step(frame: pl.DataFrame, section: KAnonymitySection, recipe_di
         raise AnonymizationError(f"{source}: the table has no records, so there is nothing to anonymize.")
     if weight is not None and section.method == "mondrian":
         raise AnonymizationError(f"{source}: Mondrian splits records, not counted combinations; run it on the rows.")
-    population = {"population": section.population, "sampling_fraction": section.sampling_fraction}
+    population = {"population": section.population, "sampling_fraction": section.sampling_fraction,
+                  **({"threshold": threshold} if threshold is not None else {})}
     before = risk_report(frame, qis, sensitive or None, source=source, weight=weight, **population)
     cancel.raise_if_cancelled()
     if section.method == "mondrian":
@@ -237,7 +244,9 @@ def _risk_after(released: pl.DataFrame, section: KAnonymitySection, before: Risk
     """
     if section.population is None:
         return risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
-                           sampling_fraction=section.sampling_fraction, source=source, weight=weight)
+                           sampling_fraction=section.sampling_fraction, source=source, weight=weight,
+                           threshold=before.threshold)
     after = risk_report(released, section.quasi_identifiers, section.sensitive or None, suppressed=masked,
-                        sampling_fraction=before.sampling_fraction, source=source, weight=weight)
+                        sampling_fraction=before.sampling_fraction, source=source, weight=weight,
+                        threshold=before.threshold)
     return after.model_copy(update={"population": section.population})

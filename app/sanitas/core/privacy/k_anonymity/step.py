@@ -57,7 +57,7 @@ class KAnonymityStep(DatasetStep):
         assert isinstance(section, KAnonymitySection)
         return streamed_step(section, batches, rows, recipe_dir=context.recipe_dir, source=context.source_name,
                              unchanged=_unchanged(section, context), progress=context.progress,
-                             cancel=context.cancel)
+                             cancel=context.cancel, threshold=_threshold(context))
 
     def run(self, frame: pl.DataFrame, section: BaseModel, context: StepContext) -> StepResult:
         assert isinstance(section, KAnonymitySection)
@@ -65,7 +65,7 @@ class KAnonymityStep(DatasetStep):
         started = time.perf_counter()
         released, facts = k_anonymity_step(frame, section, recipe_dir=context.recipe_dir, source=context.source_name,
                                            progress=context.progress, cancel=context.cancel,
-                                           unchanged_quasi_identifiers=unchanged)
+                                           unchanged_quasi_identifiers=unchanged, threshold=_threshold(context))
         facts.search.setdefault("seconds", time.perf_counter() - started)
         if not facts.all_hold:  # the independent check is the last gate: never release what it rejects
             failed = "; ".join(f"{c.model} (required {c.required:g}, found {c.achieved})" for c in facts.checks
@@ -150,6 +150,14 @@ def _released_rows(facts: KAnonymityFacts, released: pl.DataFrame | None) -> int
     if released is None:
         return 0
     return facts.risk_after.records + facts.risk_after.suppressed
+
+
+def _threshold(context: StepContext) -> float | None:
+    """The release's effective risk threshold (the recipe's, else the settings'), so the step's risk figures
+    count records at risk as the release's headline does."""
+    if context.plan is not None and context.plan.risk_threshold is not None:
+        return context.plan.risk_threshold
+    return getattr(context.settings, "risk_threshold", None)
 
 
 def _unchanged(section: KAnonymitySection, context: StepContext) -> list[str]:
