@@ -28,7 +28,7 @@ from sanitas.core.privacy.dp.section import DifferentialPrivacySection
 from sanitas.core.privacy.k_anonymity.section import KAnonymitySection
 from sanitas.core.privacy.synthetic.section import SyntheticSection
 from sanitas.core.recorded_findings import RecordedFindings
-from sanitas.core.validation import validation_problems
+from sanitas.core.validation import Share, validation_problems
 
 RECIPE_VERSION = 1
 # The recipe's dataset-level sections, in release order (each is run by a step of core/steps/registry.py).
@@ -77,7 +77,7 @@ class Recipe(BaseModel):
     locale: str = "en_US"
     unlisted_columns: UnlistedPolicy = UnlistedPolicy.KEEP_NON_PERSONAL
     keys: dict[str, KeyRef] = Field(default_factory=dict)
-    risk_threshold: float | None = Field(default=None, gt=0, le=1, description="highest prosecutor risk before "
+    risk_threshold: Share | None = Field(default=None, gt=0, le=1, description="highest prosecutor risk before "
                                          "the release is 'released-at-risk' (default: the settings', 0.2)")
     schema_fingerprint: str | None = Field(default=None, description="the column layout the recipe was written "
                                            "for (Dataset.schema_fingerprint); a release on another layout says so")
@@ -87,13 +87,6 @@ class Recipe(BaseModel):
     differential_privacy: DifferentialPrivacySection | None = None
     findings: RecordedFindings | None = Field(default=None, description="the scan the recipe was planned from, "
                                               "for the file with this SHA-256: apply reuses it on that file")
-
-    @field_validator("risk_threshold", mode="before")
-    @classmethod
-    def _no_bool_threshold(cls, value: Any) -> Any:
-        if isinstance(value, bool):  # YAML `true` would pass as 1.0 and turn the risk check off
-            raise ValueError("must be a number between 0 and 1 (e.g. 0.2), not true or false")
-        return value
 
     @field_validator("columns", mode="before")
     @classmethod

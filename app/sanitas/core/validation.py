@@ -7,13 +7,23 @@ every caller lists the problems through here, so they read the same wherever the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
 Located = Callable[[Sequence[Any]], str]
 
 MAX_PROBLEM_CHARS = 500  # one problem line: a message may quote the value it refuses, however large
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # YAML `true` would pass as 1.0 and turn the risk check off
+        raise ValueError("must be a number between 0 and 1 (e.g. 0.2), not true or false")
+    return value
+
+
+# A share between 0 and 1 written by hand (recipe, settings): pydantic alone would read `true` as 1.0.
+Share = Annotated[float, BeforeValidator(_no_bool)]
 
 
 def dotted(loc: Sequence[Any], root: str = "") -> str:
