@@ -33,15 +33,9 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, state: Path):
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+def window(state: Path, window: MainWindow) -> MainWindow:
+    """The shared window (conftest), opened after ``state`` took SANITAS_KEY out of the environment."""
+    return window
 
 
 def give_key_file(window: MainWindow, key_file: Path) -> None:

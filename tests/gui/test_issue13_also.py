@@ -13,44 +13,29 @@ import json
 from pathlib import Path
 
 import polars as pl
-import pytest
-from driving import SAMPLES, choose_action, demo_copy, open_and_scan, select_column, trigger, when_modal
+from driving import (
+    SAMPLES,
+    choose_action,
+    demo_copy,
+    export_through_dialog,
+    open_and_scan,
+    select_column,
+    trigger,
+)
 from PySide6.QtWidgets import QApplication, QLabel
 
 from sanitas.core.io.pages import PagedRows
 from sanitas.gui.errors import UnexpectedErrorDialog
 from sanitas.gui.main_window import MainWindow
 from sanitas.gui.widgets.dialogs.import_dialog import ImportDialog
-from sanitas.gui.widgets.export.dialog import ExportDialog
 from sanitas.gui.widgets.export.residual_dialog import ResidualDialog
 
 CLI_WORDS = ("--sheet", "--delimiter", "--encoding", "--key-file", "under 'columns:'", "under 'keys:'", "`action:")
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(tmp_path / "state"))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    for dialog in win.findChildren(UnexpectedErrorDialog):
-        dialog.close()
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 def export_to(qtbot, window: MainWindow, out: Path) -> None:
-    """File › Export…, type the destination, press Export; confirm a residual finding if one is asked about."""
-    def fill(dialog: ExportDialog) -> None:
-        dialog.path_edit.setText(str(out))
-        assert dialog.ok_button.isEnabled(), dialog.error
-        dialog.ok_button.click()
-
-    when_modal(fill, ExportDialog)
-    trigger(window, "File", "Export")
+    """File › Export… through the dialog; confirm a residual finding if one is asked about."""
+    export_through_dialog(qtbot, window, out)
     qtbot.waitUntil(lambda: not window.session.busy or isinstance(QApplication.activeModalWidget(), ResidualDialog),
                     timeout=120_000)
     modal = QApplication.activeModalWidget()

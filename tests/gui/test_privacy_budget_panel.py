@@ -24,21 +24,6 @@ WAIT_MS = 60_000
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    state = tmp_path / "state"
-    state.mkdir()
-    monkeypatch.setenv("SANITAS_STATE_DIR", str(state))
-    win = MainWindow()
-    win.show()
-    yield win
-    win.session.cancel_all()
-    qtbot.waitUntil(lambda: not win.session.busy, timeout=30_000)
-    win.doc.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
-@pytest.fixture
 def demo(tmp_path: Path) -> Path:
     path = tmp_path / "customers.csv"
     pl.read_csv(SAMPLES / "customers.csv", infer_schema=False, n_rows=400).write_csv(path)
