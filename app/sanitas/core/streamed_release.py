@@ -22,9 +22,6 @@ counts) is the whole table's.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +42,7 @@ from sanitas.core.io.batch_writer import BatchWriter, streams
 from sanitas.core.io.csv_batches import csv_batches
 from sanitas.core.io.staging import StagedFiles
 from sanitas.core.keys import KeyRing
+from sanitas.core.memory import give_back_memory
 from sanitas.core.privacy.metrics.risk import risk_report
 from sanitas.core.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress, sub_progress
 from sanitas.core.recipe import Recipe
@@ -249,7 +247,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
         raise NotStreamed("the input has no rows", scan)
     originals = builder.done() if builder is not None else None
     row_bytes = _row_bytes(dataset, rows)
-    _give_back_memory()
+    give_back_memory()
     timings["read"] = time.perf_counter() - started
     stepped = _batch_step(dataset, recipe, decisions, scan, rows, timings, recipe_dir=recipe_dir, settings=settings,
                           progress=progress, cancel=cancel, batch_rows=batch_rows)
@@ -295,7 +293,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                 out_offset += output.height
                 del batch, outputs, output
             staged_data = writer.close()
-            _give_back_memory()
+            give_back_memory()
             report_timings["write"] = written
             timings["apply"] = time.perf_counter() - started - written
             if offset != rows:
@@ -315,7 +313,7 @@ def _stream(dataset: Dataset, recipe: Recipe, out_path: Path, plan: dict[str, An
                 progress=sub_progress(progress, 0.9, 0.97), cancel=cancel)
             timings["residual_check"] = time.perf_counter() - started
             del residual, originals, builder
-            _give_back_memory()
+            give_back_memory()
             steps = {}
             if stepped:
                 started = time.perf_counter()
@@ -441,17 +439,6 @@ def _first_pass(dataset: Dataset, identifiers: list[str], witnessed: list[Column
             for column, candidate in zip(witnessed, found, strict=True):
                 column.witness = better_witness(column.plan, column.witness, candidate)
     return rows
-
-
-def _give_back_memory() -> None:
-    """Hand the heap's free pages back to the system between the passes (glibc's ``malloc_trim``).
-
-    numpy's arrays of a few MiB come from the C heap, where freed blocks between live ones stay part
-    of the process's RSS; the next pass's allocations do not always reuse them. A no-op elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class _Classes:

@@ -11,7 +11,6 @@ preview, findings, residual check and report facts; the released table itself ne
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
 import multiprocessing
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sanitas.core.errors import SanitasError
+from sanitas.core.memory import give_back_memory
 from sanitas.core.progress import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
@@ -159,5 +159,4 @@ def _give_back_memory() -> None:
     """After a whole-table step: free what its cycles hold, and hand the C heap's free pages back to the system
     (glibc keeps them otherwise: the worker idles between steps holding the last step's peak)."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    give_back_memory()

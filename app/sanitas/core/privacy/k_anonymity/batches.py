@@ -14,8 +14,6 @@ Only what this covers is streamed (``why_not_streamed``); anything else runs in 
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from sanitas.core.errors import VerificationError
+from sanitas.core.memory import give_back_memory
 from sanitas.core.privacy.hierarchies.hierarchy import Hierarchy, level_name
 from sanitas.core.privacy.k_anonymity.anonymize import AnonymizationConfig, AnonymizationError, Solution, solve
 from sanitas.core.privacy.k_anonymity.release import (
@@ -211,13 +210,6 @@ class StreamedKAnonymity(BatchRelease):
                                     "needed).")
         self.original = pl.DataFrame()
         return StepResult(frame=pl.DataFrame(schema=self.schema), facts=facts)
-
-
-def give_back_memory() -> None:
-    """Return the search's freed arrays to the system before the batches: glibc keeps freed heap memory of
-    numpy arrays below its (self-raising) mmap threshold, about 100 MB after a 1M-row search. No-op elsewhere."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _narrow(codes: np.ndarray, size: int) -> np.ndarray:
